@@ -1,0 +1,80 @@
+"""Algebras: the interpretations the op table's rules run under.
+
+A rule such as ``lambda m, out, x: m.cos(x)`` only calls methods of ``m``. Give it a
+:class:`FloatAlgebra` and it returns a number; the symbolic algebra returns an expression
+node; the code generator's algebra returns the name of a variable in generated source. The
+reverse sweep is written once, against this interface.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from .ops import OPS, Op
+
+T = TypeVar("T")
+
+
+class Algebra(Generic[T]):
+    """What a rule may use: ``apply`` of any op in the table, and a few shorthands."""
+
+    def constant(self, value: int | float) -> T:
+        raise NotImplementedError
+
+    def apply(self, op: Op, *args: T | int) -> T:
+        raise NotImplementedError
+
+    def is_zero(self, value: T | int) -> bool:
+        """True only when ``value`` is certainly zero, so a contribution can be skipped."""
+        return False
+
+    def add(self, a: T | int, b: T | int) -> T:
+        return self.apply(OPS["add"], a, b)
+
+    def sub(self, a: T | int, b: T | int) -> T:
+        return self.apply(OPS["sub"], a, b)
+
+    def mul(self, a: T | int, b: T | int) -> T:
+        return self.apply(OPS["mul"], a, b)
+
+    def div(self, a: T | int, b: T | int) -> T:
+        return self.apply(OPS["div"], a, b)
+
+    def neg(self, a: T | int) -> T:
+        return self.apply(OPS["neg"], a)
+
+    def pow(self, a: T | int, b: T | int) -> T:
+        return self.apply(OPS["pow"], a, b)
+
+    def __getattr__(self, name: str) -> Callable[..., T]:
+        # m.sin(x), m.pi(), ...: any other op of the table, by key.
+        op = OPS.get(name)
+        if op is None:
+            raise AttributeError(name)
+        return lambda *args: self.apply(op, *args)
+
+
+class FloatAlgebra(Algebra[float]):
+    """Floats, checked: a result that is not a finite number raises ``ArithmeticError``."""
+
+    def constant(self, value: int | float) -> float:
+        return float(value)
+
+    def apply(self, op: Op, *args: float | int) -> float:
+        result = float(op.numeric(*args))
+        if not math.isfinite(result):
+            raise OverflowError(f"{op.name} gave {result}")
+        return result
+
+    def is_zero(self, value: float | int) -> bool:
+        return value == 0
+
+    def add(self, a: float | int, b: float | int) -> float:
+        return self.apply(OPS["add"], a, b)
+
+    def mul(self, a: float | int, b: float | int) -> float:
+        if a == 1:
+            return float(b)
+        return self.apply(OPS["mul"], a, b)

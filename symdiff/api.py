@@ -1,0 +1,80 @@
+"""The numeric front door: ``differentiate`` and the :class:`Gradient` it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from .errors import SymdiffError
+from .evaluate import plan, read_point, value_and_gradient
+from .nodes import Expr
+from .parser import parse
+
+
+def as_expr(expr: Expr | str) -> Expr:
+    """An expression from text (parsed once and remembered) or an expression itself."""
+    if type(expr) is Expr:
+        return expr
+    if isinstance(expr, str):
+        return parse(expr)
+    raise SymdiffError(f"expected a formula (a string) or an Expr, not {type(expr).__name__}")
+
+
+class Gradient(Mapping[str, float]):
+    """Every partial derivative at a point, by variable name; ``.value`` is the value.
+
+    Read-only. ``float(g)`` is the derivative when there is exactly one variable.
+    """
+
+    __slots__ = ("_partials", "value")
+
+    value: float
+    _partials: dict[str, float]
+
+    def __init__(self, value: float, partials: Mapping[str, float]) -> None:
+        self.value = value
+        self._partials = dict(partials)
+
+    def __getitem__(self, name: str) -> float:
+        return self._partials[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._partials)
+
+    def __len__(self) -> int:
+        return len(self._partials)
+
+    def __float__(self) -> float:
+        if len(self._partials) != 1:
+            raise SymdiffError(
+                f"float() of a gradient needs exactly one variable, not {len(self._partials)}"
+                f" ({', '.join(self._partials) or 'none'}); index it by name instead"
+            )
+        return next(iter(self._partials.values()))
+
+    def __repr__(self) -> str:
+        partials = ", ".join(f"{k!r}: {v!r}" for k, v in self._partials.items())
+        return f"Gradient(value={self.value!r}, partials={{{partials}}})"
+
+
+def differentiate(
+    expr: Expr | str, values: Mapping[str, object] | None = None, /, **keywords: object
+) -> Gradient:
+    """The value and all partial derivatives of ``expr`` at a point, in one reverse sweep.
+
+    >>> g = differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
+    >>> round(g.value, 4), round(g["x"], 4)
+    (0.6808, 3.7188)
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    results = value_and_gradient(p, point)
+    partials = dict(zip(p.variables, results[1:], strict=True))
+    given = keywords if values is None else {**values, **keywords}
+    if len(given) != len(partials):
+        for name in given:
+            partials.setdefault(name, 0.0)
+    gradient = Gradient.__new__(Gradient)
+    gradient.value = results[0]
+    gradient._partials = partials
+    return gradient

@@ -1,0 +1,48 @@
+"""The errors symdiff raises on bad input.
+
+Every one is a :class:`SymdiffError` (itself a ``ValueError``), so callers can catch one type.
+Messages are written for the person who typed the formula: they quote what was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class SymdiffError(ValueError):
+    """Base of every error raised on bad input."""
+
+
+class ParseError(SymdiffError):
+    """The text is not a formula: ``line`` and ``column`` (1-based) say where."""
+
+    def __init__(self, message: str, text: str, line: int, column: int, hint: str = "") -> None:
+        self.summary = message
+        self.hint = hint
+        self.text = text
+        self.line = line
+        self.column = column
+        super().__init__(_with_caret(message, text, line, column, hint))
+
+
+class DomainError(SymdiffError):
+    """A subexpression has no (finite) value, or no derivative, at the given point."""
+
+    def __init__(self, message: str, subexpression: str, point: Mapping[str, float]) -> None:
+        self.subexpression = subexpression
+        self.point = dict(point)
+        super().__init__(message)
+
+
+class ValuesError(SymdiffError):
+    """The values given for the variables are missing, misnamed or not real numbers."""
+
+
+def _with_caret(message: str, text: str, line: int, column: int, hint: str) -> str:
+    lines = text.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    # Tabs keep their width under the caret so it lines up in a terminal.
+    pad = "".join("\t" if ch == "\t" else " " for ch in source[: column - 1])
+    where = f"line {line}, column {column}"
+    shown = f"{message} (at {where})\n  {source}\n  {pad}^"
+    return f"{shown}\n{hint}" if hint else shown

@@ -1,0 +1,203 @@
+"""Numbers: the value and the gradient of an expression at a point.
+
+Each expression gets a :class:`Plan` on first use: its topological order and variables. The
+first evaluation runs the checked interpreter (``reverse.py`` under ``FloatAlgebra``); from
+the second on, a compiled function does the same work in straight-line code. Whenever the
+compiled code fails or returns something that is not finite, the checked interpreter runs
+instead, so errors always name the subexpression, the offending value and the point.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .algebra import FloatAlgebra
+from .compiled import COMPILE_LIMIT, compile_gradient, compile_value
+from .errors import DomainError, ValuesError
+from .graph import active_nodes, topological_order, variable_names
+from .nodes import Expr, is_variable
+from .ops import NAMED_CONSTANTS
+from .reverse import StepFailed, forward, reverse
+
+_FLOATS = FloatAlgebra()
+_MISSING = object()
+
+
+@dataclass(eq=False)
+class Plan:
+    """What every evaluation of one expression needs, computed once."""
+
+    order: list[Expr]
+    variables: tuple[str, ...]
+    variable_nodes: tuple[Expr, ...]
+    active: set[Expr]
+    # Compiled on the second use; None until then, or for graphs too large to compile.
+    value_code: Callable[..., float] | None = None
+    gradient_code: Callable[..., tuple[float, ...]] | None = None
+    uses: int = 0
+    names: frozenset[str] = field(default_factory=frozenset)
+
+    def compiled_value(self) -> Callable[..., float] | None:
+        if self.value_code is None and self._worth_compiling():
+            self.value_code = compile_value(self.order, self.variable_nodes)
+        return self.value_code
+
+    def compiled_gradient(self) -> Callable[..., tuple[float, ...]] | None:
+        if self.gradient_code is None and self._worth_compiling():
+            self.gradient_code = compile_gradient(self.order, self.variable_nodes, self.active)
+        return self.gradient_code
+
+    def _worth_compiling(self) -> bool:
+        self.uses += 1
+        return self.uses > 1 and len(self.order) <= COMPILE_LIMIT
+
+
+def plan(expr: Expr) -> Plan:
+    existing: Plan | None = expr._plan
+    if existing is None:
+        order = topological_order([expr])
+        variable_nodes = tuple(node for node in order if is_variable(node))
+        existing = Plan(
+            order=order,
+            variables=variable_names(variable_nodes),
+            variable_nodes=variable_nodes,
+            active=active_nodes(order),
+        )
+        existing.names = frozenset(existing.variables)
+        expr._plan = existing
+    return existing
+
+
+# --- the point ---------------------------------------------------------------------
+
+
+def read_point(
+    p: Plan, values: Mapping[str, object] | None, keywords: Mapping[str, object]
+) -> list[float]:
+    """The variables' values in ``p.variables`` order, checked; extra names are allowed."""
+    if values is None:
+        point = keywords
+    elif not isinstance(values, Mapping):
+        raise ValuesError(
+            f"values are a mapping from names to numbers, not {type(values).__name__}"
+        )
+    elif keywords:
+        twice = sorted(set(values) & set(keywords), key=str)
+        if twice:
+            raise ValuesError(f"a value is given twice for {_names(twice)}")
+        point = {**values, **keywords}
+    else:
+        point = values
+    result: list[float] = []
+    missing: list[str] = []
+    for name in p.variables:
+        value = point.get(name, _MISSING)
+        if value is _MISSING:
+            missing.append(name)
+        elif type(value) is float and value - value == 0:
+            result.append(value)
+        else:
+            result.append(_real(name, value))
+    if missing:
+        raise ValuesError(f"no value given for {_names(missing)}")
+    if len(point) != len(result):
+        for name, value in point.items():
+            if name not in p.names:
+                _extra(name, value)
+    return result
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValuesError(
+            f"the value of {name} must be a real number, not {type(value).__name__} ({value!r})"
+        )
+    try:
+        number = float(value)
+    except (OverflowError, ValueError) as exc:
+        raise ValuesError(f"the value of {name} ({value!r}) is not a float: {exc}") from None
+    if number - number != 0:
+        raise ValuesError(f"the value of {name} must be finite, not {number!r}")
+    return number
+
+
+def _extra(name: object, value: object) -> None:
+    if not isinstance(name, str):
+        raise ValuesError(f"variable names are strings, not {type(name).__name__} ({name!r})")
+    if name in NAMED_CONSTANTS:
+        raise ValuesError(f"{name} is a constant; it cannot be given a value")
+    _real(name, value)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+# --- value and gradient --------------------------------------------------------------
+
+
+def evaluate(
+    expr: Expr, values: Mapping[str, object] | None, keywords: Mapping[str, object]
+) -> float:
+    p = plan(expr)
+    point = read_point(p, values, keywords)
+    code = p.compiled_value()
+    if code is not None:
+        try:
+            result = code(*point)
+            if result - result == 0:
+                return float(result)
+        except (ArithmeticError, ValueError):
+            pass
+    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    try:
+        return forward(p.order, _FLOATS, leaf)[p.order[-1]]
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure) from None
+
+
+def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
+    """``(value, d/dv for each of p.variables)`` at ``point``."""
+    code = p.compiled_gradient()
+    if code is not None:
+        try:
+            return code(*point)
+        except (ArithmeticError, ValueError):
+            pass  # the checked interpreter below says what went wrong
+    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    try:
+        values = forward(p.order, _FLOATS, leaf)
+        adjoints = reverse(p.order, values, _FLOATS, 1.0, p.active)
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure) from None
+    return (values[p.order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+
+
+# --- errors that name the subexpression ----------------------------------------------
+
+
+def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainError:
+    node = failure.node
+    at = ", ".join(f"{name} = {value!r}" for name, value in zip(p.variables, point, strict=True))
+    where = f" at {at}" if at else ""
+    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    arguments = forward(topological_order(node.args), _FLOATS, leaf) if node.args else {}
+    shown = [
+        f"{arg} = {arguments[arg]!r}"
+        for arg in dict.fromkeys(node.args)
+        if arg.args  # a variable's value is in the point already
+    ]
+    values = f" where {', '.join(shown)}" if shown else ""
+    domain = f" ({node.op.name} needs {node.op.domain})" if node.op.domain else ""
+    if failure.argument is not None:
+        arg = node.args[failure.argument]
+        message = f"{node} has no derivative with respect to {arg}{values}{where}"
+    elif node.op.key == "div" and arguments.get(node.args[1]) == 0:
+        message = f"{node} divides by zero{values}{where}"
+    elif isinstance(failure.cause, OverflowError):
+        message = f"{node} is too large for a floating-point number{values}{where}"
+    else:
+        message = f"{node} is undefined{values}{where}{domain}"
+    return DomainError(message, str(node), dict(zip(p.variables, point, strict=True)))

@@ -1,0 +1,45 @@
+"""The graph walks. All of them are iterative, so depth is limited only by memory.
+
+Each returns nodes in topological order: every node after all of its arguments, each node
+once however many times it is shared, leaves in order of first appearance (left to right).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .nodes import Expr, is_variable
+
+
+def topological_order(roots: Iterable[Expr]) -> list[Expr]:
+    """Every node reachable from ``roots``, arguments before the nodes that use them."""
+    order: list[Expr] = []
+    done: set[Expr] = set()
+    for root in roots:
+        # Entries are (node, expanded): a node is emitted once its arguments are.
+        stack: list[tuple[Expr, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node in done:
+                continue
+            if expanded or not node.args:
+                done.add(node)
+                order.append(node)
+                continue
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in reversed(node.args) if arg not in done)
+    return order
+
+
+def variable_names(order: Iterable[Expr]) -> tuple[str, ...]:
+    """The names of the variables in a topological order, first appearance first."""
+    return tuple(str(node.payload) for node in order if is_variable(node))
+
+
+def active_nodes(order: Iterable[Expr]) -> set[Expr]:
+    """The nodes that depend on some variable: only they need a derivative."""
+    active: set[Expr] = set()
+    for node in order:
+        if is_variable(node) or any(arg in active for arg in node.args):
+            active.add(node)
+    return active

@@ -1,0 +1,129 @@
+"""Expression nodes: immutable, interned, compared by identity.
+
+Every node is made through :func:`make`, which returns the existing node when an equal one
+is alive (hash-consing). So equal subexpressions are one object, a formula is a DAG, and
+``a is b`` is structural equality. Constants are finite and non-negative: ``-2`` is
+``neg(2)``, which keeps printing and parsing exact inverses of each other.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from .ops import CONSTANT, VARIABLE, Op
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .api import Gradient
+
+Number = int | float
+
+
+class Expr:
+    """A node of the expression graph; build with :func:`make`, :func:`constant`, ...
+
+    ``op`` is the operation (``ops.CONSTANT`` and ``ops.VARIABLE`` for leaves), ``args`` the
+    argument nodes and ``payload`` the number or variable name of a leaf.
+    """
+
+    __slots__ = ("__weakref__", "_plan", "args", "op", "payload")
+
+    op: Op
+    args: tuple[Expr, ...]
+    payload: Number | str | None
+    # A cache the evaluator fills on first use (variables, compiled code): never per-call
+    # state, and never part of what the node means.
+    _plan: Any
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name != "_plan":
+            raise AttributeError("expressions are immutable")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("expressions are immutable")
+
+    def __str__(self) -> str:
+        from .printer import to_text
+
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    # Nodes are immutable and interned: a copy is the node itself, and pickling goes
+    # through the text form (printing and parsing are iterative, so depth is no problem).
+    def __copy__(self) -> Expr:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Expr:
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        from .parser import parse_uncached
+
+        return (parse_uncached, (str(self),))
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variable names, in order of first appearance."""
+        from .evaluate import plan
+
+        return plan(self).variables
+
+    def evaluate(self, values: Mapping[str, object] | None = None, /, **kw: object) -> float:
+        """The value at a point: ``parse("x*y").evaluate(x=2, y=3)`` is ``6.0``."""
+        from .evaluate import evaluate
+
+        return evaluate(self, values, kw)
+
+    def gradient_at(self, values: Mapping[str, object] | None = None, /, **kw: object) -> Gradient:
+        """The value and every partial derivative at a point (one reverse sweep)."""
+        from .api import differentiate
+
+        return differentiate(self, values, **kw)
+
+
+_interned: weakref.WeakValueDictionary[tuple[object, ...], Expr] = weakref.WeakValueDictionary()
+
+
+def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = None) -> Expr:
+    """The node ``op(*args)``; the same object for the same op, arguments and payload."""
+    # The payload's type is part of the key: 1, 1.0 and True are equal in Python.
+    key = (op.key, args, type(payload), payload)
+    node = _interned.get(key)
+    if node is None:
+        if len(args) != op.arity:
+            raise TypeError(f"{op.key} takes {op.arity} arguments, got {len(args)}")
+        node = object.__new__(Expr)
+        object.__setattr__(node, "op", op)
+        object.__setattr__(node, "args", args)
+        object.__setattr__(node, "payload", payload)
+        object.__setattr__(node, "_plan", None)
+        _interned[key] = node
+    return node
+
+
+def constant(value: Number) -> Expr:
+    """A non-negative finite number; ints stay exact."""
+    if type(value) not in (int, float):
+        raise TypeError(f"a constant is an int or a float, not {type(value).__name__}")
+    if value < 0 or (type(value) is float and not math.isfinite(value)):
+        raise ValueError(f"constants are finite and non-negative, not {value!r}")
+    # -0.0 == 0.0 but is a different key; there is one zero of each type.
+    return make(CONSTANT, (), value + 0 if value == 0 else value)
+
+
+def variable(name: str) -> Expr:
+    return make(VARIABLE, (), name)
+
+
+def is_constant(node: Expr) -> bool:
+    return node.op is CONSTANT
+
+
+def is_variable(node: Expr) -> bool:
+    return node.op is VARIABLE

@@ -1,0 +1,260 @@
+"""Text to expression graph: Lark's LALR parser with a transformer that builds nodes.
+
+The transformer is handed to ``Lark(...)`` so nodes are built as rules reduce and no parse
+tree exists; LALR keeps its own stack, so nesting depth costs memory, not recursion. Lark's
+exceptions are translated into :class:`ParseError` with a caret under the column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import unicodedata
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from .errors import ParseError, SymdiffError
+from .nodes import Expr, constant, make, variable
+from .ops import FUNCTIONS, NAMED_CONSTANTS, OPS
+
+# Past this many characters the implicit-multiplication hint quotes tokens, not the line.
+_HINT_WIDTH = 60
+
+
+def grammar_text() -> str:
+    """The grammar: shipped inside the package, or read from the checkout."""
+    packaged = resources.files("symdiff").joinpath("grammar", "symdiff.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / "symdiff.lark"
+    return checkout.read_text(encoding="utf-8")
+
+
+class _Rejected(Exception):
+    """Raised by the transformer; ``parse`` adds the text and position."""
+
+    def __init__(self, message: str, token: Token, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.token = token
+        self.hint = hint
+
+
+def _number(text: str) -> int | float:
+    if text.isdigit():
+        return int(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("too large for a floating-point number")
+    return value
+
+
+@v_args(inline=True)
+class _Builder(Transformer[Token, Expr]):
+    """One method per grammar alias; each returns an (interned) node."""
+
+    def number(self, token: Token) -> Expr:
+        try:
+            return constant(_number(str(token)))
+        except ValueError as exc:
+            raise _Rejected(f"the number {_shorten(str(token))} is {exc}", token) from exc
+
+    def name(self, token: Token) -> Expr:
+        name = str(token)
+        if name in NAMED_CONSTANTS:
+            return make(NAMED_CONSTANTS[name])
+        if name in FUNCTIONS:
+            raise _Rejected(
+                f"{name} is a function", token, f"call it with parentheses: {name}(...)"
+            )
+        return variable(name)
+
+    def call(self, token: Token, arguments: list[Expr] | None) -> Expr:
+        name = str(token)
+        args = tuple(arguments or ())
+        arities = FUNCTIONS.get(name)
+        if arities is None:
+            raise _Rejected(*_unknown_function(name, token))
+        op = arities.get(len(args))
+        if op is None:
+            counts = " or ".join(str(n) for n in sorted(arities))
+            plural = "" if counts == "1" else "s"
+            raise _Rejected(f"{name} takes {counts} argument{plural}, not {len(args)}", token)
+        return make(op, args)
+
+    def arguments(self, *args: Expr) -> list[Expr]:
+        return list(args)
+
+    def add(self, a: Expr, b: Expr) -> Expr:
+        return make(OPS["add"], (a, b))
+
+    def sub(self, a: Expr, b: Expr) -> Expr:
+        return make(OPS["sub"], (a, b))
+
+    def mul(self, a: Expr, b: Expr) -> Expr:
+        return make(OPS["mul"], (a, b))
+
+    def div(self, a: Expr, b: Expr) -> Expr:
+        return make(OPS["div"], (a, b))
+
+    def pow(self, a: Expr, b: Expr) -> Expr:
+        return make(OPS["pow"], (a, b))
+
+    def neg(self, a: Expr) -> Expr:
+        return make(OPS["neg"], (a,))
+
+
+def _unknown_function(name: str, token: Token) -> tuple[str, Token, str]:
+    if name in NAMED_CONSTANTS:
+        return f"{name} is a constant, not a function", token, ""
+    close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+    hint = f"did you mean {close[0]}(...)? " if close else ""
+    hint += f"if you meant multiplication, write {name}*(...)"
+    return f"unknown function {name}", token, hint
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        transformer=_Builder(),
+        maybe_placeholders=True,
+        propagate_positions=False,
+    )
+
+
+def parse_uncached(text: str) -> Expr:
+    """Parse ``text`` into an expression graph; raises :class:`ParseError`."""
+    if not isinstance(text, str):
+        raise SymdiffError(f"a formula is a string, not {type(text).__name__}")
+    if not text.strip():
+        raise ParseError("empty formula", text, 1, 1, "expected an expression")
+    try:
+        result: Expr = _lark().parse(text)  # type: ignore[assignment]
+    except _Rejected as exc:
+        line, column = exc.token.line or 1, exc.token.column or 1
+        raise ParseError(exc.message, text, line, column, exc.hint) from None
+    except UnexpectedInput as exc:
+        raise _translate(exc, text) from None
+    return result
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> Expr:
+    """Parse ``text`` into an expression graph, remembering recent texts."""
+    return parse_uncached(text)
+
+
+# --- Lark's errors, told in the language of the formula -----------------------------
+
+
+def _translate(exc: UnexpectedInput, text: str) -> ParseError:
+    if isinstance(exc, UnexpectedCharacters):
+        position = exc.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
+        hint = _expected(exc.allowed)
+        if char and not char.isascii() and unicodedata.category(char).startswith("L"):
+            hint = "names use ASCII and Greek letters only; " + hint
+        return ParseError(
+            f"unexpected character {_describe_char(char)}", text, exc.line, exc.column, hint
+        )
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = exc.accepts or exc.expected
+        if token.type == "$END":
+            line, column = _end_position(text)
+            return ParseError("unexpected end of formula", text, line, column, _expected(expected))
+        line, column = token.line or 1, token.column or 1
+        previous = _previous_token(exc)
+        if token.type in ("NUMBER", "NAME", "LPAR") and previous in ("NUMBER", "NAME", "RPAR"):
+            return ParseError(
+                "implicit multiplication is not supported",
+                text,
+                line,
+                column,
+                f"did you mean {_insert_star(text, token)}?",
+            )
+        return ParseError(
+            f"unexpected {_describe_token(token)}", text, line, column, _expected(expected)
+        )
+    line, column = getattr(exc, "line", 1), getattr(exc, "column", 1)
+    return ParseError("cannot parse this formula", text, line, column)
+
+
+def _previous_token(exc: UnexpectedToken) -> str | None:
+    history = getattr(exc, "token_history", None)
+    if history:
+        return str(history[-1].type)
+    return None
+
+
+def _insert_star(text: str, token: Token) -> str:
+    position = token.start_pos or 0
+    before, after = text[:position].rstrip(), text[position:]
+    fixed = f"{before}*{after}"
+    if len(fixed) <= _HINT_WIDTH and "\n" not in fixed:
+        return fixed
+    left = before.split()[-1][-20:] if before.split() else ""
+    return f"{left}*{token}"
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    lines = stripped.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+_TERMINALS = {
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "$END": "the end of the formula",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "CIRCUMFLEX": "'^'",
+    "__ANON_0": "'**'",
+}
+_ORDER = list(_TERMINALS)
+
+
+def _expected(names: set[str] | frozenset[str] | None) -> str:
+    if not names:
+        return ""
+    known = sorted((n for n in names if n in _TERMINALS), key=lambda n: _ORDER.index(n))
+    described = [_TERMINALS[n] for n in known] + sorted(n for n in names if n not in _TERMINALS)
+    if len(described) == 1:
+        return f"expected {described[0]}"
+    return "expected " + ", ".join(described[:-1]) + " or " + described[-1]
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "NUMBER":
+        return f"number {_shorten(str(token))}"
+    if token.type == "NAME":
+        return f"name {_shorten(str(token))}"
+    return f"'{token}'"
+
+
+def _describe_char(char: str) -> str:
+    if not char:
+        return "(end of formula)"
+    name = unicodedata.name(char, "")
+    code = f"U+{ord(char):04X}"
+    if char.isascii() and char.isprintable() and char != " ":
+        return f"'{char}'"
+    if char.isprintable() and not char.isspace():
+        return f"'{char}' ({code} {name})".rstrip()
+    return f"{code} {name}".rstrip()
+
+
+def _shorten(text: str, width: int = 30) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,80 @@
+"""Expression graph to text, in the grammar's own syntax, so ``parse(str(e)) is e``.
+
+One precedence table (the op table's levels) and one decision, :func:`_needs_parentheses`.
+The walk is iterative and emits pieces onto a list joined once at the end, so printing is
+linear in the output's length at any depth.
+"""
+
+from __future__ import annotations
+
+from .nodes import Expr, is_constant, is_variable
+from .ops import ATOM, POWER, UNARY
+
+# How binary operators are spaced: sums get spaces, tighter operators none (x*y + 2^x).
+_SPACED = {"+": " + ", "-": " - "}
+
+
+def precedence(node: Expr) -> int:
+    return node.op.precedence if node.op.symbol is not None else ATOM
+
+
+def _needs_parentheses(parent: Expr, child: Expr, position: int) -> bool:
+    """Whether ``child``, the ``position``-th argument of ``parent``, needs parentheses."""
+    outer, inner = precedence(parent), precedence(child)
+    if parent.op.key == "pow":
+        # The base is an atom ((-x)^2, (x^y)^z); the exponent may be signed (x^-y, x^y^z).
+        return inner <= POWER if position == 0 else inner < UNARY
+    if parent.op.arity == 1:
+        # -(-x) rather than --x: the same graph, easier to read.
+        return inner <= UNARY
+    # Left-associative: a - (b - c) and a/(b*c) keep their parentheses, (a - b) - c does not.
+    return inner < outer if position == 0 else inner <= outer
+
+
+def format_number(value: int | float) -> str:
+    """Shortest text that reads back as the same number (repr of int or float)."""
+    return repr(value)
+
+
+def to_text(root: Expr) -> str:
+    pieces: list[str] = []
+    # The stack holds text to emit and nodes to expand, in reverse order of output.
+    stack: list[str | Expr] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            continue
+        node = item
+        if is_constant(node):
+            pieces.append(format_number(node.payload))  # type: ignore[arg-type]
+        elif is_variable(node):
+            pieces.append(str(node.payload))
+        elif node.op.symbol is None:
+            pieces.append(node.op.name)
+            if node.op.arity:
+                stack.append(")")
+                for i in reversed(range(len(node.args))):
+                    stack.append(node.args[i])
+                    if i:
+                        stack.append(", ")
+                stack.append("(")
+        else:
+            _push_operator(stack, node)
+    return "".join(pieces)
+
+
+def _push_operator(stack: list[str | Expr], node: Expr) -> None:
+    symbol = node.op.symbol
+    assert symbol is not None
+    parts: list[str | Expr] = []
+    if len(node.args) == 1:
+        parts.append(symbol)
+    for i, arg in enumerate(node.args):
+        if i:
+            parts.append(_SPACED.get(symbol, symbol))
+        if _needs_parentheses(node, arg, i):
+            parts.extend(("(", arg, ")"))
+        else:
+            parts.append(arg)
+    stack.extend(reversed(parts))
