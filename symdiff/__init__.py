@@ -10,6 +10,7 @@ from .api import Gradient, differentiate
 from .errors import DomainError, ParseError, SymdiffError, ValuesError
 from .nodes import Expr
 from .parser import parse
+from .symbolic import count_nodes, derivative, gradient, hessian, jacobian, simplify
 
 __all__ = [
     "DomainError",
@@ -18,8 +19,14 @@ __all__ = [
     "ParseError",
     "SymdiffError",
     "ValuesError",
+    "count_nodes",
+    "derivative",
     "differentiate",
+    "gradient",
+    "hessian",
+    "jacobian",
     "parse",
+    "simplify",
 ]
 
 __version__ = "0.1.0"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import weakref
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from .ops import CONSTANT, VARIABLE, Op
@@ -29,11 +30,14 @@ class Expr:
     argument nodes and ``payload`` the number or variable name of a leaf.
     """
 
-    __slots__ = ("__weakref__", "_plan", "args", "op", "payload")
+    __slots__ = ("__weakref__", "_plan", "args", "digest", "op", "payload")
 
     op: Op
     args: tuple[Expr, ...]
     payload: Number | str | None
+    # A structural hash, the same in every run (Python's str hash is not): it gives
+    # commutative arguments a deterministic order when expressions are simplified.
+    digest: int
     # A cache the evaluator fills on first use (variables, compiled code): never per-call
     # state, and never part of what the node means.
     _plan: Any
@@ -102,9 +106,25 @@ def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = Non
         object.__setattr__(node, "op", op)
         object.__setattr__(node, "args", args)
         object.__setattr__(node, "payload", payload)
+        object.__setattr__(node, "digest", _digest(op, args, payload))
         object.__setattr__(node, "_plan", None)
         _interned[key] = node
     return node
+
+
+_MASK = (1 << 61) - 1
+
+
+def _digest(op: Op, args: tuple[Expr, ...], payload: Number | str | None) -> int:
+    if isinstance(payload, str):
+        seed = zlib.crc32(payload.encode())
+    else:
+        # Numbers hash the same in every run; the type keeps 1 and 1.0 apart.
+        seed = 0 if payload is None else hash(payload) * 2 + isinstance(payload, float)
+    h = (zlib.crc32(op.key.encode()) * 1_000_003 + seed) & _MASK
+    for arg in args:
+        h = (h * 0x100000001B3 + arg.digest) & _MASK
+    return h ^ (h >> 29)
 
 
 def constant(value: Number) -> Expr:

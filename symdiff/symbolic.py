@@ -1,0 +1,144 @@
+"""Symbolic derivatives: the reverse sweep run with expression nodes as adjoints.
+
+Under :class:`NodeAlgebra` every rule of the op table builds nodes through the simplifying
+constructors instead of computing numbers, so the sweep that gives the numeric gradient
+gives the gradient as expressions. Adjoints are built over the function's own shared graph,
+so the gradient costs a small multiple of the function (the cheap-gradient principle), not
+the n^2 of differentiating a tree term by term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .algebra import Algebra
+from .api import as_expr
+from .errors import SymdiffError
+from .graph import topological_order
+from .nodes import Expr, is_constant, is_variable, variable
+from .reverse import forward, reverse
+from .simplify import ONE, ZERO, build, number
+
+
+class NodeAlgebra(Algebra[Expr]):
+    """Values are expression nodes, built with the simplifying constructors."""
+
+    def constant(self, value: int | float) -> Expr:
+        return number(value)
+
+    def apply(self, op: object, *args: Expr | int) -> Expr:
+        nodes = tuple(a if isinstance(a, Expr) else number(a) for a in args)
+        return build(op, nodes)  # type: ignore[arg-type]
+
+    def is_zero(self, value: Expr | int) -> bool:
+        return value is ZERO or (isinstance(value, int) and value == 0)
+
+
+NODES = NodeAlgebra()
+
+
+def simplify(expr: Expr | str) -> Expr:
+    """``expr`` rebuilt bottom-up with the simplifying constructors (sharing kept)."""
+    root = as_expr(expr)
+    order = topological_order([root])
+    rebuilt: dict[Expr, Expr] = {}
+    for node in order:
+        if not node.args:
+            rebuilt[node] = node
+        else:
+            rebuilt[node] = build(node.op, tuple(rebuilt[a] for a in node.args))
+    return rebuilt[root]
+
+
+def _variable_name(name: object) -> str:
+    if isinstance(name, Expr) and is_variable(name):
+        return str(name.payload)
+    if not isinstance(name, str):
+        raise SymdiffError(f"a variable is named by a string, not {type(name).__name__}")
+    node = as_expr(name)
+    if not is_variable(node):
+        raise SymdiffError(f"{name!r} is not a variable name")
+    return name
+
+
+def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
+    """d root / d name for each name, from one reverse sweep over the simplified graph."""
+    order = topological_order([root])
+    # Only nodes on a path to a requested variable need adjoints.
+    active = _depends_on(order, {variable(name) for name in names})
+    values = forward(order, NODES, lambda node: node)
+    adjoints = reverse(order, values, NODES, ONE, active)
+    return [adjoints.get(variable(name), ZERO) for name in names]
+
+
+def _depends_on(order: Sequence[Expr], wanted: set[Expr]) -> set[Expr]:
+    depends: set[Expr] = set()
+    for node in order:
+        if node in wanted or any(arg in depends for arg in node.args):
+            depends.add(node)
+    return depends
+
+
+def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
+    """The ``order``-th derivative of ``expr`` with respect to ``var``, as an expression.
+
+    >>> derivative("sin(log(x))", "x")
+    cos(log(x))/x
+    """
+    name = _variable_name(var)
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
+        raise SymdiffError(f"the order of a derivative is a whole number >= 0, not {order!r}")
+    result = simplify(expr)
+    for _ in range(order):
+        if is_constant(result) or result is ZERO:
+            return ZERO
+        (result,) = _gradient_nodes(result, [name])
+    return result
+
+
+def _names(exprs: Iterable[Expr], variables: Iterable[str | Expr] | None) -> list[str]:
+    if variables is None:
+        seen: dict[str, None] = {}
+        for e in exprs:
+            seen.update(dict.fromkeys(e.variables))
+        return list(seen)
+    if isinstance(variables, str):
+        raise SymdiffError("variables are a list of names, e.g. ['x', 'y'], not one string")
+    return [_variable_name(v) for v in variables]
+
+
+def gradient(expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> dict[str, Expr]:
+    """Every partial derivative as an expression, by variable name, from one sweep."""
+    root = simplify(expr)
+    names = _names([as_expr(expr)], variables)
+    return dict(zip(names, _gradient_nodes(root, names), strict=True))
+
+
+def jacobian(
+    exprs: Sequence[Expr | str], variables: Iterable[str | Expr] | None = None
+) -> list[list[Expr]]:
+    """Rows of partial derivatives, one row per expression: ``J[i][j] = d f_i / d v_j``."""
+    if isinstance(exprs, str | Expr):
+        raise SymdiffError("jacobian takes a list of expressions; for one, use gradient")
+    roots = [as_expr(e) for e in exprs]
+    names = _names(roots, variables)
+    return [_gradient_nodes(simplify(root), names) for root in roots]
+
+
+def hessian(expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> list[list[Expr]]:
+    """The matrix of second derivatives, symmetric by construction."""
+    names = _names([as_expr(expr)], variables)
+    first = _gradient_nodes(simplify(expr), names)
+    matrix: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
+    for i, partial in enumerate(first):
+        # d2f/dxi dxj for j >= i; the lower triangle is the same objects.
+        row = _gradient_nodes(partial, names[i:])
+        for offset, entry in enumerate(row):
+            j = i + offset
+            matrix[i][j] = matrix[j][i] = entry
+    return matrix
+
+
+def count_nodes(*exprs: Expr | str) -> int:
+    """The number of distinct nodes in the expressions' graph, shared nodes once."""
+    return len(topological_order(as_expr(e) for e in exprs))
