@@ -10,6 +10,7 @@ from .api import Gradient, differentiate
 from .errors import DomainError, ParseError, SymdiffError, ValuesError
 from .nodes import Expr
 from .parser import parse
+from .serialize import from_json
 from .symbolic import count_nodes, derivative, gradient, hessian, jacobian, simplify
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "count_nodes",
     "derivative",
     "differentiate",
+    "from_json",
     "gradient",
     "hessian",
     "jacobian",

@@ -84,6 +84,35 @@ class Expr:
 
         return evaluate(self, values, kw)
 
+    def diff(self, var: str | Expr, order: int = 1) -> Expr:
+        """The derivative with respect to ``var``, as an expression: ``e.diff("x")``."""
+        from .symbolic import derivative
+
+        return derivative(self, var, order)
+
+    def to_string(self, cse: bool = False) -> str:
+        """The text form; with ``cse=True``, shared subexpressions become ``t1 = ...`` lines."""
+        if not cse:
+            return str(self)
+        from .printer import to_text_with_bindings
+
+        return "\n".join(to_text_with_bindings([self]))
+
+    def to_latex(self) -> str:
+        """LaTeX for the expression: ``\\frac{1}{x}`` for ``1/x``."""
+        from .latex import to_latex
+
+        return to_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return f"${self.to_latex()}$"
+
+    def to_json(self) -> str:
+        """The graph as versioned JSON, sharing kept; read it back with ``symdiff.from_json``."""
+        from .serialize import to_json
+
+        return to_json(self)
+
     def gradient_at(self, values: Mapping[str, object] | None = None, /, **kw: object) -> Gradient:
         """The value and every partial derivative at a point (one reverse sweep)."""
         from .api import differentiate

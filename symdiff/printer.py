@@ -7,6 +7,9 @@ linear in the output's length at any depth.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from .graph import topological_order
 from .nodes import Expr, is_constant, is_variable
 from .ops import ATOM, POWER, UNARY
 
@@ -15,6 +18,7 @@ _SPACED = {"+": " + ", "-": " - "}
 
 
 def precedence(node: Expr) -> int:
+    """How tightly a node binds when printed (ops.SUM ... ops.ATOM)."""
     return node.op.precedence if node.op.symbol is not None else ATOM
 
 
@@ -36,7 +40,8 @@ def format_number(value: int | float) -> str:
     return repr(value)
 
 
-def to_text(root: Expr) -> str:
+def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
+    """``root`` as text; nodes in ``names`` (other than root) print as those names."""
     pieces: list[str] = []
     # The stack holds text to emit and nodes to expand, in reverse order of output.
     stack: list[str | Expr] = [root]
@@ -46,7 +51,9 @@ def to_text(root: Expr) -> str:
             pieces.append(item)
             continue
         node = item
-        if is_constant(node):
+        if names and node is not root and node in names:
+            pieces.append(names[node])
+        elif is_constant(node):
             pieces.append(format_number(node.payload))  # type: ignore[arg-type]
         elif is_variable(node):
             pieces.append(str(node.payload))
@@ -78,3 +85,29 @@ def _push_operator(stack: list[str | Expr], node: Expr) -> None:
         else:
             parts.append(arg)
     stack.extend(reversed(parts))
+
+
+def to_text_with_bindings(roots: Sequence[Expr], prefix: str = "t") -> list[str]:
+    """Lines ``t1 = x*y``, ... for every compound node used more than once, then one line
+    per root written in terms of those names: readable however much the graph shares."""
+    order = topological_order(roots)
+    uses: dict[Expr, int] = {}
+    for node in order:
+        for arg in node.args:
+            uses[arg] = uses.get(arg, 0) + 1
+    taken = {str(node.payload) for node in order if is_variable(node)}
+    while any(name.startswith(prefix) for name in taken):
+        prefix += "_"
+    names: dict[Expr, str] = {}
+    lines: list[str] = []
+    for node in order:
+        if node.args and uses.get(node, 0) > 1 and not _is_small(node):
+            names[node] = f"{prefix}{len(names) + 1}"
+            lines.append(f"{names[node]} = {to_text(node, names)}")
+    lines.extend(to_text(root, names) if root not in names else names[root] for root in roots)
+    return lines
+
+
+def _is_small(node: Expr) -> bool:
+    """Nodes not worth a name: a negated or divided pair of leaves, such as -2 or 3/2."""
+    return all(not arg.args for arg in node.args) and node.op.symbol in ("-", "/")

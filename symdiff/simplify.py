@@ -210,11 +210,15 @@ def negative(node: Expr) -> Expr:
 _RANK = {"constant": 0, "pi": 1, "e": 1, "variable": 2, "pow": 3}
 
 
-def _order_key(node: Expr) -> tuple[int, str, int]:
+def _order_key(node: Expr) -> tuple[int, str, str, int]:
+    """Numbers, constants, variables (by name), powers, calls, then the rest; sin(x1)
+    before sin(x2) by the first argument's name; the digest settles everything else."""
     if is_variable(node):
-        return (2, str(node.payload), 0)
+        return (2, str(node.payload), "", 0)
     rank = _RANK.get(node.op.key, 4 if node.op.symbol is None else 5)
-    return (rank, node.op.key, node.digest)
+    first = node.args[0] if node.args else node
+    leaf = str(first.payload) if is_variable(first) else ""
+    return (rank, node.op.key, leaf, node.digest)
 
 
 def _power_parts(node: Expr) -> tuple[Expr, Number]:
