@@ -39,8 +39,9 @@ class ValuesError(SymdiffError):
 
 
 def _with_caret(message: str, text: str, line: int, column: int, hint: str) -> str:
-    lines = text.splitlines() or [""]
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    # Lines as the parser counts them: only "\n" ends a line.
+    lines = text.split("\n")
+    source = lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else ""
     # Tabs keep their width under the caret so it lines up in a terminal.
     pad = "".join("\t" if ch == "\t" else " " for ch in source[: column - 1])
     where = f"line {line}, column {column}"

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from .errors import ParseError, SymdiffError
 from .nodes import Expr, constant, make, variable
@@ -46,7 +46,10 @@ class _Rejected(Exception):
 
 def _number(text: str) -> int | float:
     if text.isdigit():
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # past Python's limit on digits converted at once
+            raise ValueError(f"too long ({len(text)} digits)") from None
     value = float(text)
     if not math.isfinite(value):
         raise ValueError("too large for a floating-point number")
@@ -141,13 +144,25 @@ def parse_uncached(text: str) -> Expr:
         raise ParseError(exc.message, text, line, column, exc.hint) from None
     except UnexpectedInput as exc:
         raise _translate(exc, text) from None
+    except LarkError as exc:  # anything else Lark may raise is still a parse error
+        raise ParseError(f"cannot parse this formula: {exc}", text, 1, 1) from None
     return result
 
 
 @functools.lru_cache(maxsize=4096)
-def parse(text: str) -> Expr:
-    """Parse ``text`` into an expression graph, remembering recent texts."""
+def _parse_cached(text: str) -> Expr:
     return parse_uncached(text)
+
+
+def parse(text: str) -> Expr:
+    """Parse ``text`` into an expression graph, remembering recent texts (a bounded LRU)."""
+    if type(text) is not str:
+        return parse_uncached(text)  # raises the error for a non-string
+    return _parse_cached(text)
+
+
+parse.cache_info = _parse_cached.cache_info  # type: ignore[attr-defined]
+parse.cache_clear = _parse_cached.cache_clear  # type: ignore[attr-defined]
 
 
 # --- Lark's errors, told in the language of the formula -----------------------------
@@ -188,7 +203,7 @@ def _translate(exc: UnexpectedInput, text: str) -> ParseError:
 
 def _previous_token(exc: UnexpectedToken) -> str | None:
     history = getattr(exc, "token_history", None)
-    if history:
+    if history and history[-1] is not None:
         return str(history[-1].type)
     return None
 
