@@ -1,0 +1,102 @@
+"""The wheel as users get it: the grammar inside it, and a fresh environment that works.
+
+``grammar/`` lives outside the package; the build copies it to ``symdiff/grammar/``. An
+editable install falls back to the checkout, so only a built wheel shows the copy is made.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAMMAR = ROOT / "grammar" / "symdiff.lark"
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600
+    )
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def _bin(venv: Path, name: str) -> str:
+    return str(venv / ("Scripts" if os.name == "nt" else "bin") / name)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(dist)]
+    if importlib.util.find_spec("hatchling") is not None:
+        command.append("--no-build-isolation")  # the backend is here: build offline
+    _run([*command, str(ROOT)], cwd=dist)
+    (built,) = dist.glob("symdiff-*.whl")
+    return built
+
+
+def test_the_wheel_carries_the_grammar(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        assert "symdiff/grammar/symdiff.lark" in names
+        assert archive.read("symdiff/grammar/symdiff.lark") == GRAMMAR.read_bytes()
+
+
+def test_the_wheel_carries_every_module_and_the_command(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (entry_points,) = (n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        scripts = archive.read(entry_points).decode()
+    modules = {f"symdiff/{path.name}" for path in (ROOT / "symdiff").glob("*.py")}
+    assert modules <= names
+    assert "symdiff = symdiff.cli:main" in scripts
+    assert not any(name.startswith(("tests/", "grammar/")) for name in names)
+
+
+def test_the_wheel_works_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = _bin(venv, "python")
+    # The wheel and its one dependency, lark, from the package index.
+    _run([python, "-m", "pip", "install", "-q", str(wheel)], cwd=elsewhere)
+
+    # The user's command, run from another directory.
+    shown = _run(
+        [python, "-c", "import symdiff; print(symdiff.differentiate('sin(log(x))', x=2))"],
+        cwd=elsewhere,
+    ).stdout
+    value, derivative = (float(n) for n in re.findall(r"\d+\.\d+(?:e-?\d+)?", shown))
+    assert math.isclose(value, math.sin(math.log(2)))
+    assert math.isclose(derivative, math.cos(math.log(2)) / 2)
+    assert "'x'" in shown
+
+    # The package imported is the installed copy, reading its own copy of the grammar.
+    program = (
+        "import sys, symdiff, symdiff.parser; print(symdiff.__file__); "
+        "print(symdiff.parser.grammar_text() == open(sys.argv[1], encoding='utf-8').read())"
+    )
+    location, same_grammar = _run(
+        [python, "-c", program, str(GRAMMAR)], cwd=elsewhere
+    ).stdout.splitlines()
+    assert Path(location).resolve().is_relative_to(venv.resolve())
+    assert same_grammar == "True"
+
+    command = _run(
+        [_bin(venv, "symdiff"), "sin(x*y)+cos(x*y)", "--at", "x=2,y=3", "--json"], cwd=elsewhere
+    )
+    gradient = json.loads(command.stdout)["gradient"]
+    assert math.isclose(gradient["x"], 3 * (math.cos(6) - math.sin(6)))
+    assert math.isclose(gradient["y"], 2 * (math.cos(6) - math.sin(6)))
