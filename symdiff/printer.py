@@ -67,11 +67,11 @@ def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
                         stack.append(", ")
                 stack.append("(")
         else:
-            _push_operator(stack, node)
+            _push_operator(stack, node, names or {})
     return "".join(pieces)
 
 
-def _push_operator(stack: list[str | Expr], node: Expr) -> None:
+def _push_operator(stack: list[str | Expr], node: Expr, names: Mapping[Expr, str]) -> None:
     symbol = node.op.symbol
     assert symbol is not None
     parts: list[str | Expr] = []
@@ -80,7 +80,7 @@ def _push_operator(stack: list[str | Expr], node: Expr) -> None:
     for i, arg in enumerate(node.args):
         if i:
             parts.append(_SPACED.get(symbol, symbol))
-        if _needs_parentheses(node, arg, i):
+        if arg not in names and _needs_parentheses(node, arg, i):
             parts.extend(("(", arg, ")"))
         else:
             parts.append(arg)

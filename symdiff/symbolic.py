@@ -17,7 +17,7 @@ from .errors import SymdiffError
 from .graph import topological_order
 from .nodes import Expr, is_constant, is_variable, variable
 from .reverse import forward, reverse
-from .simplify import ONE, ZERO, build, number
+from .rewrite import ONE, ZERO, build, number
 
 
 class NodeAlgebra(Algebra[Expr]):

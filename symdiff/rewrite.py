@@ -1,5 +1,7 @@
 """Simplifying constructors: the local rewrite rules applied while expressions are built.
 
+(The module is not called simplify: that name is the public function in symbolic.py.)
+
 :func:`build` makes ``op(*args)`` after trying a few rules that look only at the arguments
 and, at most, their immediate structure: constant folding with exact integers and
 fractions, identities (``x*1``, ``x+0``, ``0*x``, ``x^1``, ``x^0``), collecting numeric
@@ -33,6 +35,8 @@ _MAX_FOLD_EXPONENT = 256
 _MAX_FOLD_BITS = 4096
 # How many terms of a sum are searched for a like term.
 _SUM_WINDOW = 8
+# How many factors of a product are searched for its numeric coefficient.
+_SPINE = 8
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -127,7 +131,7 @@ def _bits(a: Number) -> int:
 def split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
     """``node`` as coefficient * rest; the inverse of :func:`with_coefficient`.
 
-    It looks a few levels down at most (``depth``), so it costs O(1) on any graph.
+    It looks a few levels down at most, so it costs O(1) on any graph.
     """
     value = as_number(node)
     if value is not None:
@@ -138,17 +142,18 @@ def split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
     if op is NEG:
         c, rest = split(node.args[0], depth + 1)
         return -c, rest
-    a, b = node.args
     if op is MUL:
-        coefficient = as_number(a)
-        if coefficient is not None:
-            return coefficient, b
-        if a.op is NEG or (a.op is MUL and as_number(a.args[0]) is not None):
-            # -p*q and (c*p)*q, the left-associated forms of with_coefficient
-            c, p = split(a, depth + 1)
-            assert p is not None
-            return c, _product(p, b)
+        # c*p*q*... and -p*q*...: the coefficient sits at the bottom of the left spine.
+        factors = _spine(node)
+        if factors is None:
+            return 1, node
+        bottom = as_number(factors[0])
+        if bottom is not None:
+            return bottom, _left_product(factors[1:])
+        if factors[0].op is NEG:
+            return -1, _left_product([factors[0].args[0], *factors[1:]])
         return 1, node
+    a, b = node.args
     ca, ra = split(a, depth + 1)
     cb, rb = split(b, depth + 1)
     if (ca == 1 and cb == 1) or cb == 0 or (rb is None and ra is None):
@@ -157,11 +162,26 @@ def split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
     return _divide(ca, cb), rest
 
 
-def _product(a: Expr, b: Expr) -> Expr:
-    """a*b without simplification, in canonical order when both are single factors."""
-    if a.op is not MUL and b.op is not MUL and _order_key(b) < _order_key(a):
-        a, b = b, a
-    return make(MUL, (a, b))
+def _spine(node: Expr) -> list[Expr] | None:
+    """The factors of a left-nested product ``a*b*c``, first factor first; None when the
+    product is longer than ``_SPINE`` factors (it is then treated as one factor)."""
+    factors: list[Expr] = []
+    while node.op is MUL and len(factors) < _SPINE:
+        factors.append(node.args[1])
+        node = node.args[0]
+    if node.op is MUL:
+        return None
+    factors.append(node)
+    factors.reverse()
+    return factors
+
+
+def _left_product(factors: list[Expr]) -> Expr:
+    """``((a*b)*c)...`` without simplification."""
+    product = factors[0]
+    for factor in factors[1:]:
+        product = make(MUL, (product, factor))
+    return product
 
 
 def _fraction(c: Number) -> tuple[Number, int]:
@@ -172,6 +192,9 @@ def _fraction(c: Number) -> tuple[Number, int]:
 
 def with_coefficient(c: Number, rest: Expr | None) -> Expr:
     """The canonical node for ``c*rest``: ``2*x*y``, ``-x*y``, ``3*x/2``, ``-1/(2*x)``."""
+    if rest is not None:
+        inner, rest = split(rest)  # rest may carry a coefficient of its own: 2*(3*x)
+        c = _exact(c * inner)
     if rest is None:
         return number(c)
     if c == 0:
@@ -187,19 +210,25 @@ def with_coefficient(c: Number, rest: Expr | None) -> Expr:
         scaled = rest
     elif top == -1:
         scaled = negative(rest)
-    elif rest.op is MUL and rest.args[0].op is not MUL:
-        scaled = make(MUL, (make(MUL, (number(top), rest.args[0])), rest.args[1]))
     else:
-        scaled = make(MUL, (number(top), rest))
+        factors = _spine(rest) if rest.op is MUL else None
+        if factors is not None:
+            scaled = _left_product([make(MUL, (number(top), factors[0])), *factors[1:]])
+        else:
+            scaled = make(MUL, (number(top), rest))
     return scaled if bottom == 1 else make(DIV, (scaled, constant(bottom)))
 
 
 def negative(node: Expr) -> Expr:
     """``-node`` for a node without a coefficient: the sign goes on an atomic first factor."""
-    if node.op in (MUL, DIV):
+    if node.op is MUL:
+        factors = _spine(node)
+        if factors is not None and factors[0].op not in (DIV, NEG, ADD, SUB):
+            return _left_product([make(NEG, (factors[0],)), *factors[1:]])
+    if node.op is DIV:
         first, second = node.args
         if first.op not in (MUL, DIV, NEG, ADD, SUB):
-            return make(node.op, (make(NEG, (first,)), second))
+            return make(DIV, (make(NEG, (first,)), second))
     if node.op is SUB:
         return make(SUB, node.args[::-1])
     return make(NEG, (node,))
@@ -423,6 +452,13 @@ def mul(a: Expr, b: Expr) -> Expr:
             return mul(p, mul(q, b))
         if is_variable(b) and not is_variable(q):
             return mul(mul(p, b), q)
+    if b.op is MUL and b.args[0].op is not MUL and a.op is not MUL:
+        # a*(p*q) for a single factor a: merge powers of one base, else x*y*z left to right.
+        p, q = b.args
+        if _power_parts(a)[0] is _power_parts(p)[0] or is_variable(a):
+            return mul(mul(a, p), q)
+        if _power_parts(a)[0] is _power_parts(q)[0]:
+            return mul(p, mul(a, q))
     return make(MUL, (a, b))
 
 
