@@ -11,8 +11,12 @@ import difflib
 import functools
 import math
 import unicodedata
+from collections.abc import Collection, Iterable, Mapping
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -84,9 +88,7 @@ class _Builder(Transformer[Token, Expr]):
             raise _Rejected(*_unknown_function(name, token))
         op = arities.get(len(args))
         if op is None:
-            counts = " or ".join(str(n) for n in sorted(arities))
-            plural = "" if counts == "1" else "s"
-            raise _Rejected(f"{name} takes {counts} argument{plural}, not {len(args)}", token)
+            raise _Rejected(_wrong_arity(name, arities, len(args)), token)
         return make(op, args)
 
     def arguments(self, *args: Expr) -> list[Expr]:
@@ -111,21 +113,29 @@ class _Builder(Transformer[Token, Expr]):
         return make(OPS["neg"], (a,))
 
 
-def _unknown_function(name: str, token: Token) -> tuple[str, Token, str]:
+def _wrong_arity(name: str, arities: Iterable[int], given: int) -> str:
+    counts = " or ".join(str(n) for n in sorted(arities))
+    plural = "" if counts == "1" else "s"
+    return f"{name} takes {counts} argument{plural}, not {given}"
+
+
+def _unknown_function(
+    name: str, token: Token, known: Iterable[str] = FUNCTIONS
+) -> tuple[str, Token, str]:
     if name in NAMED_CONSTANTS:
         return f"{name} is a constant, not a function", token, ""
-    close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+    close = difflib.get_close_matches(name, list(known), n=1)
     hint = f"did you mean {close[0]}(...)? " if close else ""
     hint += f"if you meant multiplication, write {name}*(...)"
     return f"unknown function {name}", token, hint
 
 
 @functools.cache
-def _lark() -> Lark:
+def _lark(builder: type[_Builder] = _Builder) -> Lark:
     return Lark(
         grammar_text(),
         parser="lalr",
-        transformer=_Builder(),
+        transformer=builder(),
         maybe_placeholders=True,
         propagate_positions=False,
     )
@@ -133,12 +143,16 @@ def _lark() -> Lark:
 
 def parse_uncached(text: str) -> Expr:
     """Parse ``text`` into an expression graph; raises :class:`ParseError`."""
+    return _parse_with(_lark(), text)
+
+
+def _parse_with(lark: Lark, text: str) -> Expr:
     if not isinstance(text, str):
         raise SymdiffError(f"a formula is a string, not {type(text).__name__}")
     if not text.strip():
         raise ParseError("empty formula", text, 1, 1, "expected an expression")
     try:
-        result: Expr = _lark().parse(text)  # type: ignore[assignment]
+        result: Expr = lark.parse(text)  # type: ignore[assignment]
     except _Rejected as exc:
         line, column = exc.token.line or 1, exc.token.column or 1
         raise ParseError(exc.message, text, line, column, exc.hint) from None
@@ -163,6 +177,70 @@ def parse(text: str) -> Expr:
 
 parse.cache_info = _parse_cached.cache_info  # type: ignore[attr-defined]
 parse.cache_clear = _parse_cached.cache_clear  # type: ignore[attr-defined]
+
+
+# --- functions supplied for one parse (the REPL's user-defined functions) -----------
+
+
+class ExtraFunction(Protocol):
+    """A function outside the op table, for :func:`parse_with_functions`.
+
+    ``arities`` are the argument counts it accepts; called with the argument nodes, it
+    returns the node that stands for the call (a user function inlines its body). A
+    :class:`SymdiffError` it raises is reported with a caret under the function's name.
+    """
+
+    @property
+    def arities(self) -> Collection[int]: ...
+
+    def __call__(self, *args: Expr) -> Expr: ...
+
+
+# The functions of the parse_with_functions call in progress; a context variable, so
+# concurrent parses in threads or tasks do not see each other's functions.
+_extra_functions: ContextVar[Mapping[str, ExtraFunction]] = ContextVar(
+    "symdiff_extra_functions", default=MappingProxyType({})
+)
+
+
+@v_args(inline=True)
+class _ExtensibleBuilder(_Builder):
+    """The builder, also knowing the current extra functions. Built-in names win."""
+
+    def name(self, token: Token) -> Expr:
+        name = str(token)
+        if name in _extra_functions.get() and name not in NAMED_CONSTANTS:
+            raise _Rejected(
+                f"{name} is a function", token, f"call it with parentheses: {name}(...)"
+            )
+        return super().name(token)
+
+    def call(self, token: Token, arguments: list[Expr] | None) -> Expr:
+        name, extra = str(token), _extra_functions.get()
+        function = extra.get(name)
+        if name in FUNCTIONS:
+            return super().call(token, arguments)
+        if function is None:
+            raise _Rejected(*_unknown_function(name, token, [*FUNCTIONS, *extra]))
+        args = tuple(arguments or ())
+        if len(args) not in function.arities:
+            raise _Rejected(_wrong_arity(name, function.arities, len(args)), token)
+        try:
+            return function(*args)
+        except SymdiffError as exc:
+            raise _Rejected(str(exc), token) from None
+
+
+def parse_with_functions(text: str, functions: Mapping[str, ExtraFunction]) -> Expr:
+    """Parse ``text`` knowing ``functions`` besides the built-in ones; never cached.
+
+    ``parse`` itself is untouched: a separate parser serves these calls.
+    """
+    token = _extra_functions.set(functions)
+    try:
+        return _parse_with(_lark(_ExtensibleBuilder), text)
+    finally:
+        _extra_functions.reset(token)
 
 
 # --- Lark's errors, told in the language of the formula -----------------------------
