@@ -69,7 +69,10 @@ class FloatAlgebra(Algebra[float]):
         return result
 
     def is_zero(self, value: float | int) -> bool:
-        return value == 0
+        # Only a rule's literal 0 (a partial that is zero everywhere, like sign's) is
+        # skipped. A partial that happens to be 0.0 here still multiplies: in cos(sqrt(x))
+        # at 0, the zero from -sin(0) must not hide that sqrt has no derivative there.
+        return type(value) is int and value == 0
 
     def add(self, a: float | int, b: float | int) -> float:
         return self.apply(OPS["add"], a, b)

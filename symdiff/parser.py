@@ -250,7 +250,7 @@ def _translate(exc: UnexpectedInput, text: str) -> ParseError:
     if isinstance(exc, UnexpectedCharacters):
         position = exc.pos_in_stream or 0
         char = text[position] if position < len(text) else ""
-        hint = _expected(exc.allowed)
+        hint = _expected(_accepted_after(text[:position]) or exc.allowed)
         if char and not char.isascii() and unicodedata.category(char).startswith("L"):
             hint = "names use ASCII and Greek letters only; " + hint
         return ParseError(
@@ -258,7 +258,8 @@ def _translate(exc: UnexpectedInput, text: str) -> ParseError:
         )
     if isinstance(exc, UnexpectedToken):
         token = exc.token
-        expected = exc.accepts or exc.expected
+        prefix = text if token.type == "$END" else text[: token.start_pos or 0]
+        expected = _accepted_after(prefix) or exc.accepts or exc.expected
         if token.type == "$END":
             line, column = _end_position(text)
             return ParseError("unexpected end of formula", text, line, column, _expected(expected))
@@ -277,6 +278,21 @@ def _translate(exc: UnexpectedInput, text: str) -> ParseError:
         )
     line, column = getattr(exc, "line", 1), getattr(exc, "column", 1)
     return ParseError("cannot parse this formula", text, line, column)
+
+
+def _accepted_after(prefix: str) -> set[str]:
+    """The terminals that may follow ``prefix``, which parsed without error.
+
+    The parser's own error comes after LALR has reduced what it read ("sin(x" is reduced
+    to a finished argument before the end is seen), so it would not list "*" or "^" as
+    possible; feeding the prefix again and asking then gives the whole list.
+    """
+    try:
+        interactive = _lark().parse_interactive(prefix)
+        interactive.exhaust_lexer()
+        return set(interactive.accepts())
+    except Exception:  # only a better message is at stake
+        return set()
 
 
 def _previous_token(exc: UnexpectedToken) -> str | None:
@@ -303,12 +319,12 @@ def _end_position(text: str) -> tuple[int, int]:
 
 
 _TERMINALS = {
-    "NUMBER": "a number",
-    "NAME": "a name",
     "$END": "the end of the formula",
-    "LPAR": "'('",
     "RPAR": "')'",
     "COMMA": "','",
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "LPAR": "'('",
     "PLUS": "'+'",
     "MINUS": "'-'",
     "STAR": "'*'",

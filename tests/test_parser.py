@@ -410,12 +410,6 @@ def test_errors_say_what_was_expected(text: str, expected: str) -> None:
     assert expected in str(parse_error(text))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LALR reduces the finished operand before it sees the bad token, so Lark's "
-    "expected set is the one after the reduction: 'sin(x' lists only ')', ',', '+' and '-' "
-    "although '*', '/', '^' and '**' may follow x too",
-)
 @pytest.mark.parametrize("text", ["sin(x", "x)", "(x + 1"])
 def test_the_expected_list_after_an_operand_is_complete(text: str) -> None:
     hint = parse_error(text).hint
