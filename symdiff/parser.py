@@ -290,7 +290,7 @@ def _accepted_after(prefix: str) -> set[str]:
     try:
         interactive = _lark().parse_interactive(prefix)
         interactive.exhaust_lexer()
-        return set(interactive.accepts())
+        return set(interactive.accepts())  # type: ignore[no-untyped-call]
     except Exception:  # only a better message is at stake
         return set()
 
