@@ -490,6 +490,15 @@ def div(a: Expr, b: Expr) -> Expr:
     base_b, exp_b = _power_parts(b)
     if base_a is base_b and ra is not None:
         return pow(base_a, number(_exact(exp_a - exp_b)))
+    # (p*x^m*q)/x^n -> p*q*x^(m-n)/1, looking along the numerator's product spine only.
+    factors = _spine(a) if a.op is MUL else None
+    if factors is not None and b.op is not MUL:
+        for i, factor in enumerate(factors):
+            base, exponent = _power_parts(factor)
+            if base is base_b:
+                others = factors[:i] + factors[i + 1 :]
+                remaining = pow(base, number(_exact(exponent - exp_b)))
+                return mul(_left_product(others), remaining)
     if b.op is DIV:  # a/(c/d) -> a*d/c
         return div(mul(a, b.args[1]), b.args[0])
     if a.op is DIV:  # (c/d)/b -> c/(d*b)
