@@ -1,0 +1,160 @@
+"""Size and build time of symbolic gradients: symdiff beside SymPy, in one process.
+
+For each formula: the nodes of the function, the nodes of its whole gradient (every
+partial derivative together, shared nodes once) and their ratio; the same for SymPy's
+``diff`` (counted as a tree, which is how SymPy prints it, and as distinct subexpressions,
+which is what its memory shares), and the time each takes to build the gradient.
+
+    python benchmarks/bench_symbolic.py            # the table, about a minute
+    python benchmarks/bench_symbolic.py --quick    # smaller cases only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import symdiff
+from symdiff.graph import topological_order
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "cases.json"
+# SymPy is asked only where it answers within a few seconds (its diff is quadratic here).
+SYMPY_LIMIT = 120
+
+
+def to_sympy(expr: symdiff.Expr):  # type: ignore[no-untyped-def]
+    """Our graph as SymPy objects, built node by node (never from our text)."""
+    import sympy
+
+    functions = {
+        "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp,
+        "log": sympy.log, "sqrt": sympy.sqrt, "tanh": sympy.tanh, "sinh": sympy.sinh,
+        "cosh": sympy.cosh, "atan": sympy.atan, "abs": sympy.Abs,
+    }  # fmt: skip
+    built: dict[symdiff.Expr, object] = {}
+    for node in topological_order([expr]):
+        key = node.op.key
+        args = [built[a] for a in node.args]
+        if key == "constant":
+            value = node.payload
+            built[node] = sympy.Integer(value) if type(value) is int else sympy.Float(value)
+        elif key == "variable":
+            built[node] = sympy.Symbol(str(node.payload), real=True)
+        elif key == "pi":
+            built[node] = sympy.pi
+        elif key == "e":
+            built[node] = sympy.E
+        elif key == "add":
+            built[node] = args[0] + args[1]
+        elif key == "sub":
+            built[node] = args[0] - args[1]
+        elif key == "mul":
+            built[node] = args[0] * args[1]
+        elif key == "div":
+            built[node] = args[0] / args[1]
+        elif key == "neg":
+            built[node] = -args[0]
+        elif key == "pow":
+            built[node] = args[0] ** args[1]
+        else:
+            built[node] = functions[key](*args)
+    return built[expr]
+
+
+def sympy_sizes(expressions: list[object]) -> tuple[int, int]:
+    """(tree nodes, distinct subexpressions) over all the expressions."""
+    import sympy
+
+    tree = 0
+    distinct: set[object] = set()
+    for e in expressions:
+        for sub in sympy.preorder_traversal(e):
+            tree += 1
+            distinct.add(sub)
+    return tree, len(distinct)
+
+
+def timed(function, repeats: int = 3) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def row(name: str, text: str, with_sympy: bool) -> dict[str, object]:
+    f = symdiff.parse(text)
+    seconds, gradient = timed(lambda: symdiff.gradient(f))
+    assert isinstance(gradient, dict)
+    ours_f, ours_g = symdiff.count_nodes(f), symdiff.count_nodes(*gradient.values())
+    result: dict[str, object] = {
+        "name": name,
+        "f": ours_f,
+        "grad": ours_g,
+        "ratio": ours_g / ours_f,
+        "ms": seconds * 1e3,
+    }
+    if with_sympy:
+        import sympy
+
+        g = to_sympy(f)
+        symbols = sorted(g.free_symbols, key=str)
+        sympy_seconds, partials = timed(lambda: [sympy.diff(g, s) for s in symbols], 1)
+        tree_f, _ = sympy_sizes([g])
+        tree_g, distinct_g = sympy_sizes(partials)  # type: ignore[arg-type]
+        result |= {
+            "sympy_f": tree_f,
+            "sympy_tree": tree_g,
+            "sympy_distinct": distinct_g,
+            "sympy_ratio": tree_g / tree_f,
+            "sympy_ms": sympy_seconds * 1e3,
+        }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller cases only")
+    args = parser.parse_args()
+    limit = 64 if args.quick else 10**9
+
+    rows = []
+    for case in json.loads(CASES.read_text()):
+        if case["n"] is not None and case["n"] > limit:
+            continue
+        rows.append(row(case["name"], case["expr"], case["nodes"] <= SYMPY_LIMIT))
+    for n in (10, 100, 1000):
+        if n > limit:
+            continue
+        product = "*".join(f"sin(x{i})" for i in range(1, n + 1))
+        rows.append(row(f"product of {n} sines", product, n <= 100))
+    tenth = symdiff.derivative("sin(x)*exp(x)", "x", 10)
+
+    print(
+        "| formula | f nodes | gradient nodes | ratio | build ms "
+        "| SymPy f tree | SymPy gradient tree | SymPy distinct | SymPy ratio | SymPy ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        ours = f"| {r['name']} | {r['f']} | {r['grad']} | {r['ratio']:.2f} | {r['ms']:.2f} "
+        if "sympy_tree" in r:
+            theirs = (
+                f"| {r['sympy_f']} | {r['sympy_tree']} | {r['sympy_distinct']} "
+                f"| {r['sympy_ratio']:.1f} | {r['sympy_ms']:.1f} |"
+            )
+        else:
+            theirs = "| - | - | - | - | - |"
+        print(ours + theirs)
+    worst = max(rows, key=lambda r: r["ratio"])  # type: ignore[arg-type, return-value]
+    print(f"\nlargest gradient/function ratio: {worst['ratio']:.2f} ({worst['name']})")
+    print(f"10th derivative of sin(x)*exp(x): {tenth} ({symdiff.count_nodes(tenth)} nodes)")
+    print(f"python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()
