@@ -1,9 +1,13 @@
 """The ``symdiff`` command.
 
 ``symdiff EXPR --at x=2,y=3`` prints the parsed expression, its value and every partial
-derivative; ``--json`` prints the same as one JSON object. Exit status: 0 when all went
-well, 1 for a usage error (bad options), 2 for bad input (a formula or value symdiff cannot
-use); errors go to stderr, without a traceback.
+derivative; ``--json`` prints the same as one JSON object. The subcommands ``diff``,
+``grad``, ``hessian`` and ``latex`` print one line (or one JSON object) per formula, and
+read one formula a line from standard input when the formula is ``-``. ``symdiff`` alone,
+or ``symdiff repl``, starts the interactive session (``repl.py``).
+
+Exit status: 0 when all went well, 1 for a usage error (bad options), 2 for bad input (a
+formula or value symdiff cannot use, on any line); errors go to stderr, without a traceback.
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .api import differentiate
 from .errors import ParseError, SymdiffError
+from .nodes import Expr, is_variable
 from .parser import parse
+from .symbolic import derivative, gradient, hessian
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 1, 2
 
@@ -25,14 +32,33 @@ _DESCRIPTION = """\
 Differentiate a formula: print its value and every partial derivative at a point,
 computed by one reverse-mode (backpropagation) sweep over the expression graph."""
 
-_EXAMPLES = """\
+_SYNTAX = """\
+syntax: + - * / and ^ (or **) for power; write products explicitly (2*x, not 2x);
+constants pi and e; functions such as sin, log, sqrt, atan2(y, x), log(x, base)."""
+
+_EXIT_STATUS = """\
+exit status: 0 success, 1 usage error (bad options), 2 bad input (a formula or value
+that cannot be used, on any line); errors go to stderr."""
+
+_EXAMPLES = f"""\
+commands:
+  symdiff EXPR --at ...             value and every partial derivative at a point
+  symdiff diff EXPR VAR [--order N] a derivative, as a formula
+  symdiff grad EXPR [--at ...]      every partial derivative
+  symdiff hessian EXPR [--at ...]   every second derivative
+  symdiff latex EXPR                the formula in LaTeX
+  symdiff, or symdiff repl          an interactive session
+'symdiff COMMAND --help' tells more; with EXPR '-', a command reads one formula a line
+from standard input and writes one result a line.
+
 examples:
   symdiff 'sin(x*y) + cos(x*y)' --at x=2,y=3
   symdiff 'exp(-(x-mu)^2/(2*s^2))' --at x=0.5,mu=0,s=1.3 --json
   symdiff 'sin(theta)^2' --at theta=pi/4
 
-syntax: + - * / and ^ (or **) for power; write products explicitly (2*x, not 2x);
-constants pi and e; functions such as sin, log, sqrt, atan2(y, x), log(x, base)."""
+{_SYNTAX}
+
+{_EXIT_STATUS}"""
 
 
 class UsageError(Exception):
@@ -47,11 +73,21 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="symdiff",
+        usage="%(prog)s EXPR [--at NAME=VALUE,...] [--json]\n"
+        "       %(prog)s {diff,grad,hessian,latex,repl} ...\n"
+        "       %(prog)s",
         description=_DESCRIPTION,
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("expression", help="the formula, e.g. 'sin(x*y) + cos(x*y)'")
+    _add_point_option(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--version", action="version", version=f"symdiff {__version__}")
+    return parser
+
+
+def _add_point_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at",
         action="append",
@@ -60,9 +96,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="the point: values for the variables, e.g. x=2,y=3 (values may be "
         "constant formulas such as pi/4; the option may be repeated)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--version", action="version", version=f"symdiff {__version__}")
-    return parser
 
 
 def parse_point(specs: Sequence[str]) -> dict[str, float]:
@@ -113,16 +146,30 @@ def _partial_label(name: str, stream: TextIO) -> str:
 def _protect_formulas(argv: Sequence[str]) -> list[str]:
     """Let ``symdiff '-x^2'`` work: argparse would take a leading ``-`` for an option.
 
-    symdiff has no single-dash options but ``-h``, so any other such word is a formula; a
-    leading space (which the grammar skips) stops argparse from reading it as an option.
+    symdiff has no single-dash options but ``-h``, so any other such word but ``-`` (standard
+    input) is a formula; a leading space (which the grammar skips) stops argparse from
+    reading it as an option.
     """
     return [
-        f" {arg}" if arg.startswith("-") and not arg.startswith("--") and arg != "-h" else arg
+        f" {arg}"
+        if arg.startswith("-") and not arg.startswith("--") and arg not in ("-h", "-")
+        else arg
         for arg in argv
     ]
 
 
-def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None) -> int:
+    """The command with arguments ``argv``; the exit status."""
+    stdin = sys.stdin if stdin is None else stdin
+    if not argv or argv[0] == "repl":
+        return _run_repl(argv[1:], stdin, stdout, stderr)
+    if argv[0] in COMMANDS:
+        return _run_command(COMMANDS[argv[0]], argv[1:], stdin, stdout, stderr)
+    return _run_value(argv, stdout, stderr)
+
+
+def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``symdiff EXPR --at ...``: the value and every partial derivative at a point."""
     try:
         args = build_parser().parse_args(_protect_formulas(argv))
     except UsageError as exc:
@@ -158,6 +205,297 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     for label, text in rows:
         print(f"{label:<{width}}  {text}", file=stdout)
     return EXIT_OK
+
+
+# --- subcommands: one result a formula ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a subcommand was asked: its options, the point (if --at), how to label ∂/∂x."""
+
+    args: argparse.Namespace
+    point: dict[str, float] | None
+    partial_label: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: what it computes for one formula, as (text line, JSON object)."""
+
+    name: str
+    summary: str
+    examples: str
+    compute: Callable[[Expr, Request], tuple[str, dict[str, Any]]]
+    takes_point: bool = True
+
+
+def _diff(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+    point = request.point
+    args = request.args
+    result = derivative(expr, args.variable, args.order)
+    document: dict[str, Any] = {
+        "expression": str(expr),
+        "variable": args.variable,
+        "order": args.order,
+        "derivative": str(result),
+    }
+    if point is None:
+        return str(result), document
+    value = result.evaluate(point)
+    document |= {"point": point, "value": value}
+    return repr(value), document
+
+
+def _grad(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+    point = request.point
+    label = request.partial_label
+    document: dict[str, Any]
+    if point is None:
+        partials = gradient(expr)
+        document = {
+            "expression": str(expr),
+            "variables": list(partials),
+            "gradient": {name: str(d) for name, d in partials.items()},
+        }
+        line = "; ".join(f"{label(name)} = {d}" for name, d in partials.items())
+        return line or "(no variables)", document
+    numbers = differentiate(expr, point)
+    document = {
+        "expression": str(expr),
+        "variables": list(expr.variables),
+        "point": point,
+        "value": numbers.value,
+        "gradient": dict(numbers),
+    }
+    line = "; ".join(f"{label(name)} = {d!r}" for name, d in numbers.items())
+    return line or "(no variables)", document
+
+
+def _hessian(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+    point = request.point
+    names = list(expr.variables)
+    matrix = hessian(expr, names)
+    document: dict[str, Any] = {"expression": str(expr), "variables": names}
+    if point is None:
+        document["hessian"] = [[str(entry) for entry in row] for row in matrix]
+        line = "[" + ", ".join("[" + ", ".join(map(str, row)) + "]" for row in matrix) + "]"
+        return line, document
+    numbers = [[entry.evaluate(point) for entry in row] for row in matrix]
+    document |= {"point": point, "hessian": numbers}
+    return repr(numbers), document
+
+
+def _latex(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+    latex = expr.to_latex()
+    return latex, {"expression": str(expr), "latex": latex}
+
+
+COMMANDS = {
+    command.name: command
+    for command in [
+        Command(
+            "diff",
+            "The derivative of a formula with respect to one variable, as a formula (or its "
+            "value at a point, with --at).",
+            "  symdiff diff 'sin(x*y)' x            # y*cos(x*y)\n"
+            "  symdiff diff 'x^5' x --order 3       # 60*x^2\n"
+            "  symdiff diff 'x^3' x --at x=2        # 12.0\n"
+            "  printf 'x^2\\nsin(x)\\n' | symdiff diff - x",
+            _diff,
+        ),
+        Command(
+            "grad",
+            "Every partial derivative of a formula, as formulas (or as numbers at a point, "
+            "with --at), on one line.",
+            "  symdiff grad 'x^2*y'                 # ∂/∂x = 2*x*y; ∂/∂y = x^2\n"
+            "  symdiff grad 'x^2*y' --at x=3,y=2    # ∂/∂x = 12.0; ∂/∂y = 9.0\n"
+            "  symdiff grad 'x^2*y' --at x=3,y=2 --json\n"
+            "  printf 'x^2\\nsin(x)\\n' | symdiff grad --at x=1 -",
+            _grad,
+        ),
+        Command(
+            "hessian",
+            "The matrix of second derivatives of a formula, rows in the order the variables "
+            "first appear (numbers at a point, with --at).",
+            "  symdiff hessian 'x^2*y'              # [[2*y, 2*x], [2*x, 0]]\n"
+            "  symdiff hessian 'x^2*y' --at x=1,y=2 --json",
+            _hessian,
+        ),
+        Command(
+            "latex",
+            "The formula in LaTeX.",
+            "  symdiff latex 'sqrt(x)/(1 + x^2)'     # \\frac{\\sqrt{x}}{1 + x^{2}}\n"
+            "  symdiff latex 'sin(theta)^2' --json",
+            _latex,
+            takes_point=False,
+        ),
+    ]
+}
+
+
+def command_parser(command: Command) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=f"symdiff {command.name}",
+        description=command.summary,
+        epilog=f"examples:\n{command.examples}\n\n{_SYNTAX}\n\n{_EXIT_STATUS}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "expression",
+        metavar="EXPR",
+        help="the formula, or - to read one formula a line from standard input "
+        "(one result a line out; blank lines are skipped)",
+    )
+    if command.name == "diff":
+        parser.add_argument("variable", metavar="VAR", help="the variable, e.g. x")
+        parser.add_argument(
+            "--order", type=_order, default=1, metavar="N", help="how many times (default 1)"
+        )
+    if command.takes_point:
+        _add_point_option(parser)
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object a formula (a JSON line)"
+    )
+    return parser
+
+
+def _order(text: str) -> int:
+    try:
+        order = int(text)
+    except ValueError:
+        order = -1
+    if order < 0:
+        raise argparse.ArgumentTypeError(f"the order is a whole number >= 0, not {text.strip()!r}")
+    return order
+
+
+def _run_command(
+    command: Command, argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO
+) -> int:
+    parser = command_parser(command)
+    try:
+        args = parser.parse_args(_protect_formulas(argv))
+    except UsageError as exc:
+        parser.print_usage(stderr)
+        print(f"symdiff {command.name}: error: {exc}", file=stderr)
+        return EXIT_USAGE
+    try:
+        point = parse_point(args.at) if command.takes_point and args.at else None
+        if command.name == "diff":
+            _check_variable(args.variable)
+    except UsageError as exc:
+        print(f"symdiff {command.name}: error: {exc}", file=stderr)
+        return EXIT_USAGE
+    except SymdiffError as exc:
+        print(f"symdiff {command.name}: error: {exc}", file=stderr)
+        return EXIT_INPUT
+
+    request = Request(args, point, lambda name: _partial_label(name, stdout))
+
+    def answer(text: str) -> tuple[str, dict[str, Any]]:
+        return command.compute(parse(text), request)
+
+    if args.expression != "-":
+        try:
+            line, document = answer(args.expression)
+        except SymdiffError as exc:
+            print(f"symdiff {command.name}: error: {exc}", file=stderr)
+            return EXIT_INPUT
+        print(json.dumps(document, ensure_ascii=False) if args.json else line, file=stdout)
+        return EXIT_OK
+    return _answer_lines(command.name, answer, args.json, stdin, stdout, stderr)
+
+
+def _answer_lines(
+    name: str,
+    answer: Callable[[str], tuple[str, dict[str, Any]]],
+    as_json: bool,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """One result a non-blank line of ``stdin``; a failed line gets an empty line (a JSON
+    object with ``error``) and its message on stderr, and the rest still run."""
+    failed = False
+    for number, raw in enumerate(stdin, start=1):
+        text = raw.rstrip("\r\n")
+        if not text.strip():
+            continue
+        try:
+            line, document = answer(text)
+        except SymdiffError as exc:
+            if isinstance(exc, ParseError):
+                exc = on_line(exc, number)
+            failed = True
+            print(json.dumps({"line": number, "error": str(exc)}) if as_json else "", file=stdout)
+            stdout.flush()
+            print(f"symdiff {name}: line {number}: {exc}", file=stderr)
+            stderr.flush()
+            continue
+        if as_json:
+            line = json.dumps({"line": number, **document}, ensure_ascii=False)
+        print(line, file=stdout)
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def on_line(error: ParseError, number: int) -> ParseError:
+    """A caret error in a one-line formula, told as on line ``number`` of the input."""
+    if error.line != 1 or "\n" in error.text:
+        return error
+    text = "\n" * (number - 1) + error.text
+    return ParseError(error.summary, text, number, error.column, error.hint)
+
+
+def _check_variable(name: str) -> None:
+    try:
+        node = parse(name)
+    except ParseError as exc:
+        raise SymdiffError(f"the variable {name!r} is not a name: {exc}") from None
+    if not is_variable(node):
+        raise SymdiffError(f"{name!r} is not a variable name")
+
+
+# --- the interactive session ---------------------------------------------------------
+
+_REPL_DESCRIPTION = """\
+An interactive session: name expressions (f = sin(x*y)), give variables values (x = 2),
+define functions (g(t) = t^2 + 1), take derivatives (d/dx f, diff(f, x, 2), grad f,
+hessian f) and show LaTeX (:latex d/dx f). :help inside tells more.
+
+On a terminal, lines can be edited, TAB completes names and commands, and the history is
+kept in $SYMDIFF_HISTORY if set, else in the data directory ($XDG_DATA_HOME/symdiff/history,
+by default ~/.local/share/symdiff/history). When the input is piped, or TERM is dumb,
+lines are read plainly: piped input gets no prompt, errors name their line on stderr, and
+the exit status is 2 if any line failed."""
+
+_REPL_EXAMPLES = """\
+examples:
+  symdiff
+  echo 'd/dx x^2' | symdiff
+  printf 'f = sin(x*y)\\nx = 2; y = 3\\ngrad f\\n' | symdiff repl"""
+
+
+def repl_parser() -> argparse.ArgumentParser:
+    return _Parser(
+        prog="symdiff repl",
+        description=_REPL_DESCRIPTION,
+        epilog=f"{_REPL_EXAMPLES}\n\n{_EXIT_STATUS}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _run_repl(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    parser = repl_parser()
+    try:
+        parser.parse_args(argv)
+    except UsageError as exc:
+        parser.print_usage(stderr)
+        print(f"symdiff repl: error: {exc}", file=stderr)
+        return EXIT_USAGE
+    from .repl import run_repl  # prompt_toolkit is loaded only for the session
+
+    return run_repl(stdin, stdout, stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,759 @@
+"""The interactive session: ``symdiff`` with no arguments, or ``symdiff repl``.
+
+:class:`Session` holds the session's names (values of variables, named expressions, user
+functions) and turns one input line into a :class:`Reply`; it knows nothing of terminals,
+so it is tested directly. :func:`run_repl` feeds it lines: through prompt_toolkit (line
+editing, history, completion) on a terminal, and plainly from standard input otherwise.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, TypeVar
+
+from . import __version__
+from .cli import on_line
+from .errors import DomainError, ParseError, SymdiffError
+from .nodes import Expr, is_variable, variable
+from .ops import FUNCTIONS, NAMED_CONSTANTS
+from .parser import ExtraFunction, parse, parse_with_functions
+from .substitute import substitute
+from .symbolic import derivative, gradient, hessian
+
+if TYPE_CHECKING:
+    from prompt_toolkit.history import History
+
+_T = TypeVar("_T")
+
+PROMPT = "symdiff> "
+EXIT_OK, EXIT_INPUT = 0, 2
+# The exit status of a piped session stopped by Ctrl-C, as shells report SIGINT.
+EXIT_INTERRUPTED = 130
+
+# A name as the REPL's own syntax sees it; the formula parser then decides whether it is a
+# valid variable name (ASCII or Greek letters) and reports it with a caret if not.
+_NAME = r"[^\W\d]\w*"
+_DEFINITION = re.compile(
+    rf"(?P<head>\s*(?P<name>{_NAME})\s*(?:\((?P<parameters>[^()]*)\))?\s*)=(?P<body>.*)", re.S
+)
+# d/dx f, d/dx(f), d^2/dx^2 f: the variable is followed by a space or a parenthesis.
+_DERIVATIVE = re.compile(
+    rf"d(?:\^(?P<order>\d+))?/d(?P<variable>{_NAME}?)(?:\^(?P<again>\d+))?(?=[\s(])\s*", re.S
+)
+_MATRIX_COMMAND = re.compile(r"(?P<command>grad|hessian)(?:\s+|(?=\())", re.S)
+# The word being completed: a name, or a command after a colon.
+_WORD = re.compile(rf"(?<!\w)(?::\w*|{_NAME})$")
+
+COMMANDS = {
+    ":help": "what can be typed, and the syntax of formulas",
+    ":vars": "the names defined in this session, as lines that define them again",
+    ":del": "forget names: :del f g",
+    ":reset": "forget every name",
+    ":latex": "LaTeX of an expression or of a command's result: :latex d/dx f",
+    ":quit": "leave (Ctrl-D too)",
+}
+_COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
+# Words that take an expression after them, and what the REPL adds to a function's name.
+_STATEMENT_WORDS = ("grad ", "hessian ", "d/d")
+_DIFF = "diff"
+_NO_VARIABLES = "(no variables, so no derivatives)"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one input line gives: text to show, an error message, whether to stop."""
+
+    text: str = ""
+    error: str | None = None
+    quit: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class UserFunction:
+    """``g(t) = t^2 + 1``: a call inlines the body with the parameters replaced."""
+
+    name: str
+    parameters: tuple[str, ...]
+    body: Expr
+
+    @property
+    def arities(self) -> tuple[int]:
+        return (len(self.parameters),)
+
+    def __call__(self, *args: Expr) -> Expr:
+        replacements = {variable(p): a for p, a in zip(self.parameters, args, strict=True)}
+        return substitute(self.body, replacements)
+
+    def __str__(self) -> str:
+        return f"{self.name}({', '.join(self.parameters)}) = {self.body}"
+
+
+@dataclass(frozen=True, eq=False)
+class _Shown:
+    """One result: an expression, and the label written before it (``∂f/∂x``)."""
+
+    expr: Expr
+    label: str = ""
+    latex_label: str = ""
+
+
+class _Diff:
+    """``diff(f, x)`` and ``diff(f, x, n)`` inside formulas: the derivative, built as the
+    line is read (names in ``f`` are looked up then)."""
+
+    arities = (2, 3)
+
+    def __init__(self, session: Session, parameters: Collection[str]) -> None:
+        self.session = session
+        # Inside a function's body its parameters are its own, not the session's names.
+        self.parameters = parameters
+
+    def __call__(self, *args: Expr) -> Expr:
+        expr, var = args[0], args[1]
+        if not is_variable(var):
+            raise SymdiffError(f"diff(f, x): the second argument is a variable, not {var}")
+        name = str(var.payload)
+        self.session.check_variable(name)
+        order = 1
+        if len(args) == 3:
+            order_node = args[2]
+            if not (order_node.op.key == "constant" and type(order_node.payload) is int):
+                raise SymdiffError(
+                    f"diff(f, x, n): n is the order, a whole number, not {order_node}"
+                )
+            order = order_node.payload
+        return derivative(self.session.resolve(expr, keep=self.parameters), name, order)
+
+
+class Session:
+    """The names of one session and the meaning of each input line.
+
+    A name is one thing at a time: a value (``x = 2``, from a constant formula), a named
+    expression (``f = x^2``) or a function (``g(t) = t + 1``); the latest definition wins.
+    Named expressions are looked up when used, so ``f`` follows later changes to the names
+    it uses; on the right of its own definition a name means its previous meaning
+    (``f = f + 1``), and definitions that would be circular are refused. Calls of user
+    functions and of ``diff`` are expanded when the line is read.
+    """
+
+    def __init__(self, *, unicode: bool = True) -> None:
+        self.values: dict[str, float] = {}
+        self.formulas: dict[str, Expr] = {}
+        self.functions: dict[str, UserFunction] = {}
+        self._unicode = unicode
+
+    # --- one line ----------------------------------------------------------------------
+
+    def run(self, line: str, line_number: int = 1) -> Reply:
+        """Carry out every ``;``-separated statement of ``line``; stop at the first error.
+
+        Bad input never raises: the error's message (with its caret) is in the reply, its
+        position given as on line ``line_number`` of the input.
+        """
+        shown: list[str] = []
+        start = 0
+        for end in [*(m.start() for m in re.finditer(";", line)), len(line)]:
+            try:
+                reply = self._statement(line, start, end)
+            except ParseError as exc:
+                return Reply("\n".join(shown), str(on_line(exc, line_number)))
+            except SymdiffError as exc:
+                return Reply("\n".join(shown), str(exc))
+            if reply.text:
+                shown.append(reply.text)
+            if reply.quit:
+                return Reply("\n".join(shown), quit=True)
+            start = end + 1
+        return Reply("\n".join(shown))
+
+    def _statement(self, line: str, start: int, end: int) -> Reply:
+        text = line[start:end]
+        if not text.strip():
+            return Reply()
+        lead = start + len(text) - len(text.lstrip())
+        if line[lead] == ":":
+            return self._command(line, lead, end)
+        definition = _DEFINITION.fullmatch(text)
+        if definition:
+            self._define(line, start, definition)
+            return Reply()
+        if "=" in text:
+            raise ParseError(
+                "the left side of = is a name or a function's head",
+                line,
+                1,
+                lead + 1,
+                "write f = expression, x = 2 or g(t) = expression",
+            )
+        results = self._results(line, lead, end)
+        if not results:
+            return Reply(_NO_VARIABLES)
+        return Reply("\n".join(self._render(s) for s in results))
+
+    # --- definitions -------------------------------------------------------------------
+
+    def _define(self, line: str, start: int, match: re.Match[str]) -> None:
+        name = match["name"]
+        name_at = start + match.start("name")
+        body_at = start + match.start("body")
+        body_end = start + match.end("body")
+        self._check_new_name(name, line, name_at)
+        if match["parameters"] is None:
+            self._define_name(name, self._parse(line, body_at, body_end))
+        else:
+            parameters = self._parameters(
+                name, match["parameters"], line, start + match.start("parameters")
+            )
+            body = self._parse(line, body_at, body_end, parameters)
+            self._assign(self.functions, name, UserFunction(name, parameters, body))
+
+    def _define_name(self, name: str, expr: Expr) -> None:
+        if name in expr.variables:
+            previous = self._meaning(name)
+            if previous is None:
+                raise SymdiffError(
+                    f"{name} is not defined yet, so its definition cannot use it "
+                    f"(on the right of =, a name means its previous meaning)"
+                )
+            expr = substitute(expr, {variable(name): previous})
+        circle = self._path_to(name, expr)
+        if circle:
+            raise SymdiffError(
+                f"{name} = {expr} would be circular: {' uses '.join([name, *circle])}"
+            )
+        resolved = self.resolve(expr)
+        if resolved.variables:
+            self._assign(self.formulas, name, expr)
+        else:
+            self._assign(self.values, name, resolved.evaluate())
+
+    def _meaning(self, name: str) -> Expr | None:
+        if name in self.formulas:
+            return self.formulas[name]
+        if name in self.values:
+            return parse(repr(self.values[name]))
+        return None
+
+    def _check_new_name(self, name: str, line: str, at: int) -> None:
+        if name in NAMED_CONSTANTS:
+            raise ParseError(f"{name} is a constant; it cannot be redefined", line, 1, at + 1)
+        if name in FUNCTIONS or name == _DIFF:
+            raise ParseError(
+                f"{name} is a built-in function; it cannot be redefined", line, 1, at + 1
+            )
+        try:
+            parse(name)
+        except ParseError as exc:
+            raise _moved(exc, line, at) from None
+
+    def _parameters(self, name: str, text: str, line: str, at: int) -> tuple[str, ...]:
+        parameters: list[str] = []
+        if not text.strip():
+            return ()
+        offset = at
+        for piece in text.split(","):
+            parameter = piece.strip()
+            column = offset + len(piece) - len(piece.lstrip()) + 1
+            offset += len(piece) + 1
+            if not parameter:
+                raise ParseError("a parameter name is missing", line, 1, column)
+            if re.fullmatch(_NAME, parameter) is None:
+                raise ParseError(f"a parameter is a name, not {parameter}", line, 1, column)
+            self._check_new_name(parameter, line, column - 1)
+            if parameter in self.functions or parameter == name:
+                raise ParseError(
+                    f"{parameter} is a function; a parameter needs another name", line, 1, column
+                )
+            if parameter in parameters:
+                raise ParseError(f"the parameter {parameter} appears twice", line, 1, column)
+            parameters.append(parameter)
+        return tuple(parameters)
+
+    def _assign(self, table: dict[str, _T], name: str, meaning: _T) -> None:
+        """``name`` becomes ``meaning`` in ``table`` and nothing in the others."""
+        for other in (self.values, self.formulas, self.functions):
+            if other is not table:
+                other.pop(name, None)
+        table[name] = meaning
+
+    def _forget(self, name: str) -> None:
+        self.values.pop(name, None)
+        self.formulas.pop(name, None)
+        self.functions.pop(name, None)
+
+    def check_variable(self, name: str) -> None:
+        """Refuse to differentiate with respect to a named expression or a function."""
+        if name in self.formulas:
+            raise SymdiffError(
+                f"{name} is a named expression, not a variable; "
+                f"derivatives are taken with respect to variables"
+            )
+        if name in NAMED_CONSTANTS:
+            raise SymdiffError(f"{name} is a constant, not a variable")
+
+    # --- names, looked up ----------------------------------------------------------------
+
+    def resolve(self, expr: Expr, keep: Collection[str] = ()) -> Expr:
+        """``expr`` with every named expression in it replaced by its definition, at any
+        depth; names in ``keep`` stay as they are."""
+        names = [n for n in expr.variables if n in self.formulas and n not in keep]
+        if not names:
+            return expr
+        resolved: dict[str, Expr] = {}
+        for name in self._definition_order(names):
+            body = self.formulas[name]
+            uses = {variable(n): resolved[n] for n in body.variables if n in resolved}
+            resolved[name] = substitute(body, uses)
+        return substitute(expr, {variable(n): resolved[n] for n in names})
+
+    def _uses(self, name: str) -> set[str]:
+        return {n for n in self.formulas[name].variables if n in self.formulas}
+
+    def _definition_order(self, names: list[str]) -> list[str]:
+        """The named expressions reachable from ``names``, each after those it uses."""
+        reachable: list[str] = []
+        seen: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name not in seen:
+                seen.add(name)
+                reachable.append(name)
+                stack.extend(self._uses(name) - seen)
+        # Kahn's algorithm: a name is ready once every name it uses is placed.
+        waiting = {name: len(self._uses(name)) for name in reachable}
+        users: dict[str, list[str]] = {name: [] for name in reachable}
+        for name in reachable:
+            for used in self._uses(name):
+                users[used].append(name)
+        ready = [name for name in reachable if waiting[name] == 0]
+        order: list[str] = []
+        while ready:
+            name = ready.pop()
+            order.append(name)
+            for user in users[name]:
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    ready.append(user)
+        if len(order) != len(reachable):
+            stuck = ", ".join(sorted(set(reachable) - set(order)))
+            raise SymdiffError(f"circular definitions: {stuck}")
+        return order
+
+    def _path_to(self, target: str, expr: Expr) -> list[str]:
+        """Names leading from ``expr`` back to ``target`` through named expressions."""
+        came_from: dict[str, str | None] = dict.fromkeys(expr.variables)
+        queue = list(expr.variables)
+        for name in queue:  # the queue grows as the search goes
+            if name == target:
+                path: list[str] = []
+                step: str | None = name
+                while step is not None:
+                    path.append(step)
+                    step = came_from[step]
+                return path[::-1]
+            if name in self.formulas:
+                for used in self.formulas[name].variables:
+                    if used not in came_from:
+                        came_from[used] = name
+                        queue.append(used)
+        return []
+
+    def _parse(self, line: str, start: int, end: int, parameters: Collection[str] = ()) -> Expr:
+        """The formula ``line[start:end]``, knowing the user functions and ``diff``; a caret
+        error points into the whole line."""
+        functions: dict[str, ExtraFunction] = dict(self.functions)
+        functions[_DIFF] = _Diff(self, parameters)
+        start = _skip_spaces(line, start, end)
+        try:
+            return parse_with_functions(line[start:end], functions)
+        except ParseError as exc:
+            raise _moved(exc, line, start) from None
+
+    # --- results -----------------------------------------------------------------------
+
+    def _results(self, line: str, start: int, end: int) -> list[_Shown]:
+        """What an expression, ``d/dx ...``, ``grad ...`` or ``hessian ...`` stands for."""
+        start = _skip_spaces(line, start, end)
+        text = line[start:end]
+        derivative_match = _DERIVATIVE.match(text)
+        if derivative_match:
+            return [self._derivative(line, start, end, derivative_match)]
+        matrix_match = _MATRIX_COMMAND.match(text)
+        if matrix_match:
+            rest = start + matrix_match.end()
+            if matrix_match["command"] == "grad":
+                return self._gradient(line, rest, end)
+            return self._hessian(line, rest, end)
+        expr = self.resolve(self._parse(line, start, end))
+        name = text.strip()
+        label = name if name in self.formulas else ""
+        return [_Shown(expr, label, parse(name).to_latex() if label else "")]
+
+    def _derivative(self, line: str, start: int, end: int, match: re.Match[str]) -> _Shown:
+        name = match["variable"]
+        order_text, again = match["order"], match["again"]
+        if order_text and again and order_text != again:
+            raise ParseError(
+                f"d^{order_text}/d{name}^{again}: the two orders differ", line, 1, start + 1
+            )
+        try:
+            var = parse(name)
+        except ParseError as exc:
+            raise _moved(exc, line, start + match.start("variable")) from None
+        if not is_variable(var):
+            raise ParseError(f"{name} is not a variable", line, 1, start + match.start(2) + 1)
+        self.check_variable(name)
+        order = int(order_text or again or 1)
+        expr = self.resolve(self._parse(line, start + match.end(), end))
+        return _Shown(derivative(expr, name, order))
+
+    def _subject(self, line: str, start: int, end: int) -> tuple[Expr, str, str]:
+        """The expression a command is about, and its name for labels (f in ∂f/∂x)."""
+        expr = self.resolve(self._parse(line, start, end))
+        name = line[start:end].strip()
+        if name in self.formulas:
+            return expr, name, parse(name).to_latex()
+        return expr, "", ""
+
+    def _gradient(self, line: str, start: int, end: int) -> list[_Shown]:
+        expr, name, latex_name = self._subject(line, start, end)
+        d = "∂" if self._unicode else "d"
+        return [
+            _Shown(partial, f"{d}{name}/{d}{v}", _latex_partial(latex_name, [v]))
+            for v, partial in gradient(expr).items()
+        ]
+
+    def _hessian(self, line: str, start: int, end: int) -> list[_Shown]:
+        expr, name, latex_name = self._subject(line, start, end)
+        names = list(expr.variables)
+        matrix = hessian(expr, names)
+        d, two = ("∂", "²") if self._unicode else ("d", "2")
+        shown = []
+        for i, a in enumerate(names):
+            for j in range(i, len(names)):
+                b = names[j]
+                below = f"{d}{a}{two}" if i == j else f"{d}{a}{d}{b}"
+                shown.append(
+                    _Shown(
+                        matrix[i][j], f"{d}{two}{name}/{below}", _latex_partial(latex_name, [a, b])
+                    )
+                )
+        return shown
+
+    def _render(self, shown: _Shown) -> str:
+        text = f"{shown.label} = {shown.expr}" if shown.label else str(shown.expr)
+        expr = shown.expr
+        if not all(name in self.values for name in expr.variables):
+            return text
+        try:
+            return f"{text} = {expr.evaluate(self.values)!r}"
+        except DomainError as exc:
+            return f"{text}\n  no value here: {exc}"
+
+    # --- commands ----------------------------------------------------------------------
+
+    def _command(self, line: str, start: int, end: int) -> Reply:
+        text = line[start:end]
+        word = text.split(maxsplit=1)[0]
+        argument = text[len(word) :].strip()
+        argument_at = start + len(word)
+        word = _COMMAND_ALIASES.get(word, word)
+        if word not in COMMANDS:
+            close = difflib.get_close_matches(word, list(COMMANDS), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise SymdiffError(f"unknown command {word}; {hint}:help lists the commands")
+        if word == ":latex":
+            return Reply(self._latex(line, argument_at, end))
+        if word == ":del":
+            return Reply(self._delete(argument.split()))
+        if argument:
+            raise SymdiffError(f"{word} takes nothing after it")
+        if word == ":help":
+            return Reply(help_text())
+        if word == ":vars":
+            return Reply(self.listing())
+        if word == ":reset":
+            self.values.clear()
+            self.formulas.clear()
+            self.functions.clear()
+            return Reply("every name is forgotten")
+        return Reply(quit=True)
+
+    def _latex(self, line: str, start: int, end: int) -> str:
+        text = line[start:end]
+        if not text.strip():
+            raise SymdiffError(":latex needs an expression or a command: :latex d/dx f")
+        if "=" in text or text.strip().startswith(":"):
+            raise SymdiffError(":latex shows an expression or a derivative, not a definition")
+        results = self._results(line, start, end)
+        if not results:
+            return _NO_VARIABLES
+        return "\n".join(
+            f"{s.latex_label} = {s.expr.to_latex()}" if s.latex_label else s.expr.to_latex()
+            for s in results
+        )
+
+    def _delete(self, names: list[str]) -> str:
+        if not names:
+            raise SymdiffError(":del needs the names to forget: :del f g")
+        unknown = [n for n in names if self._kind(n) is None]
+        if unknown:
+            raise SymdiffError(f"{', '.join(unknown)}: no such name in this session")
+        for name in names:
+            self._forget(name)
+        return f"forgot {', '.join(names)}"
+
+    def _kind(self, name: str) -> str | None:
+        if name in self.values:
+            return "value"
+        if name in self.formulas:
+            return "expression"
+        if name in self.functions:
+            return "function"
+        return None
+
+    def listing(self) -> str:
+        """Every name, one definition a line, in a form that can be typed back in."""
+        lines = [f"{name} = {value!r}" for name, value in self.values.items()]
+        lines += [f"{name} = {expr}" for name, expr in self.formulas.items()]
+        lines += [str(function) for function in self.functions.values()]
+        return "\n".join(lines) if lines else "(no names defined yet)"
+
+    # --- completion ----------------------------------------------------------------------
+
+    def complete(self, text_before_cursor: str) -> tuple[str, list[str]]:
+        """The word being typed at the end of ``text_before_cursor`` and its completions."""
+        match = _WORD.search(text_before_cursor)
+        if match is None:
+            return "", []
+        word = match.group()
+        if word.startswith(":"):
+            candidates = [*COMMANDS, *_COMMAND_ALIASES]
+        else:
+            candidates = [f"{name}(" for name in [*FUNCTIONS, _DIFF, *self.functions]]
+            candidates += [*NAMED_CONSTANTS, *self.values, *self.formulas]
+            if not text_before_cursor[: match.start()].strip():
+                candidates += [w for w in _STATEMENT_WORDS if w[0].isalpha()]
+        return word, sorted({c for c in candidates if c.startswith(word) and c != word})
+
+
+def _skip_spaces(line: str, start: int, end: int) -> int:
+    while start < end and line[start].isspace():
+        start += 1
+    return start
+
+
+def _moved(exc: ParseError, line: str, offset: int) -> ParseError:
+    """A caret error in a piece of ``line`` starting at ``offset``, told in the whole line."""
+    if exc.line != 1 or "\n" in line:
+        return exc
+    return ParseError(exc.summary, line, 1, exc.column + offset, exc.hint)
+
+
+def _latex_partial(name: str, variables: list[str]) -> str:
+    latex = [parse(v).to_latex() for v in variables]
+    if len(latex) == 1:
+        top, bottom = "\\partial", f"\\partial {latex[0]}"
+    else:
+        top = "\\partial^{2}"
+        a, b = latex
+        bottom = f"\\partial {a}^{{2}}" if a == b else f"\\partial {a} \\partial {b}"
+    return f"\\frac{{{top} {name}}}{{{bottom}}}" if name else f"\\frac{{{top}}}{{{bottom}}}"
+
+
+def help_text() -> str:
+    """The text of :help, with the function list taken from the op table."""
+    functions = sorted(FUNCTIONS)
+    listed = textwrap.fill(
+        " ".join(functions), width=76, initial_indent="  ", subsequent_indent="  "
+    )
+    commands = "\n".join(f"  {name:<8}  {about}" for name, about in COMMANDS.items())
+    return f"""\
+Type a formula to see it as parsed and, once every variable has a value, its value.
+
+  f = sin(x*y)        name an expression; later formulas may use f
+  x = 2; y = 3        give variables values (a constant formula gives a value)
+  g(t) = t^2 + 1      define a function; derivatives go through its calls
+  f                   the expression, and its value at the point
+  d/dx f              the derivative; d^2/dx^2 f, diff(f, x) and diff(f, x, 2) too
+  grad f              every partial derivative; hessian f: every second one
+  :latex d/dx f       LaTeX of an expression or of a command's result
+
+Commands:
+{commands}
+Ctrl-C cancels the line, Ctrl-D leaves. Several statements may share a line: x = 2; f
+
+Formulas: + - * / and ^ for power (** too). -x^2 is -(x^2), 2^3^2 is 2^(3^2),
+a/b/c is (a/b)/c. Multiplication is always written: 2*x, not 2x; x*(1+x), not x(1+x).
+Constants: pi (also π) and e. Names: ASCII letters, digits and _, and Greek letters.
+Functions:
+{listed}
+  and log(x, base), atan2(y, x), hypot(x, y), min(a, b), max(a, b), pow(a, b).
+abs and sign have derivative 0 at 0 (the smallest subgradient); at a tie, min and max
+split the derivative equally between their arguments.
+
+Names: a name is one thing at a time, a value, an expression or a function, and the
+latest definition wins. Expressions are looked up when used, so f follows later changes
+to the names it uses; on the right of its own definition a name keeps its previous
+meaning (f = f + 1), and circular definitions are refused. Calls of functions and of
+diff are expanded when the line is read. :vars lists the names."""
+
+
+# --- the terminal ------------------------------------------------------------------------
+
+
+def data_directory() -> Path:
+    """Where symdiff keeps its data: $XDG_DATA_HOME/symdiff, or the platform's place."""
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "symdiff"
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming") / "symdiff"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "symdiff"
+    return home / ".local" / "share" / "symdiff"
+
+
+def history_path() -> Path:
+    """The history file: $SYMDIFF_HISTORY if set, else ``history`` in the data directory."""
+    explicit = os.environ.get("SYMDIFF_HISTORY", "")
+    return Path(explicit) if explicit else data_directory() / "history"
+
+
+def run_repl(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """Read lines until the end of the input or :quit; the exit status."""
+    session = Session(unicode=_can_encode(stdout, "∂²"))
+    terminal = stdin.isatty() and stdout.isatty() and os.environ.get("TERM") != "dumb"
+    if terminal:
+        return _run_on_terminal(session, stdout, stderr)
+    return _run_plain(session, stdin, stdout, stderr)
+
+
+def _execute(session: Session, line: str, line_number: int = 1) -> Reply:
+    """``session.run`` that survives Ctrl-C and, as a last resort, bugs: a session's names
+    are worth more than a traceback."""
+    try:
+        return session.run(line, line_number)
+    except KeyboardInterrupt:
+        return Reply(error="interrupted")
+    except Exception as exc:  # reported, and the session goes on
+        return Reply(error=f"internal error, please report it: {type(exc).__name__}: {exc}")
+
+
+def _run_plain(session: Session, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """Lines from a pipe (no prompt; errors name their line; status 2 if any failed), or
+    from a dumb terminal (a plain prompt; Ctrl-C cancels the line)."""
+    interactive = stdin.isatty()
+    failed = False
+    number = 0
+    while True:
+        if interactive:
+            _write(stdout, PROMPT)
+            stdout.flush()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            if not interactive:
+                return EXIT_INTERRUPTED
+            _write(stdout, "\n")
+            continue
+        if not line:
+            if interactive:
+                _write(stdout, "\n")
+            break
+        number += 1
+        reply = _execute(session, line.rstrip("\r\n"), 1 if interactive else number)
+        if reply.text:
+            _write(stdout, reply.text + "\n")
+        if reply.error is not None and interactive:
+            _write(stdout, reply.error + "\n")
+        elif reply.error is not None:
+            failed = True
+            stdout.flush()
+            _write(stderr, f"symdiff: line {number}: {reply.error}\n")
+            stderr.flush()
+        if reply.quit:
+            break
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def _run_on_terminal(session: Session, stdout: TextIO, stderr: TextIO) -> int:
+    """prompt_toolkit's line editor: editing keys, history kept in a file, completion."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.shortcuts import CompleteStyle
+
+    class SessionCompleter(Completer):
+        def get_completions(
+            self, document: Document, complete_event: CompleteEvent
+        ) -> Iterator[Completion]:
+            word, candidates = session.complete(document.text_before_cursor)
+            for candidate in candidates:
+                yield Completion(candidate, start_position=-len(word))
+
+    history = _open_history(stderr)
+    prompt: PromptSession[str] = PromptSession(
+        history=history,
+        completer=SessionCompleter(),
+        complete_style=CompleteStyle.READLINE_LIKE,
+        complete_while_typing=False,
+        include_default_pygments_style=False,
+    )
+    _write(stdout, f"symdiff {__version__}: :help explains, Ctrl-D leaves\n")
+    stdout.flush()
+    while True:
+        try:
+            line = prompt.prompt(PROMPT)
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            return EXIT_OK
+        reply = _execute(session, line)
+        if reply.text:
+            _write(stdout, reply.text + "\n")
+        if reply.error is not None:
+            _write(stdout, reply.error + "\n")
+        stdout.flush()
+        if reply.quit:
+            return EXIT_OK
+
+
+def _open_history(stderr: TextIO) -> History:
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        _write(stderr, f"symdiff: history is not kept ({path}: {exc.strerror or exc})\n")
+        return InMemoryHistory()
+    return FileHistory(str(path))
+
+
+def _can_encode(stream: TextIO, text: str) -> bool:
+    try:
+        text.encode(stream.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write, escaping what the stream's encoding cannot show (θ on an ASCII terminal)."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = stream.encoding or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
