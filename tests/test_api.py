@@ -1,0 +1,203 @@
+"""The front door: ``differentiate``, the values it accepts, and the ``Gradient`` it returns."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping
+from fractions import Fraction
+
+import pytest
+from oracles import gradients_both_ways
+
+import symdiff
+import symdiff.parser
+from symdiff import Gradient, SymdiffError, ValuesError
+
+# --- how values are given ---------------------------------------------------------------------
+
+
+def test_values_as_keywords_a_mapping_or_both() -> None:
+    expected = {"x": 3.0, "y": 2.0}
+    assert dict(symdiff.differentiate("x*y", x=2, y=3)) == expected
+    assert dict(symdiff.differentiate("x*y", {"x": 2, "y": 3})) == expected
+    assert dict(symdiff.differentiate("x*y", {"x": 2}, y=3)) == expected
+    assert symdiff.parse("x*y").evaluate({"x": 2}, y=3) == 6.0
+
+
+def test_a_name_given_both_ways_is_an_error() -> None:
+    for call in (
+        lambda: symdiff.differentiate("x*y", {"x": 2, "y": 3}, y=3),
+        lambda: symdiff.parse("x*y").evaluate({"x": 2, "y": 3}, y=3),
+    ):
+        with pytest.raises(ValuesError, match="twice for y"):
+            call()
+
+
+def test_names_the_expression_does_not_use_get_zero() -> None:
+    for gradient in gradients_both_ways(symdiff.parse("x^2"), {"x": 3.0, "y": 1.0, "z": 2.0}):
+        assert dict(gradient) == {"x": 6.0, "y": 0.0, "z": 0.0}
+    assert dict(symdiff.differentiate("2", unused=1)) == {"unused": 0.0}
+    assert symdiff.parse("x^2").evaluate(x=3, unused=1) == 9.0
+
+
+def test_missing_values_are_all_listed() -> None:
+    for call in (
+        lambda: symdiff.differentiate("alpha*beta + gamma*delta", beta=1),
+        lambda: symdiff.parse("alpha*beta + gamma*delta").evaluate(beta=1),
+    ):
+        with pytest.raises(ValuesError, match="no value given for alpha, gamma, delta"):
+            call()
+
+
+@pytest.mark.parametrize("bad", ["1", None, 1j, complex(1, 0), True, False, [1.0], b"1", object()])
+def test_values_that_are_not_real_numbers_name_the_variable(bad: object) -> None:
+    for call in (
+        lambda: symdiff.differentiate("speed*2", speed=bad),
+        lambda: symdiff.parse("speed*2").evaluate(speed=bad),
+        # ... also for a name the expression does not use
+        lambda: symdiff.differentiate("x*2", x=1, speed=bad),
+    ):
+        with pytest.raises(ValuesError, match="speed"):
+            call()
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 10**400, Fraction(10**400)])
+def test_values_that_are_not_finite_floats_name_the_variable(bad: object) -> None:
+    for call in (
+        lambda: symdiff.differentiate("speed*2", speed=bad),
+        lambda: symdiff.parse("speed*2").evaluate({"speed": bad}),
+        lambda: symdiff.differentiate("x*2", x=1, speed=bad),
+    ):
+        with pytest.raises(ValuesError, match="speed"):
+            call()
+
+
+@pytest.mark.parametrize("number", [2, Fraction(1, 3), -7, 2**60, 0.1])
+def test_ints_and_fractions_are_read_as_floats(number: int | Fraction | float) -> None:
+    x = float(number)
+    for gradient in gradients_both_ways(symdiff.parse("x^2 + x"), {"x": number}):  # type: ignore[dict-item]
+        assert gradient.value == x**2 + x
+        assert gradient["x"] == 2 * x + 1
+
+
+def test_no_numpy_is_needed() -> None:
+    code = (
+        "import sys, symdiff\n"
+        "symdiff.differentiate('sin(x*y)', x=1, y=2)\n"
+        "symdiff.parse('x').evaluate(x=1)\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_any_variable_name_works_as_a_keyword() -> None:
+    text = "expr*values + self - keywords + values^2 + node"
+    point = {"expr": 2.0, "values": 3.0, "self": 4.0, "keywords": 5.0, "node": 6.0}
+    expected = {"expr": 3.0, "values": 8.0, "self": 1.0, "keywords": -1.0, "node": 1.0}
+    gradient = symdiff.differentiate(text, expr=2, values=3, self=4, keywords=5, node=6)
+    assert gradient.value == 2 * 3 + 4 - 5 + 9 + 6
+    assert dict(gradient) == expected
+    expr = symdiff.parse(text)
+    assert dict(expr.gradient_at(expr=2, values=3, self=4, keywords=5, node=6)) == expected
+    assert expr.evaluate(expr=2, values=3, self=4, keywords=5, node=6) == gradient.value
+    assert dict(symdiff.differentiate(text, point)) == expected
+
+
+@pytest.mark.parametrize("name", ["pi", "e", "π"])
+def test_constants_cannot_be_given_values(name: str) -> None:
+    for call in (
+        lambda: symdiff.differentiate("pi*e*x", {"x": 1, name: 3}),
+        lambda: symdiff.parse("x").evaluate({"x": 1, name: 3}),
+        lambda: symdiff.differentiate("x", x=1, **{name: 3}),
+    ):
+        with pytest.raises(ValuesError, match=f"{name} is a constant"):
+            call()
+
+
+def test_values_must_be_a_mapping_with_string_names() -> None:
+    with pytest.raises(ValuesError, match="mapping"):
+        symdiff.differentiate("x", [("x", 1)])  # type: ignore[arg-type]
+    with pytest.raises(ValuesError, match="names are strings"):
+        symdiff.differentiate("x", {"x": 1, 2: 3})  # type: ignore[dict-item]
+
+
+def test_a_formula_is_a_string_or_an_expression() -> None:
+    expr = symdiff.parse("x^3")
+    assert dict(symdiff.differentiate(expr, x=2)) == dict(symdiff.differentiate("x^3", x=2))
+    for bad in (42, b"x^3", None):
+        with pytest.raises(SymdiffError):
+            symdiff.differentiate(bad, x=2)  # type: ignore[arg-type]
+
+
+# --- the gradient -----------------------------------------------------------------------------
+
+
+def test_the_gradient_is_a_read_only_mapping() -> None:
+    gradient = symdiff.differentiate("x*y + z", x=2, y=3, z=4)
+    assert isinstance(gradient, Mapping)
+    assert list(gradient) == ["x", "y", "z"]
+    assert len(gradient) == 3
+    assert "x" in gradient and "w" not in gradient
+    assert gradient["x"] == 3.0
+    assert gradient.get("w") is None
+    with pytest.raises(KeyError):
+        gradient["w"]
+    with pytest.raises(TypeError):
+        gradient["x"] = 1.0  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del gradient["x"]  # type: ignore[attr-defined]
+    assert not hasattr(gradient, "update")
+    assert gradient == {"x": 3.0, "y": 2.0, "z": 1.0}
+
+
+def test_the_gradient_has_the_value() -> None:
+    gradient = symdiff.differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
+    assert gradient.value == math.sin(6) + math.cos(6)
+    assert round(gradient.value, 4) == 0.6808
+
+
+def test_float_of_a_gradient_needs_exactly_one_variable() -> None:
+    assert float(symdiff.differentiate("x^3", x=2)) == 12.0
+    for gradient in (
+        symdiff.differentiate("x*y", x=2, y=3),
+        symdiff.differentiate("2*pi"),
+        symdiff.differentiate("x^3", x=2, y=1),  # y is a second name, with partial 0
+    ):
+        with pytest.raises(SymdiffError, match="exactly one variable"):
+            float(gradient)
+
+
+def test_the_gradient_repr_is_readable() -> None:
+    gradient = symdiff.differentiate("x*y", x=2, y=3)
+    assert repr(gradient) == "Gradient(value=6.0, partials={'x': 3.0, 'y': 2.0})"
+    assert repr(Gradient(1.5, {})) == "Gradient(value=1.5, partials={})"
+
+
+# --- the parse cache --------------------------------------------------------------------------
+
+
+def test_the_same_text_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    uncached = symdiff.parser.parse_uncached
+
+    def counting(text: str) -> symdiff.Expr:
+        calls.append(text)
+        return uncached(text)
+
+    monkeypatch.setattr(symdiff.parser, "parse_uncached", counting)
+    # A name no other test uses, so the text cannot be in the cache already.
+    name = f"v_{uuid.uuid4().hex}"
+    text = f"sin({name})*{name}"
+    hits = symdiff.parser.parse.cache_info().hits
+    first = symdiff.differentiate(text, {name: 1.0})
+    for _ in range(4):
+        assert symdiff.differentiate(text, {name: 1.0}) == first
+    assert symdiff.parse(text) is symdiff.parse(text)
+    assert calls == [text]
+    assert symdiff.parser.parse.cache_info().hits >= hits + 6
