@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from . import __version__
 from .cli import on_line
 from .errors import DomainError, ParseError, SymdiffError
-from .nodes import Expr, is_variable, variable
+from .graph import topological_order
+from .nodes import Expr, is_constant, is_variable, variable
 from .ops import FUNCTIONS, NAMED_CONSTANTS
 from .parser import ExtraFunction, parse, parse_with_functions
 from .substitute import substitute
-from .symbolic import derivative, gradient, hessian
+from .symbolic import count_nodes, derivative, gradient, hessian
 
 if TYPE_CHECKING:
     from prompt_toolkit.history import History
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 PROMPT = "symdiff> "
+# Expressions that would print more nodes than this are shown with let-bindings, or not.
+_PRINT_LIMIT = 10_000
+_BINDING_LINES = 100
 EXIT_OK, EXIT_INPUT = 0, 2
 # The exit status of a piped session stopped by Ctrl-C, as shells report SIGINT.
 EXIT_INTERRUPTED = 130
@@ -214,6 +218,11 @@ class Session:
             body = self._parse(line, body_at, body_end, parameters)
             self._assign(self.functions, name, UserFunction(name, parameters, body))
 
+    def define(self, name: str, expr: Expr | str) -> None:
+        """``name = expr`` from a program, with an expression object or formula text."""
+        self._check_new_name(name, name, 0)
+        self._define_name(name, expr if isinstance(expr, Expr) else self._parse(expr, 0, len(expr)))
+
     def _define_name(self, name: str, expr: Expr) -> None:
         if name in expr.variables:
             previous = self._meaning(name)
@@ -225,9 +234,7 @@ class Session:
             expr = substitute(expr, {variable(name): previous})
         circle = self._path_to(name, expr)
         if circle:
-            raise SymdiffError(
-                f"{name} = {expr} would be circular: {' uses '.join([name, *circle])}"
-            )
+            raise SymdiffError(f"{name} would be circular: {' uses '.join([name, *circle])}")
         resolved = self.resolve(expr)
         if resolved.variables:
             self._assign(self.formulas, name, expr)
@@ -449,9 +456,15 @@ class Session:
         return shown
 
     def _render(self, shown: _Shown) -> str:
-        text = f"{shown.label} = {shown.expr}" if shown.label else str(shown.expr)
+        """``label = expression = value``; a large shared graph with let-bindings."""
         expr = shown.expr
-        if not all(name in self.values for name in expr.variables):
+        body = _display(expr)
+        if "\n" in body:
+            head = [f"{shown.label} =" if shown.label else "where"]
+            text = "\n".join([*head, *(f"  {line}" for line in body.splitlines())])
+        else:
+            text = f"{shown.label} = {body}" if shown.label else body
+        if _is_number(expr) or not all(name in self.values for name in expr.variables):
             return text
         try:
             return f"{text} = {expr.evaluate(self.values)!r}"
@@ -496,6 +509,9 @@ class Session:
         results = self._results(line, start, end)
         if not results:
             return _NO_VARIABLES
+        for shown in results:
+            if _tree_size(shown.expr) > _PRINT_LIMIT:
+                raise SymdiffError(f"{_too_large(shown.expr)}, too large for LaTeX")
         return "\n".join(
             f"{s.latex_label} = {s.expr.to_latex()}" if s.latex_label else s.expr.to_latex()
             for s in results
@@ -523,8 +539,11 @@ class Session:
     def listing(self) -> str:
         """Every name, one definition a line, in a form that can be typed back in."""
         lines = [f"{name} = {value!r}" for name, value in self.values.items()]
-        lines += [f"{name} = {expr}" for name, expr in self.formulas.items()]
-        lines += [str(function) for function in self.functions.values()]
+        lines += [f"{name} = {_display(e, 1)}" for name, e in self.formulas.items()]
+        lines += [
+            f"{f.name}({', '.join(f.parameters)}) = {_display(f.body, 1)}"
+            for f in self.functions.values()
+        ]
         return "\n".join(lines) if lines else "(no names defined yet)"
 
     # --- completion ----------------------------------------------------------------------
@@ -543,6 +562,36 @@ class Session:
             if not text_before_cursor[: match.start()].strip():
                 candidates += [w for w in _STATEMENT_WORDS if w[0].isalpha()]
         return word, sorted({c for c in candidates if c.startswith(word) and c != word})
+
+
+def _is_number(expr: Expr) -> bool:
+    """2 or -2: an expression that is its own value."""
+    return is_constant(expr.args[0] if expr.op.key == "neg" else expr)
+
+
+def _tree_size(expr: Expr) -> int:
+    """How many nodes printing writes (a shared node once per use), counted up to just past
+    the limit: a derivative that shares much can print exponentially long."""
+    size: dict[Expr, int] = {}
+    for node in topological_order([expr]):
+        size[node] = min(_PRINT_LIMIT + 1, 1 + sum(size[arg] for arg in node.args))
+    return size[expr]
+
+
+def _display(expr: Expr, max_lines: int = _BINDING_LINES) -> str:
+    """The text of ``expr``: plain; with let-bindings (``t1 = ...``) if plain text would be
+    too long; or, past that, a note of its size."""
+    if _tree_size(expr) <= _PRINT_LIMIT:
+        return str(expr)
+    if max_lines > 1 and count_nodes(expr) <= _PRINT_LIMIT:
+        lines = expr.to_string(cse=True).splitlines()
+        if len(lines) <= max_lines:
+            return "\n".join(lines)
+    return f"({_too_large(expr)}, too large to show)"
+
+
+def _too_large(expr: Expr) -> str:
+    return f"an expression of {count_nodes(expr)} distinct nodes"
 
 
 def _skip_spaces(line: str, start: int, end: int) -> int:
