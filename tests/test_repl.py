@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -491,8 +492,6 @@ def test_prompt_toolkit_is_loaded_only_for_the_interactive_session() -> None:
 
 # --- the terminal, through a pseudo-terminal -------------------------------------------------
 
-pexpect = pytest.importorskip("pexpect")
-
 PROMPT = "symdiff>"
 # Control sequences a terminal interprets: removed before looking at what is shown.
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\r")
@@ -645,3 +644,20 @@ def test_a_dumb_terminal_gets_a_plain_prompt_without_control_sequences(tmp_path:
     assert "\x1b" not in dumb.transcript.getvalue()
     assert "symdiff> x = 3" in dumb.transcript.getvalue()
     assert not (tmp_path / "data").exists()  # no line editor, so no history file
+
+
+# --- the README ----------------------------------------------------------------------------
+
+
+def test_the_readme_transcript_is_what_the_session_shows() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## REPL\n", 1)[1]
+    transcript = section.split("```\n", 2)[1]
+    session = Session()
+    expected: list[str] = []
+    for line in transcript.splitlines():
+        if line.startswith(PROMPT + " "):
+            reply = session.run(line[len(PROMPT) + 1 :])
+            expected.append(line)
+            expected += [part for part in (reply.text, reply.error) if part]
+    assert "\n".join(expected) + "\n" == transcript, "update the REPL transcript in README.md"
