@@ -45,11 +45,11 @@ EXIT_INTERRUPTED = 130
 # valid variable name (ASCII or Greek letters) and reports it with a caret if not.
 _NAME = r"[^\W\d]\w*"
 _DEFINITION = re.compile(
-    rf"(?P<head>\s*(?P<name>{_NAME})\s*(?:\((?P<parameters>[^()]*)\))?\s*)=(?P<body>.*)", re.S
+    rf"\s*(?P<name>{_NAME})\s*(?:\((?P<parameters>[^()]*)\))?\s*=(?P<body>.*)", re.S
 )
 # d/dx f, d/dx(f), d^2/dx^2 f: the variable is followed by a space or a parenthesis.
 _DERIVATIVE = re.compile(
-    rf"d(?:\^(?P<order>\d+))?/d(?P<variable>{_NAME}?)(?:\^(?P<again>\d+))?(?=[\s(])\s*", re.S
+    rf"d(?:\^(?P<order>\d+))?/d(?P<variable>{_NAME})(?:\^(?P<again>\d+))?(?=[\s(])\s*", re.S
 )
 _MATRIX_COMMAND = re.compile(r"(?P<command>grad|hessian)(?:\s+|(?=\())", re.S)
 # The word being completed: a name, or a command after a colon.
@@ -64,7 +64,7 @@ COMMANDS = {
     ":quit": "leave (Ctrl-D too)",
 }
 _COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
-# Words that take an expression after them, and what the REPL adds to a function's name.
+# What completion offers at the start of a line, besides names: the commands' first words.
 _STATEMENT_WORDS = ("grad ", "hessian ", "d/d")
 _DIFF = "diff"
 _NO_VARIABLES = "(no variables, so no derivatives)"
@@ -128,7 +128,7 @@ class _Diff:
         order = 1
         if len(args) == 3:
             order_node = args[2]
-            if not (order_node.op.key == "constant" and type(order_node.payload) is int):
+            if not (is_constant(order_node) and type(order_node.payload) is int):
                 raise SymdiffError(
                     f"diff(f, x, n): n is the order, a whole number, not {order_node}"
                 )
@@ -297,6 +297,8 @@ class Session:
 
     def check_variable(self, name: str) -> None:
         """Refuse to differentiate with respect to a named expression or a function."""
+        if name in self.functions:
+            raise SymdiffError(f"{name} is a function, not a variable")
         if name in self.formulas:
             raise SymdiffError(
                 f"{name} is a named expression, not a variable; "
@@ -416,7 +418,8 @@ class Session:
         except ParseError as exc:
             raise _moved(exc, line, start + match.start("variable")) from None
         if not is_variable(var):
-            raise ParseError(f"{name} is not a variable", line, 1, start + match.start(2) + 1)
+            at = start + match.start("variable")
+            raise ParseError(f"{name} is not a variable", line, 1, at + 1)
         self.check_variable(name)
         order = int(order_text or again or 1)
         expr = self.resolve(self._parse(line, start + match.end(), end))
@@ -520,21 +523,12 @@ class Session:
     def _delete(self, names: list[str]) -> str:
         if not names:
             raise SymdiffError(":del needs the names to forget: :del f g")
-        unknown = [n for n in names if self._kind(n) is None]
+        unknown = [n for n in names if self._meaning(n) is None and n not in self.functions]
         if unknown:
             raise SymdiffError(f"{', '.join(unknown)}: no such name in this session")
         for name in names:
             self._forget(name)
         return f"forgot {', '.join(names)}"
-
-    def _kind(self, name: str) -> str | None:
-        if name in self.values:
-            return "value"
-        if name in self.formulas:
-            return "expression"
-        if name in self.functions:
-            return "function"
-        return None
 
     def listing(self) -> str:
         """Every name, one definition a line, in a form that can be typed back in."""
@@ -560,7 +554,7 @@ class Session:
             candidates = [f"{name}(" for name in [*FUNCTIONS, _DIFF, *self.functions]]
             candidates += [*NAMED_CONSTANTS, *self.values, *self.formulas]
             if not text_before_cursor[: match.start()].strip():
-                candidates += [w for w in _STATEMENT_WORDS if w[0].isalpha()]
+                candidates += _STATEMENT_WORDS
         return word, sorted({c for c in candidates if c.startswith(word) and c != word})
 
 
