@@ -682,12 +682,10 @@ def run_repl(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _execute(session: Session, line: str, line_number: int = 1) -> Reply:
-    """``session.run`` that survives Ctrl-C and, as a last resort, bugs: a session's names
-    are worth more than a traceback."""
+    """``session.run`` that survives, as a last resort, bugs: a session's names are worth
+    more than a traceback. Ctrl-C is the caller's to handle."""
     try:
         return session.run(line, line_number)
-    except KeyboardInterrupt:
-        return Reply(error="interrupted")
     except Exception as exc:  # reported, and the session goes on
         return Reply(error=f"internal error, please report it: {type(exc).__name__}: {exc}")
 
@@ -714,7 +712,12 @@ def _run_plain(session: Session, stdin: TextIO, stdout: TextIO, stderr: TextIO) 
                 _write(stdout, "\n")
             break
         number += 1
-        reply = _execute(session, line.rstrip("\r\n"), 1 if interactive else number)
+        try:
+            reply = _execute(session, line.rstrip("\r\n"), 1 if interactive else number)
+        except KeyboardInterrupt:
+            if not interactive:
+                return EXIT_INTERRUPTED
+            reply = Reply(error="interrupted")
         if reply.text:
             _write(stdout, reply.text + "\n")
         if reply.error is not None and interactive:
@@ -761,7 +764,10 @@ def _run_on_terminal(session: Session, stdout: TextIO, stderr: TextIO) -> int:
             continue
         except EOFError:
             return EXIT_OK
-        reply = _execute(session, line)
+        try:
+            reply = _execute(session, line)
+        except KeyboardInterrupt:
+            reply = Reply(error="interrupted")
         if reply.text:
             _write(stdout, reply.text + "\n")
         if reply.error is not None:

@@ -466,6 +466,30 @@ def test_piped_quit_stops_reading() -> None:
     assert _piped("1 + 1\n:quit\n2 + 2\n") == (0, "1 + 1 = 2.0\n", "")
 
 
+def test_a_bug_is_reported_without_a_traceback_and_the_session_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_run = Session.run
+
+    def run_with_a_bug(self: Session, line: str, line_number: int = 1) -> Reply:
+        if line == "boom":
+            raise RuntimeError("a bug")
+        return real_run(self, line, line_number)
+
+    monkeypatch.setattr(Session, "run", run_with_a_bug)
+    status, out, err = _piped("x = 2\nboom\nx\n")
+    assert (status, out) == (2, "x = 2.0\n")
+    assert err == "symdiff: line 2: internal error, please report it: RuntimeError: a bug\n"
+
+
+def test_ctrl_c_stops_a_piped_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(self: Session, line: str, line_number: int = 1) -> Reply:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Session, "run", interrupted)
+    assert _piped("1\n2\n") == (130, "", "")
+
+
 # --- where the history is kept ---------------------------------------------------------------
 
 
