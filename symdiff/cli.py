@@ -22,9 +22,10 @@ from typing import Any, NoReturn, TextIO
 from . import __version__
 from .api import differentiate
 from .errors import ParseError, SymdiffError
+from .graph import topological_order
 from .nodes import Expr, is_variable
 from .parser import parse
-from .symbolic import derivative, gradient, hessian
+from .symbolic import count_nodes, derivative, gradient, hessian
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 1, 2
 
@@ -179,7 +180,7 @@ def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     try:
         expr = parse(args.expression)
         point = parse_point(args.at)
-        gradient = differentiate(expr, point)
+        result = differentiate(expr, point)
     except UsageError as exc:
         print(f"symdiff: error: {exc}", file=stderr)
         return EXIT_USAGE
@@ -191,16 +192,16 @@ def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             "expression": str(expr),
             "variables": list(expr.variables),
             "point": point,
-            "value": gradient.value,
-            "gradient": dict(gradient),
+            "value": result.value,
+            "gradient": dict(result),
         }
         print(json.dumps(document, ensure_ascii=False), file=stdout)
         return EXIT_OK
     rows = [("expression", str(expr))]
     if point:
         rows.append(("at", ", ".join(f"{k} = {v!r}" for k, v in point.items())))
-    rows.append(("value", repr(gradient.value)))
-    rows.extend((_partial_label(name, stdout), repr(d)) for name, d in gradient.items())
+    rows.append(("value", repr(result.value)))
+    rows.extend((_partial_label(name, stdout), repr(d)) for name, d in result.items())
     width = max(len(label) for label, _ in rows)
     for label, text in rows:
         print(f"{label:<{width}}  {text}", file=stdout)
@@ -230,6 +231,28 @@ class Command:
     takes_point: bool = True
 
 
+# A result that would print as more nodes than this (a derivative shares much of its
+# graph, and printing writes a shared node at every use) is refused, not printed.
+PRINT_LIMIT = 1_000_000
+
+
+def printed_size(expr: Expr, limit: int) -> int:
+    """How many nodes ``str(expr)`` writes, counted up to just past ``limit``."""
+    size: dict[Expr, int] = {}
+    for node in topological_order([expr]):
+        size[node] = min(limit + 1, 1 + sum(size[arg] for arg in node.args))
+    return size[expr]
+
+
+def _text(expr: Expr) -> str:
+    if printed_size(expr, PRINT_LIMIT) > PRINT_LIMIT:
+        raise SymdiffError(
+            f"the result has {count_nodes(expr)} distinct nodes but would print as more than "
+            f"{PRINT_LIMIT:,}; try --at for its value, or the library's to_string(cse=True)"
+        )
+    return str(expr)
+
+
 def _diff(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
     point = request.point
     args = request.args
@@ -238,10 +261,10 @@ def _diff(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
         "expression": str(expr),
         "variable": args.variable,
         "order": args.order,
-        "derivative": str(result),
     }
     if point is None:
-        return str(result), document
+        document["derivative"] = _text(result)
+        return document["derivative"], document
     value = result.evaluate(point)
     document |= {"point": point, "value": value}
     return repr(value), document
@@ -256,9 +279,9 @@ def _grad(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
         document = {
             "expression": str(expr),
             "variables": list(partials),
-            "gradient": {name: str(d) for name, d in partials.items()},
+            "gradient": {name: _text(d) for name, d in partials.items()},
         }
-        line = "; ".join(f"{label(name)} = {d}" for name, d in partials.items())
+        line = "; ".join(f"{label(name)} = {document['gradient'][name]}" for name in partials)
         return line or "(no variables)", document
     numbers = differentiate(expr, point)
     document = {
@@ -278,8 +301,8 @@ def _hessian(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
     matrix = hessian(expr, names)
     document: dict[str, Any] = {"expression": str(expr), "variables": names}
     if point is None:
-        document["hessian"] = [[str(entry) for entry in row] for row in matrix]
-        line = "[" + ", ".join("[" + ", ".join(map(str, row)) + "]" for row in matrix) + "]"
+        document["hessian"] = [[_text(entry) for entry in row] for row in matrix]
+        line = "[" + ", ".join("[" + ", ".join(row) + "]" for row in document["hessian"]) + "]"
         return line, document
     numbers = [[entry.evaluate(point) for entry in row] for row in matrix]
     document |= {"point": point, "hessian": numbers}

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from . import __version__
-from .cli import on_line
+from .cli import on_line, printed_size
 from .errors import DomainError, ParseError, SymdiffError
-from .graph import topological_order
 from .nodes import Expr, is_constant, is_variable, variable
 from .ops import FUNCTIONS, NAMED_CONSTANTS
 from .parser import ExtraFunction, parse, parse_with_functions
@@ -34,7 +33,8 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 PROMPT = "symdiff> "
-# Expressions that would print more nodes than this are shown with let-bindings, or not.
+# Expressions that would print more nodes than this (a derivative shares much of its graph,
+# and printing writes a shared node at every use) are shown with let-bindings, or not.
 _PRINT_LIMIT = 10_000
 _BINDING_LINES = 100
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -513,7 +513,7 @@ class Session:
         if not results:
             return _NO_VARIABLES
         for shown in results:
-            if _tree_size(shown.expr) > _PRINT_LIMIT:
+            if printed_size(shown.expr, _PRINT_LIMIT) > _PRINT_LIMIT:
                 raise SymdiffError(f"{_too_large(shown.expr)}, too large for LaTeX")
         return "\n".join(
             f"{s.latex_label} = {s.expr.to_latex()}" if s.latex_label else s.expr.to_latex()
@@ -563,19 +563,10 @@ def _is_number(expr: Expr) -> bool:
     return is_constant(expr.args[0] if expr.op.key == "neg" else expr)
 
 
-def _tree_size(expr: Expr) -> int:
-    """How many nodes printing writes (a shared node once per use), counted up to just past
-    the limit: a derivative that shares much can print exponentially long."""
-    size: dict[Expr, int] = {}
-    for node in topological_order([expr]):
-        size[node] = min(_PRINT_LIMIT + 1, 1 + sum(size[arg] for arg in node.args))
-    return size[expr]
-
-
 def _display(expr: Expr, max_lines: int = _BINDING_LINES) -> str:
     """The text of ``expr``: plain; with let-bindings (``t1 = ...``) if plain text would be
     too long; or, past that, a note of its size."""
-    if _tree_size(expr) <= _PRINT_LIMIT:
+    if printed_size(expr, _PRINT_LIMIT) <= _PRINT_LIMIT:
         return str(expr)
     if max_lines > 1 and count_nodes(expr) <= _PRINT_LIMIT:
         lines = expr.to_string(cse=True).splitlines()

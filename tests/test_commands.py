@@ -158,6 +158,14 @@ def test_errors_and_their_exit_status(
     assert message in result.stderr
 
 
+def test_a_result_too_long_to_print_is_refused_not_printed(symdiff_command: Symdiff) -> None:
+    deep = "sin(" * 1500 + "x" + ")" * 1500  # its derivative prints as about 10^6 nodes
+    result = symdiff_command("diff", deep, "x")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "would print as more than 1,000,000" in result.stderr
+    assert float(ok(symdiff_command("diff", deep, "x", "--at", "x=0.5"))) > 0
+
+
 # --- grad -------------------------------------------------------------------------------------
 
 
