@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -294,3 +295,43 @@ def test_the_main_help_lists_the_subcommands(symdiff_command: Symdiff) -> None:
 
 def test_version(symdiff_command: Symdiff) -> None:
     assert ok(symdiff_command("--version")) == f"symdiff {symdiff.__version__}\n"
+
+
+# --- the README ------------------------------------------------------------------------------
+
+
+def test_the_readme_shell_examples_show_what_they_print(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    sections = [
+        readme.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+        for title in (
+            "Command line",
+            "REPL",
+        )
+    ]
+    blocks = [
+        block for section in sections for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+    ]
+    assert len(blocks) >= 3
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SYMDIFF_HISTORY")}
+    env.update(
+        PATH=f"{Path(_installed_script()).parent}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONIOENCODING="utf-8",
+        HOME=str(tmp_path),
+    )
+    for block in blocks:
+        lines = block.splitlines()
+        script = "\n".join(line[2:] for line in lines if line.startswith("$ "))
+        shown = [line for line in lines if not line.startswith("$ ")]
+        result = subprocess.run(
+            ["bash", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
+        assert result.stdout.splitlines() == shown, f"update this example in README.md:\n{block}"
