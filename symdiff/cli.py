@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
@@ -360,7 +361,7 @@ COMMANDS = {
 def command_parser(command: Command) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=f"symdiff {command.name}",
-        description=command.summary,
+        description=textwrap.fill(command.summary, width=88),
         epilog=f"examples:\n{command.examples}\n\n{_SYNTAX}\n\n{_EXIT_STATUS}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
