@@ -506,6 +506,20 @@ def test_history_path_honours_symdiff_history_then_xdg_data_home(
         assert history_path() == Path.home() / ".local" / "share" / "symdiff" / "history"
 
 
+def test_a_history_that_cannot_be_written_is_kept_in_memory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from prompt_toolkit.history import InMemoryHistory
+
+    from symdiff.repl import _open_history
+
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    monkeypatch.setenv("SYMDIFF_HISTORY", str(tmp_path / "a-file" / "history"))
+    stderr = io.StringIO()
+    assert isinstance(_open_history(stderr), InMemoryHistory)
+    assert stderr.getvalue().startswith("symdiff: history is not kept (")
+
+
 def test_prompt_toolkit_is_loaded_only_for_the_interactive_session() -> None:
     code = "import sys, symdiff, symdiff.cli, symdiff.repl; print('prompt_toolkit' in sys.modules)"
     result = subprocess.run(
