@@ -9,6 +9,7 @@ instead, so errors always name the subexpression, the offending value and the po
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,21 +38,28 @@ class Plan:
     value_code: Callable[..., float] | None = None
     gradient_code: Callable[..., tuple[float, ...]] | None = None
     uses: int = 0
+    compilable: bool = True
     names: frozenset[str] = field(default_factory=frozenset)
 
     def compiled_value(self) -> Callable[..., float] | None:
         if self.value_code is None and self._worth_compiling():
-            self.value_code = compile_value(self.order, self.variable_nodes)
+            try:
+                self.value_code = compile_value(self.order, self.variable_nodes)
+            except (ArithmeticError, ValueError):  # e.g. a constant beyond float range
+                self.compilable = False
         return self.value_code
 
     def compiled_gradient(self) -> Callable[..., tuple[float, ...]] | None:
         if self.gradient_code is None and self._worth_compiling():
-            self.gradient_code = compile_gradient(self.order, self.variable_nodes, self.active)
+            try:
+                self.gradient_code = compile_gradient(self.order, self.variable_nodes, self.active)
+            except (ArithmeticError, ValueError):
+                self.compilable = False
         return self.gradient_code
 
     def _worth_compiling(self) -> bool:
         self.uses += 1
-        return self.uses > 1 and len(self.order) <= COMPILE_LIMIT
+        return self.compilable and self.uses > 1 and len(self.order) <= COMPILE_LIMIT
 
 
 def plan(expr: Expr) -> Plan:
@@ -153,9 +161,13 @@ def evaluate(
             pass
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     try:
-        return forward(p.order, _FLOATS, leaf)[p.order[-1]]
+        node_values = forward(p.order, _FLOATS, leaf)
     except StepFailed as failure:
         raise _domain_error(p, point, failure) from None
+    value = node_values[p.order[-1]]
+    if not math.isfinite(value):
+        raise _not_finite(p, point, node_values, {})
+    return value
 
 
 def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
@@ -172,32 +184,76 @@ def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
         adjoints = reverse(p.order, values, _FLOATS, 1.0, p.active)
     except StepFailed as failure:
         raise _domain_error(p, point, failure) from None
-    return (values[p.order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+    results = (values[p.order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+    if not all(math.isfinite(r) for r in results):
+        raise _not_finite(p, point, values, adjoints)
+    return results
 
 
 # --- errors that name the subexpression ----------------------------------------------
 
 
+def _not_finite(
+    p: Plan, point: list[float], values: dict[Expr, float], adjoints: dict[Expr, float]
+) -> DomainError:
+    """The error for a result that is inf or nan: it names the first node to go wrong."""
+    where = _where(p, point)
+    for node in p.order:
+        value = values[node]
+        if not math.isfinite(value):
+            if math.isinf(value):
+                what = "is too large for a floating-point number"
+            else:
+                what = "is not a number"
+            shown = _argument_values(node, values)
+            message = f"{_shown(node)} {what}{shown}{where}"
+            return DomainError(message, str(node), _point(p, point))
+    # The values are finite: a derivative overflowed; name the node nearest the output.
+    for node in reversed(p.order):
+        if node in adjoints and not math.isfinite(adjoints[node]):
+            message = f"the derivative with respect to {_shown(node)} is not finite{where}"
+            return DomainError(message, str(node), _point(p, point))
+    return DomainError(f"the result is not finite{where}", str(p.order[-1]), _point(p, point))
+
+
+def _shown(node: Expr, width: int = 80) -> str:
+    """A subexpression as a message quotes it: in full unless it is very long."""
+    text = str(node)
+    if len(text) <= width:
+        return text
+    half = (width - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"
+
+
+def _where(p: Plan, point: list[float]) -> str:
+    at = ", ".join(f"{name} = {value!r}" for name, value in zip(p.variables, point, strict=True))
+    return f" at {at}" if at else ""
+
+
+def _point(p: Plan, point: list[float]) -> dict[str, float]:
+    return dict(zip(p.variables, point, strict=True))
+
+
+def _argument_values(node: Expr, values: dict[Expr, float]) -> str:
+    # A variable's value is in the point already; only compound arguments are shown.
+    shown = [f"{_shown(arg)} = {values[arg]!r}" for arg in dict.fromkeys(node.args) if arg.args]
+    return f" where {', '.join(shown)}" if shown else ""
+
+
 def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainError:
     node = failure.node
-    at = ", ".join(f"{name} = {value!r}" for name, value in zip(p.variables, point, strict=True))
-    where = f" at {at}" if at else ""
+    where = _where(p, point)
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     arguments = forward(topological_order(node.args), _FLOATS, leaf) if node.args else {}
-    shown = [
-        f"{arg} = {arguments[arg]!r}"
-        for arg in dict.fromkeys(node.args)
-        if arg.args  # a variable's value is in the point already
-    ]
-    values = f" where {', '.join(shown)}" if shown else ""
+    values = _argument_values(node, arguments)
     domain = f" ({node.op.name} needs {node.op.domain})" if node.op.domain else ""
     if failure.argument is not None:
         arg = node.args[failure.argument]
-        message = f"{node} has no derivative with respect to {arg}{values}{where}"
+        message = f"{_shown(node)} has no derivative with respect to {_shown(arg)}{values}{where}"
     elif node.op.key == "div" and arguments.get(node.args[1]) == 0:
-        message = f"{node} divides by zero{values}{where}"
+        message = f"{_shown(node)} divides by zero{values}{where}"
     elif isinstance(failure.cause, OverflowError):
-        message = f"{node} is too large for a floating-point number{values}{where}"
+        message = f"{_shown(node)} is too large for a floating-point number{values}{where}"
     else:
-        message = f"{node} is undefined{values}{where}{domain}"
-    return DomainError(message, str(node), dict(zip(p.variables, point, strict=True)))
+        message = f"{_shown(node)} is undefined{values}{where}{domain}"
+    return DomainError(message, str(node), _point(p, point))

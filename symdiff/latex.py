@@ -29,8 +29,12 @@ _GREEK_LETTERS |= {
     "\u03f1": "varrho",
     "\u03f0": "varkappa",
 }
-# Upper-case Greek letters that look like Latin ones have no command of their own.
-_LATIN_LOOKALIKES = set("ABEZHIKMNOPTXY")
+# Greek letters LaTeX has no command for, because they look like Latin ones.
+_LATIN_LOOKALIKES = {
+    "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I",
+    "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X",
+    "omicron": "o",
+}  # fmt: skip
 _SPECIAL = {
     "exp": ("e^{", "}"),
     "sqrt": ("\\sqrt{", "}"),
@@ -51,11 +55,11 @@ def _name(name: str) -> str:
         digits = len(stem) - len(stem.rstrip("0123456789"))
         if digits and digits < len(stem):
             stem, subscript = stem[:-digits], stem[-digits:]
-    if stem in _GREEK_LETTERS:
-        letter = _GREEK_LETTERS[stem]
-        stem = letter[0] if letter[0] in _LATIN_LOOKALIKES else f"\\{letter}"
-    elif stem in _GREEK or (stem.lower() in _GREEK and stem[0].isupper()):
-        stem = f"\\{stem}"
+    letter = _GREEK_LETTERS.get(stem, stem)
+    if letter in _LATIN_LOOKALIKES:
+        stem = _LATIN_LOOKALIKES[letter]
+    elif letter in _GREEK or (letter.lower() in _GREEK and letter[0].isupper()):
+        stem = f"\\{letter}"
     elif len(stem) > 1:
         stem = f"\\mathrm{{{stem}}}"
     return f"{stem}_{{{_name(subscript) if subscript else ''}}}" if subscript else stem
@@ -72,6 +76,8 @@ def _number(value: int | float) -> str:
 
 def _level(node: Expr) -> int:
     key = node.op.key
+    if key == "div" and node.args[0].op.key == "neg":
+        return UNARY  # printed -\frac{a}{b}
     if key == "div" or node.op.symbol is None:
         return ATOM
     return node.op.precedence
@@ -120,6 +126,8 @@ def _expand(node: Expr) -> list[str | Expr]:
         return [*left, joiner, *right]
     if key == "div":
         a, b = node.args
+        if a.op.key == "neg":  # -\frac{1}{x^{2}} rather than \frac{-1}{x^{2}}
+            return ["-\\frac{", a.args[0], "}{", b, "}"]
         return ["\\frac{", a, "}{", b, "}"]
     if key == "pow":
         base, exponent = node.args

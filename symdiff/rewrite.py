@@ -230,7 +230,7 @@ def negative(node: Expr) -> Expr:
         if first.op not in (MUL, DIV, NEG, ADD, SUB):
             return make(DIV, (make(NEG, (first,)), second))
     if node.op is SUB:
-        return make(SUB, node.args[::-1])
+        return sub(node.args[1], node.args[0])
     return make(NEG, (node,))
 
 
@@ -278,7 +278,7 @@ def add(a: Expr, b: Expr) -> Expr:
     if ca < 0:
         return sub(b, with_coefficient(-ca, ra))
     if na is not None:
-        return make(ADD, (b, a))  # x + 1, not 1 + x
+        return add(b, a)  # x + 1, not 1 + x
     # (p - q) + q -> p
     if a.op is SUB and a.args[1] is b:
         return a.args[0]
@@ -479,10 +479,8 @@ def div(a: Expr, b: Expr) -> Expr:
             return make(DIV, (a, b))
         return with_coefficient(_divide(ca, cb), ra)
     if ra is None:
-        # n/(c*x): only the sign moves out, -2/x rather than 2/(-x).
-        if cb < 0:
-            return neg(div(a, with_coefficient(-cb, rb)))
-        return make(DIV, (a, b))
+        # n/(c*x) -> (n/c)/x in lowest terms: 2/(4*x) is 1/(2*x), 2/(-x) is -2/x.
+        return with_coefficient(_divide(ca, cb), make(DIV, (ONE, rb)))
     if ca != 1 or cb != 1:
         return with_coefficient(_divide(ca, cb), div(ra, rb))
     # x^m / x^n -> x^(m-n)
@@ -556,6 +554,8 @@ def call(op: Op, args: tuple[Expr, ...]) -> Expr:
             return number(-value if value < 0 else value)
         if value is not None and op.key == "sign":
             return number((value > 0) - (value < 0))
+        if op.key == "log" and x.op.key == "e":
+            return ONE
         # log(exp(x)) = x everywhere; exp(log(x)) = x wherever log(x) is defined.
         if (op.key, x.op.key) in _INVERSES:
             return x.args[0]

@@ -54,7 +54,7 @@ def from_document(document: object) -> list[Expr]:
         raise _bad("the document is not a JSON object")
     if document.get("format") != FORMAT:
         raise _bad(f"'format' must be {FORMAT!r}")
-    if document.get("version") != VERSION:
+    if type(document.get("version")) is not int or document.get("version") != VERSION:
         raise _bad(f"version {document.get('version')!r} is not supported (only {VERSION})")
     entries, roots = document.get("nodes"), document.get("roots")
     if not isinstance(entries, list) or not isinstance(roots, list) or not roots:
@@ -75,9 +75,11 @@ def _node(position: int, entry: object, built: list[Expr]) -> Expr:
     key, rest = entry[0], entry[1:]
     if key == "constant":
         value = rest[0] if len(rest) == 1 else None
-        if type(value) not in (int, float) or value < 0 or not math.isfinite(value):  # type: ignore[operator, arg-type]
+        if not (type(value) is int and value >= 0) and not (
+            type(value) is float and value >= 0 and math.isfinite(value)
+        ):
             raise _bad(f"{where}: a constant is one finite non-negative number")
-        return constant(value)  # type: ignore[arg-type]
+        return constant(value)
     if key == "variable":
         name = rest[0] if len(rest) == 1 else None
         if not isinstance(name, str) or not _is_name(name):

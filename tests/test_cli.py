@@ -161,7 +161,6 @@ def test_missing_values_exit_2(outside: Path) -> None:
         (["x", "--at", "x"], "NAME=VALUE"),
         (["x", "--at", "x=1,x=2"], "twice"),
         (["x", "--at", "x=y"], "constant formula"),
-        ([], "required"),
         (["x", "--frobnicate"], "unrecognized"),
     ],
 )
