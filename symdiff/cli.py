@@ -68,6 +68,10 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        # No abbreviated options: "--v" is the formula -(-v), not --version.
+        super().__init__(allow_abbrev=False, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
@@ -145,16 +149,18 @@ def _partial_label(name: str, stream: TextIO) -> str:
     return label
 
 
-def _protect_formulas(argv: Sequence[str]) -> list[str]:
-    """Let ``symdiff '-x^2'`` work: argparse would take a leading ``-`` for an option.
+def _protect_formulas(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Let ``symdiff '-x^2'`` and ``symdiff '--x'`` work: argparse would take them for options.
 
-    symdiff has no single-dash options but ``-h``, so any other such word but ``-`` (standard
-    input) is a formula; a leading space (which the grammar skips) stops argparse from
-    reading it as an option.
+    A word starting with ``-`` that is not one of the parser's options (nor ``-`` for
+    standard input, nor ``--``) is a formula; a leading space, which the grammar skips,
+    stops argparse from reading it as an option.
     """
+    # argparse keeps its option strings in a private list; it is the one source of them.
+    options = {name for action in parser._actions for name in action.option_strings}
     return [
         f" {arg}"
-        if arg.startswith("-") and not arg.startswith("--") and arg not in ("-h", "-")
+        if arg.startswith("-") and arg not in ("-", "--") and arg.split("=")[0] not in options
         else arg
         for arg in argv
     ]
@@ -173,7 +179,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | Non
 def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     """``symdiff EXPR --at ...``: the value and every partial derivative at a point."""
     try:
-        args = build_parser().parse_args(_protect_formulas(argv))
+        parser = build_parser()
+        args = parser.parse_args(_protect_formulas(argv, parser))
     except UsageError as exc:
         build_parser().print_usage(stderr)
         print(f"symdiff: error: {exc}", file=stderr)
@@ -399,7 +406,7 @@ def _run_command(
 ) -> int:
     parser = command_parser(command)
     try:
-        args = parser.parse_args(_protect_formulas(argv))
+        args = parser.parse_args(_protect_formulas(argv, parser))
     except UsageError as exc:
         parser.print_usage(stderr)
         print(f"symdiff {command.name}: error: {exc}", file=stderr)

@@ -208,12 +208,11 @@ def test_a_formula_starting_with_a_misplaced_token_is_bad_input(outside: Path) -
     assert "\n  )\n  ^\n" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_protect_formulas leaves words starting with '--' to argparse, which takes "
-    "'--x^2' for an option: exit 1, 'the following arguments are required: expression'",
-)
 def test_a_formula_may_start_with_a_double_minus(outside: Path) -> None:
     result = run("--x^2", "--at", "x=3", cwd=outside)
     assert result.returncode == 0, result.stderr
     assert float(rows(result.stdout)["value"]) == 9.0
+    # No abbreviated options either: --v is the formula -(-v), not --version.
+    result = run("--v", "--at", "v=2", cwd=outside)
+    assert result.returncode == 0, result.stderr
+    assert float(rows(result.stdout)["value"]) == 2.0
