@@ -157,7 +157,7 @@ def _parse_with(lark: Lark, text: str) -> Expr:
         line, column = exc.token.line or 1, exc.token.column or 1
         raise ParseError(exc.message, text, line, column, exc.hint) from None
     except UnexpectedInput as exc:
-        raise _translate(exc, text) from None
+        raise _translate(exc, text, lark) from None
     except LarkError as exc:  # anything else Lark may raise is still a parse error
         raise ParseError(f"cannot parse this formula: {exc}", text, 1, 1) from None
     return result
@@ -246,11 +246,11 @@ def parse_with_functions(text: str, functions: Mapping[str, ExtraFunction]) -> E
 # --- Lark's errors, told in the language of the formula -----------------------------
 
 
-def _translate(exc: UnexpectedInput, text: str) -> ParseError:
+def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
     if isinstance(exc, UnexpectedCharacters):
         position = exc.pos_in_stream or 0
         char = text[position] if position < len(text) else ""
-        hint = _expected(_accepted_after(text[:position]) or exc.allowed)
+        hint = _expected(_accepted_after(lark, text[:position]) or exc.allowed)
         if char and not char.isascii() and unicodedata.category(char).startswith("L"):
             hint = "names use ASCII and Greek letters only; " + hint
         return ParseError(
@@ -259,7 +259,7 @@ def _translate(exc: UnexpectedInput, text: str) -> ParseError:
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         prefix = text if token.type == "$END" else text[: token.start_pos or 0]
-        expected = _accepted_after(prefix) or exc.accepts or exc.expected
+        expected = _accepted_after(lark, prefix) or exc.accepts or exc.expected
         if token.type == "$END":
             line, column = _end_position(text)
             return ParseError("unexpected end of formula", text, line, column, _expected(expected))
@@ -280,7 +280,7 @@ def _translate(exc: UnexpectedInput, text: str) -> ParseError:
     return ParseError("cannot parse this formula", text, line, column)
 
 
-def _accepted_after(prefix: str) -> set[str]:
+def _accepted_after(lark: Lark, prefix: str) -> set[str]:
     """The terminals that may follow ``prefix``, which parsed without error.
 
     The parser's own error comes after LALR has reduced what it read ("sin(x" is reduced
@@ -288,7 +288,7 @@ def _accepted_after(prefix: str) -> set[str]:
     possible; feeding the prefix again and asking then gives the whole list.
     """
     try:
-        interactive = _lark().parse_interactive(prefix)
+        interactive = lark.parse_interactive(prefix)
         interactive.exhaust_lexer()
         return set(interactive.accepts())  # type: ignore[no-untyped-call]
     except Exception:  # only a better message is at stake
