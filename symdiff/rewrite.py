@@ -206,6 +206,9 @@ def with_coefficient(c: Number, rest: Expr | None) -> Expr:
         p, q = rest.args
         numerator = number(top) if p is ONE else with_coefficient(top, p)
         return make(DIV, (numerator, with_coefficient(bottom, q)))
+    if top < 0 and rest.op is SUB:
+        # -6*(-1 - x) -> 6*(x + 1)
+        return with_coefficient(-c, sub(rest.args[1], rest.args[0]))
     if top == 1:
         scaled = rest
     elif top == -1:
@@ -248,6 +251,13 @@ def _order_key(node: Expr) -> tuple[int, str, str, int]:
     first = node.args[0] if node.args else node
     leaf = str(first.payload) if is_variable(first) else ""
     return (rank, node.op.key, leaf, node.digest)
+
+
+def _exponent(node: Expr) -> tuple[Expr, Expr]:
+    """x^e as (x, e); anything else as (node, 1)."""
+    if node.op is POW:
+        return node.args[0], node.args[1]
+    return node, ONE
 
 
 def _power_parts(node: Expr) -> tuple[Expr, Number]:
@@ -395,9 +405,9 @@ def _reassociate(a: Expr, b: Expr, sign: int) -> Expr | None:
     c, rest = split(b)
     if rest is None or rest.op not in (ADD, SUB) or rest.args[0].op in (ADD, SUB):
         return None
-    if c != 1 and a.op not in (ADD, SUB):
-        return None
     p, q = rest.args
+    if c != 1 and a.op not in (ADD, SUB) and split(a)[1] not in (split(p)[1], split(q)[1]):
+        return None
     q_sign = 1 if rest.op is ADD else -1
     first = with_coefficient(c, p)
     second = with_coefficient(c, q)
@@ -431,11 +441,11 @@ def mul(a: Expr, b: Expr) -> Expr:
     if ca != 1 or cb != 1:
         assert ra is not None and rb is not None
         return with_coefficient(ca * cb, mul(ra, rb))
-    # x^m * x^n -> x^(m+n)
-    base_a, exp_a = _power_parts(a)
-    base_b, exp_b = _power_parts(b)
+    # x^m * x^n -> x^(m+n), for any exponents: x*x^(x - 1) is x^x
+    base_a, exp_a = _exponent(a)
+    base_b, exp_b = _exponent(b)
     if base_a is base_b:
-        return pow(base_a, number(_exact(exp_a + exp_b)))
+        return pow(base_a, add(exp_a, exp_b))
     # a*(c/d) -> a*c/d and (c/d)*b -> c*b/d; a*(1/d) -> a/d
     if b.op is DIV:
         return div(mul(a, b.args[0]), b.args[1])
@@ -446,19 +456,18 @@ def mul(a: Expr, b: Expr) -> Expr:
     if a.op is MUL and a.args[0].op is not MUL and b.op is not MUL:
         # (p*q)*b for a product of two: merge powers of one base, variables first.
         p, q = a.args
-        if _power_parts(b)[0] is _power_parts(p)[0]:
+        if _exponent(b)[0] is _exponent(p)[0]:
             return mul(mul(p, b), q)
-        if _power_parts(b)[0] is _power_parts(q)[0]:
+        if _exponent(b)[0] is _exponent(q)[0]:
             return mul(p, mul(q, b))
         if is_variable(b) and not is_variable(q):
             return mul(mul(p, b), q)
     if b.op is MUL and b.args[0].op is not MUL and a.op is not MUL:
-        # a*(p*q) for a single factor a: merge powers of one base, else x*y*z left to right.
+        # a*(p*q) for a single factor a: merge powers of one base, else a*p*q left to right.
         p, q = b.args
-        if _power_parts(a)[0] is _power_parts(p)[0] or is_variable(a):
-            return mul(mul(a, p), q)
-        if _power_parts(a)[0] is _power_parts(q)[0]:
+        if _exponent(a)[0] is _exponent(q)[0]:
             return mul(p, mul(a, q))
+        return mul(mul(a, p), q)
     return make(MUL, (a, b))
 
 
@@ -497,6 +506,19 @@ def div(a: Expr, b: Expr) -> Expr:
                 others = factors[:i] + factors[i + 1 :]
                 remaining = pow(base, number(_exact(exponent - exp_b)))
                 return mul(_left_product(others), remaining)
+    # p*c^2/(q*c^2) -> p/q: a factor of the denominator's product found in the numerator.
+    bottoms = _spine(b) if b.op is MUL else None
+    tops = factors or ([a] if a.op not in (ADD, SUB) else None)
+    if bottoms is not None and tops is not None:
+        for j, bottom in enumerate(bottoms):
+            base, exponent = _power_parts(bottom)
+            for i, top in enumerate(tops):
+                top_base, top_exponent = _power_parts(top)
+                if top_base is base:
+                    numerator = tops[:i] + tops[i + 1 :]
+                    left = pow(base, number(_exact(top_exponent - exponent)))
+                    upper = mul(_left_product(numerator), left) if numerator else left
+                    return div(upper, _left_product(bottoms[:j] + bottoms[j + 1 :]))
     if b.op is DIV:  # a/(c/d) -> a*d/c
         return div(mul(a, b.args[1]), b.args[0])
     if a.op is DIV:  # (c/d)/b -> c/(d*b)
@@ -520,6 +542,8 @@ def pow(a: Expr, b: Expr) -> Expr:
         base, exponent = _power_parts(a)
         if base is not a:  # (x^m)^n -> x^(m*n) for integer n
             return pow(base, number(_exact(exponent * nb)))
+        if a.op is DIV:  # (p/q)^n -> p^n/q^n for integer n
+            return div(pow(a.args[0], b), pow(a.args[1], b))
     if nb is not None and nb < 0:
         return div(ONE, pow(a, number(-nb)))
     return make(POW, (a, b))

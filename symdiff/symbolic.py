@@ -132,7 +132,7 @@ def hessian(expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> 
     matrix: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
     for i, partial in enumerate(first):
         # d2f/dxi dxj for j >= i; the lower triangle is the same objects.
-        row = _gradient_nodes(partial, names[i:])
+        row = _gradient_nodes(simplify(partial), names[i:])
         for offset, entry in enumerate(row):
             j = i + offset
             matrix[i][j] = matrix[j][i] = entry
