@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -28,18 +29,31 @@ _MISSING = object()
 
 @dataclass(eq=False)
 class Plan:
-    """What every evaluation of one expression needs, computed once."""
+    """What every evaluation of one expression needs, computed once.
 
-    order: list[Expr]
+    The plan hangs off its expression (``Expr._plan``), so it holds the expression itself
+    only weakly: a strong reference would make every evaluated expression a reference
+    cycle, kept alive, with its whole graph, until the cyclic garbage collector runs.
+    """
+
+    root: weakref.ref[Expr]
+    body: list[Expr]  # the topological order without the root
     variables: tuple[str, ...]
     variable_nodes: tuple[Expr, ...]
-    active: set[Expr]
+    active: set[Expr]  # the nodes below the root that depend on a variable
     # Compiled on the second use; None until then, or for graphs too large to compile.
     value_code: Callable[..., float] | None = None
     gradient_code: Callable[..., tuple[float, ...]] | None = None
     uses: int = 0
     compilable: bool = True
     names: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def order(self) -> list[Expr]:
+        """Every node, arguments first, the root last (alive while anyone evaluates it)."""
+        root = self.root()
+        assert root is not None
+        return [*self.body, root]
 
     def compiled_value(self) -> Callable[..., float] | None:
         if self.value_code is None and self._worth_compiling():
@@ -59,7 +73,7 @@ class Plan:
 
     def _worth_compiling(self) -> bool:
         self.uses += 1
-        return self.compilable and self.uses > 1 and len(self.order) <= COMPILE_LIMIT
+        return self.compilable and self.uses > 1 and len(self.body) < COMPILE_LIMIT
 
 
 def plan(expr: Expr) -> Plan:
@@ -67,11 +81,14 @@ def plan(expr: Expr) -> Plan:
     if existing is None:
         order = topological_order([expr])
         variable_nodes = tuple(node for node in order if is_variable(node))
+        active = active_nodes(order)
+        active.discard(expr)  # the root is nobody's argument
         existing = Plan(
-            order=order,
+            root=weakref.ref(expr),
+            body=order[:-1],
             variables=variable_names(variable_nodes),
             variable_nodes=variable_nodes,
-            active=active_nodes(order),
+            active=active,
         )
         existing.names = frozenset(existing.variables)
         expr._plan = existing
@@ -164,7 +181,7 @@ def evaluate(
         node_values = forward(p.order, _FLOATS, leaf)
     except StepFailed as failure:
         raise _domain_error(p, point, failure) from None
-    value = node_values[p.order[-1]]
+    value = node_values[expr]
     if not math.isfinite(value):
         raise _not_finite(p, point, node_values, {})
     return value
@@ -179,12 +196,13 @@ def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
         except (ArithmeticError, ValueError):
             pass  # the checked interpreter below says what went wrong
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    order = p.order
     try:
-        values = forward(p.order, _FLOATS, leaf)
-        adjoints = reverse(p.order, values, _FLOATS, 1.0, p.active)
+        values = forward(order, _FLOATS, leaf)
+        adjoints = reverse(order, values, _FLOATS, 1.0, p.active)
     except StepFailed as failure:
         raise _domain_error(p, point, failure) from None
-    results = (values[p.order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+    results = (values[order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
     if not all(math.isfinite(r) for r in results):
         raise _not_finite(p, point, values, adjoints)
     return results
