@@ -542,7 +542,8 @@ def pow(a: Expr, b: Expr) -> Expr:
         base, exponent = _power_parts(a)
         if base is not a:  # (x^m)^n -> x^(m*n) for integer n
             return pow(base, number(_exact(exponent * nb)))
-        if a.op is DIV:  # (p/q)^n -> p^n/q^n for integer n
+        if a.op is DIV and as_number(a.args[0]) is not None:
+            # (1/q)^n -> 1/q^n; (p/q)^n stays whole, so it is shared with the function
             return div(pow(a.args[0], b), pow(a.args[1], b))
     if nb is not None and nb < 0:
         return div(ONE, pow(a, number(-nb)))
