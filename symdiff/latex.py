@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .nodes import Expr, is_constant, is_variable
 from .ops import ATOM, SUM, UNARY
+from .printer import emit
 
 # fmt: off
 _GREEK = [
@@ -84,15 +85,7 @@ def _level(node: Expr) -> int:
 
 
 def to_latex(root: Expr) -> str:
-    pieces: list[str] = []
-    stack: list[str | Expr] = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            pieces.append(item)
-            continue
-        stack.extend(reversed(_expand(item)))
-    return "".join(pieces)
+    return emit(root, _expand)
 
 
 def _wrap(node: Expr, parenthesize: bool) -> list[str | Expr]:

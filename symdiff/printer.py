@@ -7,7 +7,7 @@ linear in the output's length at any depth.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .graph import topological_order
 from .nodes import Expr, is_constant, is_variable
@@ -40,41 +40,51 @@ def format_number(value: int | float) -> str:
     return repr(value)
 
 
-def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
-    """``root`` as text; nodes in ``names`` (other than root) print as those names."""
+Piece = str | Expr
+
+
+def emit(root: Expr, expand: Callable[[Expr], Sequence[Piece]]) -> str:
+    """The text of ``root``: ``expand`` turns a node into its pieces, in order, where a
+    piece is text or a node to expand in turn. The walk keeps its own stack, so any depth
+    prints, and joins once, so the cost is linear in the output. Text and LaTeX share it."""
     pieces: list[str] = []
-    # The stack holds text to emit and nodes to expand, in reverse order of output.
-    stack: list[str | Expr] = [root]
+    stack: list[Piece] = [root]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             pieces.append(item)
-            continue
-        node = item
-        if names and node is not root and node in names:
-            pieces.append(names[node])
-        elif is_constant(node):
-            pieces.append(format_number(node.payload))  # type: ignore[arg-type]
-        elif is_variable(node):
-            pieces.append(str(node.payload))
-        elif node.op.symbol is None:
-            pieces.append(node.op.name)
-            if node.op.arity:
-                stack.append(")")
-                for i in reversed(range(len(node.args))):
-                    stack.append(node.args[i])
-                    if i:
-                        stack.append(", ")
-                stack.append("(")
         else:
-            _push_operator(stack, node, names or {})
+            stack.extend(reversed(expand(item)))
     return "".join(pieces)
 
 
-def _push_operator(stack: list[str | Expr], node: Expr, names: Mapping[Expr, str]) -> None:
+def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
+    """``root`` as text; nodes in ``names`` (other than root) print as those names."""
+    named = names or {}
+
+    def expand(node: Expr) -> Sequence[Piece]:
+        if node in named and node is not root:
+            return [named[node]]
+        if is_constant(node):
+            return [format_number(node.payload)]  # type: ignore[arg-type]
+        if is_variable(node):
+            return [str(node.payload)]
+        if node.op.symbol is None:
+            if not node.op.arity:
+                return [node.op.name]
+            call: list[Piece] = [node.op.name, "("]
+            for i, arg in enumerate(node.args):
+                call.extend((", ", arg) if i else (arg,))
+            return [*call, ")"]
+        return _operator(node, named)
+
+    return emit(root, expand)
+
+
+def _operator(node: Expr, names: Mapping[Expr, str]) -> list[Piece]:
     symbol = node.op.symbol
     assert symbol is not None
-    parts: list[str | Expr] = []
+    parts: list[Piece] = []
     if len(node.args) == 1:
         parts.append(symbol)
     for i, arg in enumerate(node.args):
@@ -84,7 +94,7 @@ def _push_operator(stack: list[str | Expr], node: Expr, names: Mapping[Expr, str
             parts.extend(("(", arg, ")"))
         else:
             parts.append(arg)
-    stack.extend(reversed(parts))
+    return parts
 
 
 def to_text_with_bindings(roots: Sequence[Expr], prefix: str = "t") -> list[str]:
