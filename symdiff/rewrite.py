@@ -287,6 +287,8 @@ def add(a: Expr, b: Expr) -> Expr:
         return sub(a, with_coefficient(-cb, rb))
     if ca < 0:
         return sub(b, with_coefficient(-ca, ra))
+    if ca == cb and ca != 1 and ra is not None and rb is not None:
+        return with_coefficient(ca, add(ra, rb))  # 4*p + 4*q -> 4*(p + q)
     if na is not None:
         return add(b, a)  # x + 1, not 1 + x
     # (p - q) + q -> p
@@ -323,6 +325,9 @@ def sub(a: Expr, b: Expr) -> Expr:
         return with_coefficient(ca - cb, ra)
     if cb < 0:
         return add(a, with_coefficient(-cb, rb))
+    if abs(ca) == cb and cb != 1 and ra is not None and rb is not None:
+        # 4*p - 4*q -> 4*(p - q) and -4*p - 4*q -> -4*(p + q)
+        return with_coefficient(ca, sub(ra, rb) if ca > 0 else add(ra, rb))
     # (p + q) - q -> p, (p + q) - p -> q, (p - q) - p -> -q
     if a.op is ADD and b in a.args:
         return a.args[0] if a.args[1] is b else a.args[1]
