@@ -25,14 +25,26 @@ class Gradient(Mapping[str, float]):
     Read-only. ``float(g)`` is the derivative when there is exactly one variable.
     """
 
-    __slots__ = ("_partials", "value")
+    __slots__ = ("_partials", "_value")
 
-    value: float
+    _value: float
     _partials: dict[str, float]
 
     def __init__(self, value: float, partials: Mapping[str, float]) -> None:
-        self.value = value
+        self._value = value
         self._partials = dict(partials)
+
+    @property
+    def value(self) -> float:
+        """The function's value at the point."""
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Gradient):
+            return self._value == other._value and self._partials == other._partials
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __getitem__(self, name: str) -> float:
         return self._partials[name]
@@ -75,6 +87,6 @@ def differentiate(
         for name in given:
             partials.setdefault(name, 0.0)
     gradient = Gradient.__new__(Gradient)
-    gradient.value = results[0]
+    gradient._value = results[0]
     gradient._partials = partials
     return gradient

@@ -153,7 +153,12 @@ def test_the_gradient_is_a_read_only_mapping() -> None:
     with pytest.raises(TypeError):
         del gradient["x"]  # type: ignore[attr-defined]
     assert not hasattr(gradient, "update")
+    with pytest.raises(AttributeError):
+        gradient.value = 0.0  # type: ignore[misc]
     assert gradient == {"x": 3.0, "y": 2.0, "z": 1.0}
+    # Two gradients are equal when their values are too, not only their partials.
+    assert gradient == symdiff.differentiate("x*y + z", x=2, y=3, z=4)
+    assert gradient != symdiff.differentiate("x*y + z + 1", x=2, y=3, z=4)
 
 
 def test_the_gradient_has_the_value() -> None:
