@@ -5,24 +5,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scripts import installed_script
 
 import symdiff
-
-
-def _installed_script() -> str:
-    beside_python = Path(sys.executable).parent / ("symdiff.exe" if os.name == "nt" else "symdiff")
-    if beside_python.is_file():
-        return str(beside_python)
-    found = shutil.which("symdiff")
-    if found is None:
-        pytest.fail("the symdiff console script is not installed (pip install the package)")
-    return found
 
 
 def _environment(encoding: str = "utf-8") -> dict[str, str]:
@@ -34,7 +24,7 @@ def _environment(encoding: str = "utf-8") -> dict[str, str]:
 def run(
     *args: str, cwd: Path, module: bool = False, encoding: str = "utf-8"
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "symdiff"] if module else [_installed_script()]
+    command = [sys.executable, "-m", "symdiff"] if module else [installed_script()]
     return subprocess.run(
         [*command, *args],
         cwd=cwd,

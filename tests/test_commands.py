@@ -7,24 +7,13 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from scripts import installed_script
 
 import symdiff
-
-
-def _installed_script() -> str:
-    beside_python = Path(sys.executable).parent / ("symdiff.exe" if os.name == "nt" else "symdiff")
-    if beside_python.is_file():
-        return str(beside_python)
-    found = shutil.which("symdiff")
-    if found is None:
-        pytest.fail("the symdiff console script is not installed (pip install the package)")
-    return found
 
 
 class Symdiff:
@@ -40,7 +29,7 @@ class Symdiff:
         env.update(PYTHONIOENCODING=encoding, HOME=str(self.directory))
         env["XDG_DATA_HOME"] = str(self.directory / "data")
         return subprocess.run(
-            [_installed_script(), *args],
+            [installed_script(), *args],
             cwd=self.directory,
             env=env,
             input=stdin,
@@ -315,7 +304,7 @@ def test_the_readme_shell_examples_show_what_they_print(tmp_path: Path) -> None:
     assert len(blocks) >= 3
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SYMDIFF_HISTORY")}
     env.update(
-        PATH=f"{Path(_installed_script()).parent}{os.pathsep}{env.get('PATH', '')}",
+        PATH=f"{Path(installed_script()).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONIOENCODING="utf-8",
         HOME=str(tmp_path),
     )

@@ -6,7 +6,6 @@ import io
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import pexpect  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scripts import installed_script
 
 import symdiff
 from symdiff.nodes import Expr, make, variable
@@ -535,14 +535,6 @@ PROMPT = "symdiff>"
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\r")
 
 
-def _script() -> str:
-    beside_python = Path(sys.executable).parent / "symdiff"
-    found = str(beside_python) if beside_python.is_file() else shutil.which("symdiff")
-    if found is None:
-        pytest.fail("the symdiff console script is not installed")
-    return found
-
-
 def _terminal_environment(home: Path, term: str = "xterm") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SYMDIFF_HISTORY")}
     env.update(
@@ -565,7 +557,7 @@ class Terminal:
 
     def __init__(self, home: Path, term: str = "xterm") -> None:
         self.child = pexpect.spawn(
-            _script(),
+            installed_script(),
             cwd=str(home),
             env=_terminal_environment(home, term),
             encoding="utf-8",
