@@ -6,7 +6,7 @@ once however many times it is shared, leaves in order of first appearance (left 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 
 from .nodes import Expr, is_variable
 
@@ -36,10 +36,23 @@ def variable_names(order: Iterable[Expr]) -> tuple[str, ...]:
     return tuple(str(node.payload) for node in order if is_variable(node))
 
 
-def active_nodes(order: Iterable[Expr]) -> set[Expr]:
-    """The nodes that depend on some variable: only they need a derivative."""
+def active_nodes(order: Iterable[Expr], wanted: Container[Expr] | None = None) -> set[Expr]:
+    """The nodes that depend on some variable (or on one of the ``wanted`` variables):
+    only they need a derivative."""
     active: set[Expr] = set()
     for node in order:
-        if is_variable(node) or any(arg in active for arg in node.args):
+        leaf = is_variable(node) if wanted is None else node in wanted
+        if leaf or any(arg in active for arg in node.args):
             active.add(node)
     return active
+
+
+def rebuild(root: Expr, visit: Callable[[Expr, tuple[Expr, ...]], Expr]) -> Expr:
+    """``root`` rebuilt bottom-up: each node becomes ``visit(node, rebuilt arguments)``.
+
+    One walk in topological order, so a shared node is rebuilt once and stays shared.
+    """
+    rebuilt: dict[Expr, Expr] = {}
+    for node in topological_order([root]):
+        rebuilt[node] = visit(node, tuple(rebuilt[arg] for arg in node.args))
+    return rebuilt[root]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .graph import topological_order
+from .graph import rebuild
 from .nodes import Expr, make
 
 
@@ -21,14 +21,11 @@ def substitute(expr: Expr, replacements: Mapping[Expr, Expr]) -> Expr:
     """
     if not replacements:
         return expr
-    rebuilt: dict[Expr, Expr] = {}
-    for node in topological_order([expr]):
+
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
         if node in replacements:
-            rebuilt[node] = replacements[node]
-        elif not node.args:
-            rebuilt[node] = node
-        else:
-            args = tuple(rebuilt[arg] for arg in node.args)
-            changed = any(new is not old for new, old in zip(args, node.args, strict=True))
-            rebuilt[node] = make(node.op, args, node.payload) if changed else node
-    return rebuilt[expr]
+            return replacements[node]
+        changed = any(new is not old for new, old in zip(args, node.args, strict=True))
+        return make(node.op, args, node.payload) if changed else node
+
+    return rebuild(expr, visit)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from .algebra import Algebra
 from .api import as_expr
 from .errors import SymdiffError
-from .graph import topological_order
+from .graph import active_nodes, rebuild, topological_order
 from .nodes import Expr, is_constant, is_variable, variable
 from .reverse import forward, reverse
 from .rewrite import ONE, ZERO, build, number
@@ -39,15 +39,7 @@ NODES = NodeAlgebra()
 
 def simplify(expr: Expr | str) -> Expr:
     """``expr`` rebuilt bottom-up with the simplifying constructors (sharing kept)."""
-    root = as_expr(expr)
-    order = topological_order([root])
-    rebuilt: dict[Expr, Expr] = {}
-    for node in order:
-        if not node.args:
-            rebuilt[node] = node
-        else:
-            rebuilt[node] = build(node.op, tuple(rebuilt[a] for a in node.args))
-    return rebuilt[root]
+    return rebuild(as_expr(expr), lambda node, args: build(node.op, args) if args else node)
 
 
 def _variable_name(name: object) -> str:
@@ -65,18 +57,10 @@ def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
     """d root / d name for each name, from one reverse sweep over the simplified graph."""
     order = topological_order([root])
     # Only nodes on a path to a requested variable need adjoints.
-    active = _depends_on(order, {variable(name) for name in names})
+    active = active_nodes(order, {variable(name) for name in names})
     values = forward(order, NODES, lambda node: node)
     adjoints = reverse(order, values, NODES, ONE, active)
     return [adjoints.get(variable(name), ZERO) for name in names]
-
-
-def _depends_on(order: Sequence[Expr], wanted: set[Expr]) -> set[Expr]:
-    depends: set[Expr] = set()
-    for node in order:
-        if node in wanted or any(arg in depends for arg in node.args):
-            depends.add(node)
-    return depends
 
 
 def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
