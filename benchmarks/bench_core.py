@@ -48,10 +48,10 @@ from translate import (
 )
 
 import symdiff
-import symdiff.nodes
-from symdiff.compiled import COMPILE_LIMIT
-from symdiff.evaluate import plan
-from symdiff.parser import parse
+import symdiff.ir.nodes
+from symdiff.codegen.python import COMPILE_LIMIT
+from symdiff.numeric.evaluate import plan
+from symdiff.syntax.parser import parse
 
 HERE = Path(__file__).resolve().parent
 FRESH_TARGET_NS = 500_000  # symdiff from a new string: under 0.5 ms

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import symdiff
-from symdiff.graph import topological_order
+from symdiff.ir.graph import topological_order
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "cases.json"
 # SymPy is asked only where it answers within a few seconds (its diff is quadratic here).

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.graph import active_nodes, topological_order
-from symdiff.nodes import Expr, is_constant, is_variable
+from symdiff.ir.graph import active_nodes, topological_order
+from symdiff.ir.nodes import Expr, is_constant, is_variable
 
 INFIX = {"add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div": "{0} / {1}"}
 ARITHMETIC = {**INFIX, "neg": "-{0}", "pow": "{0} ** {1}"}

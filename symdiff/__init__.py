@@ -6,12 +6,21 @@
 (0.638961, 0.384616)
 """
 
-from .api import Gradient, differentiate
+from .api import (
+    Expr,
+    Gradient,
+    count_nodes,
+    derivative,
+    differentiate,
+    from_json,
+    gradient,
+    hessian,
+    jacobian,
+    parse,
+    simplify,
+)
 from .errors import DomainError, ParseError, SymdiffError, ValuesError
-from .nodes import Expr
-from .parser import parse
-from .serialize import from_json
-from .symbolic import count_nodes, derivative, gradient, hessian, jacobian, simplify
+from .version import __version__
 
 __all__ = [
     "DomainError",
@@ -20,6 +29,7 @@ __all__ = [
     "ParseError",
     "SymdiffError",
     "ValuesError",
+    "__version__",
     "count_nodes",
     "derivative",
     "differentiate",
@@ -30,5 +40,3 @@ __all__ = [
     "parse",
     "simplify",
 ]
-
-__version__ = "0.1.0"

@@ -1,22 +1,39 @@
-"""The numeric front door: ``differentiate`` and the :class:`Gradient` it returns."""
+"""The public API: every function ``import symdiff`` offers, over the layers below.
+
+It is also where ``Expr``'s methods are bound to the layers that implement them
+(:func:`symdiff.ir.nodes.register_methods`), so ``str(e)``, ``e.evaluate()`` and
+``e.diff("x")`` work while every import in the package points down.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from .diff.symbolic import derivative, gradient, hessian, jacobian
 from .errors import SymdiffError
-from .evaluate import plan, read_point, value_and_gradient
-from .nodes import Expr
-from .parser import parse
+from .ir.graph import topological_order
+from .ir.nodes import Expr, register_methods
+from .numeric.evaluate import evaluate, plan, read_point, value_and_gradient
+from .simplify import simplify
+from .syntax.latex import to_latex
+from .syntax.parser import as_expr, parse
+from .syntax.printer import to_text, to_text_with_bindings
+from .syntax.serialize import from_json, to_json
 
-
-def as_expr(expr: Expr | str) -> Expr:
-    """An expression from text (parsed once and remembered) or an expression itself."""
-    if type(expr) is Expr:
-        return expr
-    if isinstance(expr, str):
-        return parse(expr)
-    raise SymdiffError(f"expected a formula (a string) or an Expr, not {type(expr).__name__}")
+__all__ = [
+    "Expr",
+    "Gradient",
+    "as_expr",
+    "count_nodes",
+    "derivative",
+    "differentiate",
+    "from_json",
+    "gradient",
+    "hessian",
+    "jacobian",
+    "parse",
+    "simplify",
+]
 
 
 class Gradient(Mapping[str, float]):
@@ -90,3 +107,21 @@ def differentiate(
     gradient._value = results[0]
     gradient._partials = partials
     return gradient
+
+
+def count_nodes(*exprs: Expr | str) -> int:
+    """The number of distinct nodes in the expressions' graph, shared nodes once."""
+    return len(topological_order(as_expr(e) for e in exprs))
+
+
+register_methods(
+    text=to_text,
+    text_with_bindings=lambda expr: "\n".join(to_text_with_bindings([expr])),
+    latex=to_latex,
+    to_json=to_json,
+    from_json=from_json,
+    variables=lambda expr: plan(expr).variables,
+    evaluate=evaluate,
+    derivative=derivative,
+    gradient_at=lambda expr, values, keywords: differentiate(expr, values, **keywords),
+)

@@ -24,6 +24,13 @@ class ParseError(SymdiffError):
         self.column = column
         super().__init__(_with_caret(message, text, line, column, hint))
 
+    def on_line(self, number: int) -> ParseError:
+        """This error in a one-line formula, told as on line ``number`` of a longer input."""
+        if self.line != 1 or "\n" in self.text:
+            return self
+        text = "\n" * (number - 1) + self.text
+        return ParseError(self.summary, text, number, self.column, self.hint)
+
 
 class DomainError(SymdiffError):
     """A subexpression has no (finite) value, or no derivative, at the given point."""

@@ -19,13 +19,13 @@ import sympy
 
 import symdiff
 from symdiff import Expr, Gradient
-from symdiff.algebra import FloatAlgebra
-from symdiff.compiled import COMPILE_LIMIT
-from symdiff.evaluate import plan
-from symdiff.graph import active_nodes, topological_order
-from symdiff.nodes import is_constant, is_variable, variable
-from symdiff.ops import OPS, Op
-from symdiff.reverse import forward, reverse
+from symdiff.codegen.python import COMPILE_LIMIT
+from symdiff.diff.algebra import FloatAlgebra
+from symdiff.diff.reverse import forward, reverse
+from symdiff.ir.graph import active_nodes, topological_order
+from symdiff.ir.nodes import is_constant, is_variable, variable
+from symdiff.ir.ops import OPS, Op
+from symdiff.numeric.evaluate import plan
 
 # Digits for SymPy's arithmetic: far beyond a float's 16, so the reference is exact for us.
 DIGITS = 40

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from hypothesis import strategies as st
 
 from symdiff import Expr
-from symdiff.nodes import constant, make, variable
-from symdiff.ops import OPS, Op
+from symdiff.ir.nodes import constant, make, variable
+from symdiff.ir.ops import OPS, Op
 
 VARIABLE_NAMES = ("x", "y", "z")
 

@@ -13,7 +13,7 @@ import pytest
 from oracles import gradients_both_ways
 
 import symdiff
-import symdiff.parser
+import symdiff.syntax.parser
 from symdiff import Gradient, SymdiffError, ValuesError
 
 # --- how values are given ---------------------------------------------------------------------
@@ -189,20 +189,20 @@ def test_the_gradient_repr_is_readable() -> None:
 
 def test_the_same_text_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    uncached = symdiff.parser.parse_uncached
+    uncached = symdiff.syntax.parser.parse_uncached
 
     def counting(text: str) -> symdiff.Expr:
         calls.append(text)
         return uncached(text)
 
-    monkeypatch.setattr(symdiff.parser, "parse_uncached", counting)
+    monkeypatch.setattr(symdiff.syntax.parser, "parse_uncached", counting)
     # A name no other test uses, so the text cannot be in the cache already.
     name = f"v_{uuid.uuid4().hex}"
     text = f"sin({name})*{name}"
-    hits = symdiff.parser.parse.cache_info().hits
+    hits = symdiff.syntax.parser.parse.cache_info().hits
     first = symdiff.differentiate(text, {name: 1.0})
     for _ in range(4):
         assert symdiff.differentiate(text, {name: 1.0}) == first
     assert symdiff.parse(text) is symdiff.parse(text)
     assert calls == [text]
-    assert symdiff.parser.parse.cache_info().hits >= hits + 6
+    assert symdiff.syntax.parser.parse.cache_info().hits >= hits + 6

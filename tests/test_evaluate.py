@@ -17,11 +17,11 @@ from oracles import CORPUS, Case, SympyGradient, values_both_ways
 from strategies import VARIABLE_NAMES, coordinates, expressions, points
 
 import symdiff
-import symdiff.evaluate
+import symdiff.numeric.evaluate
 from symdiff import DomainError, Expr, Gradient
-from symdiff.compiled import COMPILE_LIMIT
-from symdiff.evaluate import plan
-from symdiff.graph import topological_order
+from symdiff.codegen.python import COMPILE_LIMIT
+from symdiff.ir.graph import topological_order
+from symdiff.numeric.evaluate import plan
 
 # --- values ------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def test_later_evaluations_run_the_compiled_code(monkeypatch: pytest.MonkeyPatch
     def interpreter_ran(*args: object) -> None:
         raise AssertionError("the interpreter ran although compiled code exists")
 
-    monkeypatch.setattr(symdiff.evaluate, "forward", interpreter_ran)
+    monkeypatch.setattr(symdiff.numeric.evaluate, "forward", interpreter_ran)
     assert expr.evaluate(x=1.5, y=-2.0) == interpreted
     assert expr.evaluate(x=0.5, y=4.0) == 0.5**2 * 4.0 + math.sin(2.0)
 

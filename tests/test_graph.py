@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symdiff import Expr, parse
-from symdiff.graph import active_nodes, topological_order, variable_names
-from symdiff.nodes import constant, is_variable, make, variable
-from symdiff.ops import OPS, Op
+from symdiff.ir.graph import active_nodes, topological_order, variable_names
+from symdiff.ir.nodes import constant, is_variable, make, variable
+from symdiff.ir.ops import OPS, Op
 
 x, y = variable("x"), variable("y")
 DEPTH = 100_000

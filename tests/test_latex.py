@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from strategies import applications, constants
 
 from symdiff import Expr, derivative, parse
-from symdiff.nodes import make, variable
-from symdiff.ops import OPS
+from symdiff.ir.nodes import make, variable
+from symdiff.ir.ops import OPS
 
 # (formula, LaTeX)
 TABLE = [

@@ -11,9 +11,9 @@ import weakref
 import pytest
 
 from symdiff import Expr, parse
-from symdiff.graph import topological_order
-from symdiff.nodes import constant, is_constant, is_variable, make, variable
-from symdiff.ops import OPS
+from symdiff.ir.graph import topological_order
+from symdiff.ir.nodes import constant, is_constant, is_variable, make, variable
+from symdiff.ir.ops import OPS
 
 x, y = variable("x"), variable("y")
 DEPTH = 100_000

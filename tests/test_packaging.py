@@ -60,7 +60,7 @@ def test_the_wheel_carries_every_module_and_the_command(wheel: Path) -> None:
         scripts = archive.read(entry_points).decode()
     modules = {f"symdiff/{path.name}" for path in (ROOT / "symdiff").glob("*.py")}
     assert modules <= names
-    assert "symdiff = symdiff.cli:main" in scripts
+    assert "symdiff = symdiff.cli.main:main" in scripts
     assert not any(name.startswith(("tests/", "grammar/")) for name in names)
 
 
@@ -85,8 +85,8 @@ def test_the_wheel_works_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> 
 
     # The package imported is the installed copy, reading its own copy of the grammar.
     program = (
-        "import sys, symdiff, symdiff.parser; print(symdiff.__file__); "
-        "print(symdiff.parser.grammar_text() == open(sys.argv[1], encoding='utf-8').read())"
+        "import sys, symdiff, symdiff.syntax.parser; print(symdiff.__file__); "
+        "print(symdiff.syntax.parser.grammar_text() == open(sys.argv[1], encoding='utf-8').read())"
     )
     location, same_grammar = _run(
         [python, "-c", program, str(GRAMMAR)], cwd=elsewhere

@@ -16,9 +16,9 @@ from lark import Lark
 from lark.exceptions import GrammarError, LexError
 
 from symdiff import Expr, ParseError, SymdiffError, parse
-from symdiff.nodes import Number, constant, make, variable
-from symdiff.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
-from symdiff.parser import grammar_text, parse_uncached
+from symdiff.ir.nodes import Number, constant, make, variable
+from symdiff.ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
+from symdiff.syntax.parser import grammar_text, parse_uncached
 
 a, b, c, x, y, z = (variable(name) for name in "abcxyz")
 PI, E = make(OPS["pi"]), make(OPS["e"])

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symdiff import Expr, ParseError, parse
-from symdiff.nodes import constant, make, variable
-from symdiff.ops import OPS, Op
-from symdiff.printer import to_text
+from symdiff.ir.nodes import constant, make, variable
+from symdiff.ir.ops import OPS, Op
+from symdiff.syntax.printer import to_text
 
 x, y = variable("x"), variable("y")
 

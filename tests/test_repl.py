@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from scripts import installed_script
 
 import symdiff
-from symdiff.nodes import Expr, make, variable
-from symdiff.ops import FUNCTIONS, OPS
-from symdiff.repl import Reply, Session, help_text, history_path, run_repl
+from symdiff.ir.nodes import Expr, make, variable
+from symdiff.ir.ops import FUNCTIONS, OPS
+from symdiff.repl.session import Reply, Session, help_text
+from symdiff.repl.terminal import history_path, run_repl
 
 
 def run(session: Session, line: str) -> str:
@@ -511,7 +512,7 @@ def test_a_history_that_cannot_be_written_is_kept_in_memory(
 ) -> None:
     from prompt_toolkit.history import InMemoryHistory
 
-    from symdiff.repl import _open_history
+    from symdiff.repl.terminal import _open_history
 
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     monkeypatch.setenv("SYMDIFF_HISTORY", str(tmp_path / "a-file" / "history"))
@@ -521,7 +522,10 @@ def test_a_history_that_cannot_be_written_is_kept_in_memory(
 
 
 def test_prompt_toolkit_is_loaded_only_for_the_interactive_session() -> None:
-    code = "import sys, symdiff, symdiff.cli, symdiff.repl; print('prompt_toolkit' in sys.modules)"
+    code = (
+        "import sys, symdiff, symdiff.cli.main, symdiff.repl.terminal; "
+        "print('prompt_toolkit' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )

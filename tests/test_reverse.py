@@ -31,15 +31,15 @@ from oracles import (
 from strategies import expressions, full_trees, points
 
 import symdiff
-import symdiff.evaluate
+import symdiff.numeric.evaluate
 from symdiff import Gradient
-from symdiff.algebra import FloatAlgebra
-from symdiff.compiled import COMPILE_LIMIT
-from symdiff.evaluate import plan
-from symdiff.graph import active_nodes, topological_order
-from symdiff.nodes import constant, variable
-from symdiff.ops import OPS
-from symdiff.reverse import forward, reverse
+from symdiff.codegen.python import COMPILE_LIMIT
+from symdiff.diff.algebra import FloatAlgebra
+from symdiff.diff.reverse import forward, reverse
+from symdiff.ir.graph import active_nodes, topological_order
+from symdiff.ir.nodes import constant, variable
+from symdiff.ir.ops import OPS
+from symdiff.numeric.evaluate import plan
 
 # Against SymPy: float rounding only. Against finite differences: their own error.
 REL, ABS = 1e-9, 1e-12
@@ -326,8 +326,8 @@ def test_later_calls_run_the_compiled_code(monkeypatch: pytest.MonkeyPatch) -> N
     def interpreter_ran(*args: object) -> None:
         raise AssertionError("the interpreter ran although compiled code exists")
 
-    monkeypatch.setattr(symdiff.evaluate, "forward", interpreter_ran)
-    monkeypatch.setattr(symdiff.evaluate, "reverse", interpreter_ran)
+    monkeypatch.setattr(symdiff.numeric.evaluate, "forward", interpreter_ran)
+    monkeypatch.setattr(symdiff.numeric.evaluate, "reverse", interpreter_ran)
     third = symdiff.differentiate(expr, x=2, y=3)
     for gradient in (second, third):
         assert gradient.value == first.value

@@ -23,8 +23,8 @@ from symdiff import (
     hessian,
     parse,
 )
-from symdiff.nodes import constant, make, variable
-from symdiff.ops import OPS
+from symdiff.ir.nodes import constant, make, variable
+from symdiff.ir.ops import OPS
 
 
 def document(expr: Expr) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from test_symbolic import TEXTBOOK
 
 import symdiff
 from symdiff import DomainError, Expr, count_nodes, derivative, gradient, hessian, parse, simplify
-from symdiff.graph import topological_order
-from symdiff.nodes import make, variable
-from symdiff.ops import OPS
+from symdiff.ir.graph import topological_order
+from symdiff.ir.nodes import make, variable
+from symdiff.ir.ops import OPS
 
 # --- the rules, one by one ----------------------------------------------------------------------
 

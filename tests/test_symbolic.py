@@ -39,10 +39,10 @@ from symdiff import (
     parse,
     simplify,
 )
-from symdiff.graph import topological_order
-from symdiff.nodes import make
-from symdiff.ops import OPS
-from symdiff.printer import to_text_with_bindings
+from symdiff.ir.graph import topological_order
+from symdiff.ir.nodes import make
+from symdiff.ir.ops import OPS
+from symdiff.syntax.printer import to_text_with_bindings
 
 # Both sides are exact to 40 digits, so these only absorb the final rounding to a float.
 REL, ABS = 1e-9, 1e-12

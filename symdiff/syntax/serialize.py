@@ -18,10 +18,11 @@ import json
 import math
 from typing import Any
 
-from .errors import SymdiffError
-from .graph import topological_order
-from .nodes import Expr, constant, is_constant, is_variable, make, variable
-from .ops import OPS
+from ..errors import SymdiffError
+from ..ir.graph import topological_order
+from ..ir.nodes import Expr, constant, is_constant, is_variable, make, variable
+from ..ir.ops import OPS
+from .parser import parse
 
 FORMAT = "symdiff-graph"
 VERSION = 1
@@ -97,8 +98,6 @@ def _node(position: int, entry: object, built: list[Expr]) -> Expr:
 
 
 def _is_name(name: str) -> bool:
-    from .parser import parse
-
     try:
         return is_variable(parse(name)) and name.strip() == name
     except SymdiffError:

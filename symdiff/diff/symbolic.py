@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ..errors import SymdiffError
+from ..ir.graph import active_nodes, topological_order
+from ..ir.nodes import Expr, is_constant, is_variable, variable
+from ..simplify import ONE, ZERO, build, number, simplify
+from ..syntax.parser import as_expr
 from .algebra import Algebra
-from .api import as_expr
-from .errors import SymdiffError
-from .graph import active_nodes, rebuild, topological_order
-from .nodes import Expr, is_constant, is_variable, variable
 from .reverse import forward, reverse
-from .rewrite import ONE, ZERO, build, number
 
 
 class NodeAlgebra(Algebra[Expr]):
@@ -35,11 +35,6 @@ class NodeAlgebra(Algebra[Expr]):
 
 
 NODES = NodeAlgebra()
-
-
-def simplify(expr: Expr | str) -> Expr:
-    """``expr`` rebuilt bottom-up with the simplifying constructors (sharing kept)."""
-    return rebuild(as_expr(expr), lambda node, args: build(node.op, args) if args else node)
 
 
 def _variable_name(name: object) -> str:
@@ -121,8 +116,3 @@ def hessian(expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> 
             j = i + offset
             matrix[i][j] = matrix[j][i] = entry
     return matrix
-
-
-def count_nodes(*exprs: Expr | str) -> int:
-    """The number of distinct nodes in the expressions' graph, shared nodes once."""
-    return len(topological_order(as_expr(e) for e in exprs))

@@ -21,9 +21,9 @@ from typing import Protocol
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from .errors import ParseError, SymdiffError
-from .nodes import Expr, constant, make, variable
-from .ops import FUNCTIONS, NAMED_CONSTANTS, OPS
+from ..errors import ParseError, SymdiffError
+from ..ir.nodes import Expr, constant, make, variable
+from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 
 # Past this many characters the implicit-multiplication hint quotes tokens, not the line.
 _HINT_WIDTH = 60
@@ -34,7 +34,7 @@ def grammar_text() -> str:
     packaged = resources.files("symdiff").joinpath("grammar", "symdiff.lark")
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / "symdiff.lark"
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / "symdiff.lark"
     return checkout.read_text(encoding="utf-8")
 
 
@@ -173,6 +173,15 @@ def parse(text: str) -> Expr:
     if type(text) is not str:
         return parse_uncached(text)  # raises the error for a non-string
     return _parse_cached(text)
+
+
+def as_expr(expr: Expr | str) -> Expr:
+    """An expression from text (parsed once and remembered) or an expression itself."""
+    if type(expr) is Expr:
+        return expr
+    if isinstance(expr, str):
+        return parse(expr)
+    raise SymdiffError(f"expected a formula (a string) or an Expr, not {type(expr).__name__}")
 
 
 parse.cache_info = _parse_cached.cache_info  # type: ignore[attr-defined]

@@ -20,13 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
-from . import __version__
-from .api import differentiate
-from .errors import ParseError, SymdiffError
-from .graph import topological_order
-from .nodes import Expr, is_variable
-from .parser import parse
-from .symbolic import count_nodes, derivative, gradient, hessian
+from ..api import count_nodes, derivative, differentiate, gradient, hessian
+from ..errors import ParseError, SymdiffError
+from ..ir.nodes import Expr, is_variable
+from ..repl.terminal import run_repl
+from ..syntax.parser import parse
+from ..syntax.printer import printed_size
+from ..version import __version__
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 1, 2
 
@@ -244,14 +244,6 @@ class Command:
 PRINT_LIMIT = 1_000_000
 
 
-def printed_size(expr: Expr, limit: int) -> int:
-    """How many nodes ``str(expr)`` writes, counted up to just past ``limit``."""
-    size: dict[Expr, int] = {}
-    for node in topological_order([expr]):
-        size[node] = min(limit + 1, 1 + sum(size[arg] for arg in node.args))
-    return size[expr]
-
-
 def _text(expr: Expr) -> str:
     if printed_size(expr, PRINT_LIMIT) > PRINT_LIMIT:
         raise SymdiffError(
@@ -457,7 +449,7 @@ def _answer_lines(
             line, document = answer(text)
         except SymdiffError as exc:
             if isinstance(exc, ParseError):
-                exc = on_line(exc, number)
+                exc = exc.on_line(number)
             failed = True
             print(json.dumps({"line": number, "error": str(exc)}) if as_json else "", file=stdout)
             stdout.flush()
@@ -468,14 +460,6 @@ def _answer_lines(
             line = json.dumps({"line": number, **document}, ensure_ascii=False)
         print(line, file=stdout)
     return EXIT_INPUT if failed else EXIT_OK
-
-
-def on_line(error: ParseError, number: int) -> ParseError:
-    """A caret error in a one-line formula, told as on line ``number`` of the input."""
-    if error.line != 1 or "\n" in error.text:
-        return error
-    text = "\n" * (number - 1) + error.text
-    return ParseError(error.summary, text, number, error.column, error.hint)
 
 
 def _check_variable(name: str) -> None:
@@ -524,8 +508,6 @@ def _run_repl(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO
         parser.print_usage(stderr)
         print(f"symdiff repl: error: {exc}", file=stderr)
         return EXIT_USAGE
-    from .repl import run_repl  # prompt_toolkit is loaded only for the session
-
     return run_repl(stdin, stdout, stderr)
 
 

@@ -7,8 +7,8 @@ arguments get ``\\left( \\right)``, and Greek names become their commands.
 
 from __future__ import annotations
 
-from .nodes import Expr, is_constant, is_variable
-from .ops import ATOM, SUM, UNARY
+from ..ir.nodes import Expr, is_constant, is_variable
+from ..ir.ops import ATOM, SUM, UNARY
 from .printer import emit
 
 # fmt: off

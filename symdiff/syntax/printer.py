@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from .graph import topological_order
-from .nodes import Expr, is_constant, is_variable
-from .ops import ATOM, POWER, UNARY
+from ..ir.graph import topological_order
+from ..ir.nodes import Expr, is_constant, is_variable
+from ..ir.ops import ATOM, POWER, UNARY
 
 # How binary operators are spaced: sums get spaces, tighter operators none (x*y + 2^x).
 _SPACED = {"+": " + ", "-": " - "}
@@ -121,3 +121,12 @@ def to_text_with_bindings(roots: Sequence[Expr], prefix: str = "t") -> list[str]
 def _is_small(node: Expr) -> bool:
     """Nodes not worth a name: a negated or divided pair of leaves, such as -2 or 3/2."""
     return all(not arg.args for arg in node.args) and node.op.symbol in ("-", "/")
+
+
+def printed_size(expr: Expr, limit: int) -> int:
+    """How many nodes ``str(expr)`` writes, counted up to just past ``limit``: a shared
+    node is written at every use, so this can be far more than the graph's size."""
+    size: dict[Expr, int] = {}
+    for node in topological_order([expr]):
+        size[node] = min(limit + 1, 1 + sum(size[arg] for arg in node.args))
+    return size[expr]

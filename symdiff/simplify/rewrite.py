@@ -22,8 +22,8 @@ import math
 from collections.abc import Callable
 from fractions import Fraction
 
-from .nodes import Expr, constant, is_constant, is_variable, make
-from .ops import OPS, Op
+from ..ir.nodes import Expr, constant, is_constant, is_variable, make
+from ..ir.ops import OPS, Op
 
 Number = int | Fraction | float
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..ir.nodes import Expr, is_constant, is_variable
 from .algebra import Algebra
-from .nodes import Expr, is_constant, is_variable
 
 T = TypeVar("T")
 

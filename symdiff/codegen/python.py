@@ -16,10 +16,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .algebra import Algebra, FloatAlgebra
-from .nodes import Expr
-from .ops import OPS, Op
-from .reverse import forward, reverse
+from ..diff.algebra import Algebra, FloatAlgebra
+from ..diff.reverse import forward, reverse
+from ..ir.nodes import Expr
+from ..ir.ops import OPS, Op
 
 # Larger graphs are evaluated by the interpreter: compiling them would cost more than it saves.
 COMPILE_LIMIT = 3000

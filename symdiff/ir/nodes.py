@@ -11,14 +11,10 @@ from __future__ import annotations
 import math
 import weakref
 import zlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .ops import CONSTANT, VARIABLE, Op
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from .api import Gradient
 
 Number = int | float
 
@@ -51,15 +47,13 @@ class Expr:
         raise AttributeError("expressions are immutable")
 
     def __str__(self) -> str:
-        from .printer import to_text
-
-        return to_text(self)
+        return METHODS.text(self)
 
     def __repr__(self) -> str:
-        return str(self)
+        return METHODS.text(self)
 
     # Nodes are immutable and interned: a copy is the node itself, and pickling goes
-    # through the text form (printing and parsing are iterative, so depth is no problem).
+    # through the JSON graph form, which keeps sharing (and so stays linear in the graph).
     def __copy__(self) -> Expr:
         return self
 
@@ -67,57 +61,77 @@ class Expr:
         return self
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
-        from .parser import parse_uncached
-
-        return (parse_uncached, (str(self),))
+        return (METHODS.from_json, (METHODS.to_json(self),))
 
     @property
     def variables(self) -> tuple[str, ...]:
         """The variable names, in order of first appearance."""
-        from .evaluate import plan
-
-        return plan(self).variables
+        return METHODS.variables(self)
 
     def evaluate(self, values: Mapping[str, object] | None = None, /, **kw: object) -> float:
         """The value at a point: ``parse("x*y").evaluate(x=2, y=3)`` is ``6.0``."""
-        from .evaluate import evaluate
-
-        return evaluate(self, values, kw)
+        return METHODS.evaluate(self, values, kw)
 
     def diff(self, var: str | Expr, order: int = 1) -> Expr:
         """The derivative with respect to ``var``, as an expression: ``e.diff("x")``."""
-        from .symbolic import derivative
-
-        return derivative(self, var, order)
+        return METHODS.derivative(self, var, order)
 
     def to_string(self, cse: bool = False) -> str:
         """The text form; with ``cse=True``, shared subexpressions become ``t1 = ...`` lines."""
-        if not cse:
-            return str(self)
-        from .printer import to_text_with_bindings
-
-        return "\n".join(to_text_with_bindings([self]))
+        return METHODS.text_with_bindings(self) if cse else METHODS.text(self)
 
     def to_latex(self) -> str:
         """LaTeX for the expression: ``\\frac{1}{x}`` for ``1/x``."""
-        from .latex import to_latex
-
-        return to_latex(self)
+        return METHODS.latex(self)
 
     def _repr_latex_(self) -> str:
-        return f"${self.to_latex()}$"
+        return f"${METHODS.latex(self)}$"
 
     def to_json(self) -> str:
         """The graph as versioned JSON, sharing kept; read it back with ``symdiff.from_json``."""
-        from .serialize import to_json
+        return METHODS.to_json(self)
 
-        return to_json(self)
-
-    def gradient_at(self, values: Mapping[str, object] | None = None, /, **kw: object) -> Gradient:
+    def gradient_at(self, values: Mapping[str, object] | None = None, /, **kw: object) -> Any:
         """The value and every partial derivative at a point (one reverse sweep)."""
-        from .api import differentiate
+        return METHODS.gradient_at(self, values, kw)
 
-        return differentiate(self, values, **kw)
+
+def _unregistered(*args: object) -> Any:
+    raise RuntimeError("symdiff's layers are not loaded: import symdiff")
+
+
+class Methods:
+    """What ``Expr``'s methods do, supplied by the layers above this one.
+
+    Nodes sit at the bottom of the package, while printing, evaluation and derivatives
+    live above them; the upper layers hand their functions down here once, at import
+    (``symdiff.api`` does it), so every import points down and ``str(e)`` still works.
+    """
+
+    text: Callable[[Expr], str] = _unregistered
+    text_with_bindings: Callable[[Expr], str] = _unregistered
+    latex: Callable[[Expr], str] = _unregistered
+    to_json: Callable[[Expr], str] = _unregistered
+    from_json: Callable[[str], Expr] = _unregistered
+    variables: Callable[[Expr], tuple[str, ...]] = _unregistered
+    evaluate: Callable[[Expr, Mapping[str, object] | None, Mapping[str, object]], float] = (
+        _unregistered
+    )
+    derivative: Callable[[Expr, str | Expr, int], Expr] = _unregistered
+    gradient_at: Callable[[Expr, Mapping[str, object] | None, Mapping[str, object]], Any] = (
+        _unregistered
+    )
+
+
+METHODS = Methods()
+
+
+def register_methods(**functions: Callable[..., Any]) -> None:
+    """Supply the functions behind ``Expr``'s methods (see :class:`Methods`)."""
+    for name, function in functions.items():
+        if name not in Methods.__annotations__:
+            raise TypeError(f"Expr has no method slot {name!r}")
+        setattr(METHODS, name, function)
 
 
 _interned: weakref.WeakValueDictionary[tuple[object, ...], Expr] = weakref.WeakValueDictionary()

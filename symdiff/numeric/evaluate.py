@@ -15,13 +15,13 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .algebra import FloatAlgebra
-from .compiled import COMPILE_LIMIT, compile_gradient, compile_value
-from .errors import DomainError, ValuesError
-from .graph import active_nodes, topological_order, variable_names
-from .nodes import Expr, is_variable
-from .ops import NAMED_CONSTANTS
-from .reverse import StepFailed, forward, reverse
+from ..codegen.python import COMPILE_LIMIT, compile_gradient, compile_value
+from ..diff.algebra import FloatAlgebra
+from ..diff.reverse import StepFailed, forward, reverse
+from ..errors import DomainError, ValuesError
+from ..ir.graph import active_nodes, topological_order, variable_names
+from ..ir.nodes import Expr, is_variable
+from ..ir.ops import NAMED_CONSTANTS
 
 _FLOATS = FloatAlgebra()
 _MISSING = object()

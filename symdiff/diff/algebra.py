@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from .ops import OPS, Op
+from ..ir.ops import OPS, Op
 
 T = TypeVar("T")
 

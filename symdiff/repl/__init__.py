@@ -1,0 +1,1 @@
+"""The interactive session: its meaning (``session.py``) and its terminal (``terminal.py``)."""
