@@ -9,6 +9,7 @@ is alive (hash-consing). So equal subexpressions are one object, a formula is a 
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 import zlib
 from collections.abc import Callable, Mapping
@@ -135,6 +136,10 @@ def register_methods(**functions: Callable[..., Any]) -> None:
 
 
 _interned: weakref.WeakValueDictionary[tuple[object, ...], Expr] = weakref.WeakValueDictionary()
+# Looking up and inserting are two steps; two threads making the same new node between them
+# would make two nodes for one expression, and identity would no longer be equality. Hits,
+# by far the common case, need no lock; a miss checks again under it before inserting.
+_interning = threading.Lock()
 
 
 def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = None) -> Expr:
@@ -142,16 +147,20 @@ def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = Non
     # The payload's type is part of the key: 1, 1.0 and True are equal in Python.
     key = (op.key, args, type(payload), payload)
     node = _interned.get(key)
-    if node is None:
-        if len(args) != op.arity:
-            raise TypeError(f"{op.key} takes {op.arity} arguments, got {len(args)}")
-        node = object.__new__(Expr)
-        object.__setattr__(node, "op", op)
-        object.__setattr__(node, "args", args)
-        object.__setattr__(node, "payload", payload)
-        object.__setattr__(node, "digest", _digest(op, args, payload))
-        object.__setattr__(node, "_plan", None)
-        _interned[key] = node
+    if node is not None:
+        return node
+    if len(args) != op.arity:
+        raise TypeError(f"{op.key} takes {op.arity} arguments, got {len(args)}")
+    with _interning:
+        node = _interned.get(key)
+        if node is None:
+            node = object.__new__(Expr)
+            object.__setattr__(node, "op", op)
+            object.__setattr__(node, "args", args)
+            object.__setattr__(node, "payload", payload)
+            object.__setattr__(node, "digest", _digest(op, args, payload))
+            object.__setattr__(node, "_plan", None)
+            _interned[key] = node
     return node
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -163,16 +165,70 @@ def _parse_with(lark: Lark, text: str) -> Expr:
     return result
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str) -> Expr:
-    return parse_uncached(text)
+class ParseCache:
+    """Recently parsed texts and their graphs, bounded by count and by total length.
+
+    A graph costs about 100 bytes per character of its text, so a bound by count alone
+    would let a few thousand long formulas hold gigabytes; texts longer than a quarter of
+    the budget are not kept at all. Safe to share between threads.
+    """
+
+    def __init__(self, max_entries: int = 4096, max_characters: int = 1_000_000) -> None:
+        self.max_entries = max_entries
+        self.max_characters = max_characters
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[str, Expr] = OrderedDict()
+        self._characters = 0
+        self._lock = threading.Lock()
+
+    def parse(self, text: str) -> Expr:
+        with self._lock:
+            found = self._entries.get(text)
+            if found is not None:
+                self._entries.move_to_end(text)
+                self.hits += 1
+                return found
+            self.misses += 1
+        result = parse_uncached(text)
+        if len(text) <= self.max_characters // 4:
+            with self._lock:
+                if text not in self._entries:
+                    self._entries[text] = result
+                    self._characters += len(text)
+                while (
+                    len(self._entries) > self.max_entries or self._characters > self.max_characters
+                ):
+                    old, _ = self._entries.popitem(last=False)
+                    self._characters -= len(old)
+        return result
+
+    def cache_info(self) -> CacheInfo:
+        with self._lock:
+            return CacheInfo(self.hits, self.misses, len(self._entries), self._characters)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._characters = 0
+            self.hits = self.misses = 0
+
+
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    entries: int
+    characters: int
+
+
+_CACHE = ParseCache()
 
 
 def parse(text: str) -> Expr:
     """Parse ``text`` into an expression graph, remembering recent texts (a bounded LRU)."""
     if type(text) is not str:
         return parse_uncached(text)  # raises the error for a non-string
-    return _parse_cached(text)
+    return _CACHE.parse(text)
 
 
 def as_expr(expr: Expr | str) -> Expr:
@@ -184,8 +240,8 @@ def as_expr(expr: Expr | str) -> Expr:
     raise SymdiffError(f"expected a formula (a string) or an Expr, not {type(expr).__name__}")
 
 
-parse.cache_info = _parse_cached.cache_info  # type: ignore[attr-defined]
-parse.cache_clear = _parse_cached.cache_clear  # type: ignore[attr-defined]
+parse.cache_info = _CACHE.cache_info  # type: ignore[attr-defined]
+parse.cache_clear = _CACHE.cache_clear  # type: ignore[attr-defined]
 
 
 # --- functions supplied for one parse (the REPL's user-defined functions) -----------

@@ -110,6 +110,9 @@ def from_json(text: str | bytes) -> Expr:
         document = json.loads(text)
     except (ValueError, TypeError) as exc:
         raise _bad(f"not JSON: {exc}") from None
+    except RecursionError:
+        # The json module reads nested arrays recursively; a graph document is never deep.
+        raise _bad("JSON nested too deeply for a graph document") from None
     return from_document(document)[0]
 
 
