@@ -14,3 +14,33 @@ import symdiff
 def test_deeply_nested_json_is_a_symdiff_error(text: str) -> None:
     with pytest.raises(symdiff.SymdiffError, match="nested too deeply"):
         symdiff.from_json(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "summary", "hint"),
+    [
+        ("sin x", "sin is a function: its argument goes in parentheses", "did you mean sin(x)?"),
+        ("1_000", "numbers are written without digit separators", "write 1000"),
+        ("0x10", "numbers are written in decimal", "write 16"),
+        ("0b101 + x", "numbers are written in decimal", "write 5"),
+        (
+            "d/dx x^2",
+            "d/dx is the REPL's notation, not part of a formula",
+            "for a derivative write: symdiff diff 'x^2' x"
+            " (in Python: symdiff.derivative('x^2', 'x'))",
+        ),
+        (
+            "d^2/dx^2 sin(x)",
+            "d/dx is the REPL's notation, not part of a formula",
+            "symdiff diff 'sin(x)' x --order 2",
+        ),
+        # A real missing * keeps its hint.
+        ("2x", "implicit multiplication is not supported", "did you mean 2*x?"),
+        ("a b", "implicit multiplication is not supported", "did you mean a*b?"),
+    ],
+)
+def test_juxtapositions_get_the_hint_that_fits(text: str, summary: str, hint: str) -> None:
+    with pytest.raises(symdiff.ParseError) as caught:
+        symdiff.parse(text)
+    assert caught.value.summary == summary
+    assert hint in caught.value.hint

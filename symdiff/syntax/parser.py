@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -330,7 +331,12 @@ def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
             return ParseError("unexpected end of formula", text, line, column, _expected(expected))
         line, column = token.line or 1, token.column or 1
         previous = _previous_token(exc)
-        if token.type in ("NUMBER", "NAME", "LPAR") and previous in ("NUMBER", "NAME", "RPAR"):
+        misread = _misread(text, previous, token)
+        if misread is not None:
+            summary, hint = misread
+            return ParseError(summary, text, line, column, hint)
+        after_operand = previous is not None and previous.type in ("NUMBER", "NAME", "RPAR")
+        if token.type in ("NUMBER", "NAME", "LPAR") and after_operand:
             return ParseError(
                 "implicit multiplication is not supported",
                 text,
@@ -360,10 +366,54 @@ def _accepted_after(lark: Lark, prefix: str) -> set[str]:
         return set()
 
 
-def _previous_token(exc: UnexpectedToken) -> str | None:
+def _previous_token(exc: UnexpectedToken) -> Token | None:
     history = getattr(exc, "token_history", None)
     if history and history[-1] is not None:
-        return str(history[-1].type)
+        return history[-1]  # type: ignore[no-any-return]
+    return None
+
+
+_DERIVATIVE_PREFIX = re.compile(
+    r"\s*d(\^(?P<order>\d+))?\s*/\s*d(?P<variable>[^\W\d]\w*)(\^\d+)?\s+"
+)
+_RADIX_PREFIX = re.compile(r"[xXoObB][0-9a-fA-F_]+")
+
+
+def _misread(text: str, previous: Token | None, token: Token) -> tuple[str, str] | None:
+    """Juxtapositions that are not a missing ``*``: number syntax from programming
+    languages, a function name without parentheses, the REPL's ``d/dx``."""
+    if previous is None or (token.type != "NAME" and token.type != "NUMBER"):
+        return None
+    after = str(token)
+    match = _DERIVATIVE_PREFIX.match(text)
+    if match and (token.start_pos or 0) == match.end():
+        rest, name = _shorten(text[match.end() :].strip()), match["variable"]
+        order = match["order"]
+        option, argument = (f" --order {order}", f", order={order}") if order else ("", "")
+        return (
+            "d/dx is the REPL's notation, not part of a formula",
+            f"for a derivative write: symdiff diff '{rest}' {name}{option}"
+            f" (in Python: symdiff.derivative('{rest}', '{name}'{argument}))",
+        )
+    if previous.type == "NUMBER" and token.type == "NAME":
+        number = str(previous)
+        if after.startswith("_") and number.isdigit():
+            return (
+                "numbers are written without digit separators",
+                f"write {number}{after.replace('_', '')}",
+            )
+        if number == "0" and _RADIX_PREFIX.fullmatch(after):
+            try:
+                value = int(number + after, 0)
+            except ValueError:
+                return ("numbers are written in decimal", "")
+            return ("numbers are written in decimal", f"write {value}")
+    if previous.type == "NAME" and str(previous) in FUNCTIONS:
+        name = str(previous)
+        return (
+            f"{name} is a function: its argument goes in parentheses",
+            f"did you mean {name}({_shorten(after)})?",
+        )
     return None
 
 
