@@ -20,12 +20,14 @@ from .api import (
     simplify,
 )
 from .errors import DomainError, ParseError, SymdiffError, ValuesError
+from .limits import Limits, limits
 from .version import __version__
 
 __all__ = [
     "DomainError",
     "Expr",
     "Gradient",
+    "Limits",
     "ParseError",
     "SymdiffError",
     "ValuesError",
@@ -37,6 +39,7 @@ __all__ = [
     "gradient",
     "hessian",
     "jacobian",
+    "limits",
     "parse",
     "simplify",
 ]

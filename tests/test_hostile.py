@@ -44,3 +44,28 @@ def test_juxtapositions_get_the_hint_that_fits(text: str, summary: str, hint: st
         symdiff.parse(text)
     assert caught.value.summary == summary
     assert hint in caught.value.hint
+
+
+def test_a_formula_over_the_length_limit_is_refused_quickly() -> None:
+    with symdiff.limits(text_length=1000), pytest.raises(symdiff.SymdiffError, match="1,001"):
+        symdiff.parse("x" * 1001)
+    assert symdiff.parse("x" * 1001).variables == ("x" * 1001,)
+
+
+def test_nesting_over_the_depth_limit_is_refused() -> None:
+    with symdiff.limits(nesting_depth=50):
+        assert symdiff.parse("(" * 50 + "x" + ")" * 50) is symdiff.parse("x")
+        # Many parentheses side by side are not deep.
+        assert symdiff.parse("+".join(["(x)"] * 80)).variables == ("x",)
+        with pytest.raises(symdiff.SymdiffError, match="51 parentheses deep"):
+            symdiff.parse("(" * 51 + "x" + ")" * 51)
+
+
+def test_limits_are_checked_when_changed() -> None:
+    with pytest.raises(TypeError, match="no limit is called"):
+        with symdiff.limits(length=3):
+            pass
+    with pytest.raises(TypeError, match="whole number"):
+        with symdiff.limits(text_length=-1):
+            pass
+    assert symdiff.Limits().text_length == 2_000_000

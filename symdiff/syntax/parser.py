@@ -27,6 +27,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 from ..errors import ParseError, SymdiffError
 from ..ir.nodes import Expr, constant, make, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
+from ..limits import current as current_limits
 
 # Past this many characters the implicit-multiplication hint quotes tokens, not the line.
 _HINT_WIDTH = 60
@@ -133,6 +134,28 @@ def _unknown_function(
     return f"unknown function {name}", token, hint
 
 
+def _check_size(text: str) -> None:
+    bounds = current_limits()
+    if len(text) > bounds.text_length:
+        raise SymdiffError(
+            f"the formula has {len(text):,} characters, over the limit of "
+            f"{bounds.text_length:,} (symdiff.limits(text_length=...) raises it)"
+        )
+    if text.count("(") > bounds.nesting_depth:
+        depth = deepest = 0
+        for char in text:
+            if char == "(":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char == ")":
+                depth -= 1
+        if deepest > bounds.nesting_depth:
+            raise SymdiffError(
+                f"the formula nests {deepest:,} parentheses deep, over the limit of "
+                f"{bounds.nesting_depth:,} (symdiff.limits(nesting_depth=...) raises it)"
+            )
+
+
 @functools.cache
 def _lark(builder: type[_Builder] = _Builder) -> Lark:
     return Lark(
@@ -154,6 +177,7 @@ def _parse_with(lark: Lark, text: str) -> Expr:
         raise SymdiffError(f"a formula is a string, not {type(text).__name__}")
     if not text.strip():
         raise ParseError("empty formula", text, 1, 1, "expected an expression")
+    _check_size(text)
     try:
         result: Expr = lark.parse(text)  # type: ignore[assignment]
     except _Rejected as exc:
