@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from .errors import SymdiffError
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -53,9 +55,9 @@ def limits(**changes: int) -> Iterator[Limits]:
     names = {field.name for field in dataclasses.fields(Limits)}
     for name, value in changes.items():
         if name not in names:
-            raise TypeError(f"no limit is called {name!r}; the limits are {', '.join(names)}")
+            raise SymdiffError(f"no limit is called {name!r}; the limits are {', '.join(names)}")
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TypeError(f"a limit is a whole number >= 0, not {value!r}")
+            raise SymdiffError(f"a limit is a whole number >= 0, not {value!r}")
     token = _current.set(dataclasses.replace(_current.get(), **changes))
     try:
         yield _current.get()

@@ -62,10 +62,8 @@ def test_nesting_over_the_depth_limit_is_refused() -> None:
 
 
 def test_limits_are_checked_when_changed() -> None:
-    with pytest.raises(TypeError, match="no limit is called"):
-        with symdiff.limits(length=3):
-            pass
-    with pytest.raises(TypeError, match="whole number"):
-        with symdiff.limits(text_length=-1):
-            pass
+    with pytest.raises(symdiff.SymdiffError, match="no limit is called"), symdiff.limits(length=3):
+        pass
+    with pytest.raises(symdiff.SymdiffError, match="whole number"), symdiff.limits(text_length=-1):
+        pass
     assert symdiff.Limits().text_length == 2_000_000
