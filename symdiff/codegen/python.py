@@ -1,19 +1,22 @@
 """Straight-line Python for an expression's value and gradient, generated from the graph.
 
-The reverse sweep runs once under :class:`CodeAlgebra`, whose "values" are names of local
-variables in the function being written; every op application becomes one assignment. The
-result is the gradient as a single Python function, with no graph walking, dict look-ups
-or dispatch left at run time.
+The reverse sweep runs once under :class:`CodeAlgebra`, whose values are typed pieces of
+the function being written: a :class:`Literal` (a float known now) or a :class:`Name` (a
+local variable, one assignment per op application). The result is the gradient as a single
+Python function, with no graph walking, dict look-ups or dispatch left at run time. It
+follows the numeric policy of ``diff/algebra.py``, like the interpreter.
 
-The generated source never contains text the user wrote: variables become parameters
-``x0, x1, ...``, intermediate values ``t0, t1, ...``, numbers are the ``repr`` of finite
-floats, and functions are names bound by this module to the op table's ``numeric``.
+How each op is written is the table ``PYTHON``, keyed by op. The generated source never
+contains text the user wrote: variables become parameters ``x0, x1, ...``, intermediate
+values ``t0, t1, ...``, finite numbers are the ``repr`` of floats, ``inf`` and ``nan`` are
+names bound by this module, and functions are names bound to the op table's ``numeric``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..diff.algebra import Algebra, FloatAlgebra
@@ -26,71 +29,140 @@ COMPILE_LIMIT = 3000
 
 _FLOATS = FloatAlgebra()
 
-
-def _literal(text: str) -> float | None:
-    """The number a code fragment stands for, if it is a numeric literal."""
-    return float(text) if text[0] in "0123456789-." else None
+# x ** n with an int n is the same C pow as math.pow(x, n); beyond this, call math.pow.
+_LARGEST_INTEGER_EXPONENT = 64
 
 
-class CodeAlgebra(Algebra[str]):
-    """Values are Python expressions (a local name or a literal); ops emit assignments."""
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A number known when the code is generated."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A local variable or parameter of the generated function."""
+
+    name: str
+
+
+Value = Literal | Name
+
+
+class CodeAlgebra(Algebra[Value]):
+    """Values are literals or names; each op applied to a name emits one assignment."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"_pow": math.pow}
+        self.namespace: dict[str, Any] = {}
+        self._bound: dict[str, str] = {}
 
-    def constant(self, value: int | float) -> str:
-        return repr(float(value))
+    def constant(self, value: int | float) -> Value:
+        return Literal(float(value))
 
-    def lift(self, value: str | int) -> str:
-        return self.constant(value) if isinstance(value, int) else value
+    def lift(self, value: Value | int) -> Value:
+        return Literal(float(value)) if isinstance(value, int) else value
 
-    def is_zero(self, value: str | int) -> bool:
-        return self.lift(value) in ("0.0", "-0.0")
+    def source(self, value: Value) -> str:
+        """The Python text of a value: a name, a float literal, or a bound constant."""
+        if isinstance(value, Name):
+            return value.name
+        number = value.value
+        if math.isfinite(number):
+            text = repr(number)
+            # (-2.0) ** 2 is 4.0; -2.0 ** 2 is -4.0.
+            return f"({text})" if text.startswith("-") else text
+        return self.bind(repr(number).replace("-", "minus_"), number)
 
-    def emit(self, code: str) -> str:
+    def bind(self, name: str, value: object) -> str:
+        """A module-level name for ``value`` in the generated code's namespace."""
+        bound = f"_{name}"
+        self.namespace[bound] = value
+        return bound
+
+    def emit(self, code: str) -> Name:
         name = f"t{len(self.lines)}"
         self.lines.append(f"{name} = {code}")
-        return name
+        return Name(name)
 
-    def apply(self, op: Op, *args: str | int) -> str:
-        texts = [self.lift(a) for a in args]
-        numbers = [_literal(t) for t in texts]
-        if all(n is not None for n in numbers):
-            # Fold arithmetic on literals; leave anything that fails for run time.
+    def apply(self, op: Op, *args: Value | int) -> Value:
+        values = [self.lift(a) for a in args]
+        numbers = [v.value for v in values if isinstance(v, Literal)]
+        if len(numbers) == len(values):
+            # Constants are computed now, with the interpreter's functions (policy 4); a
+            # step that fails is left in the code, to fail on every call.
             try:
-                return repr(_FLOATS.apply(op, *numbers))  # type: ignore[arg-type]
+                return Literal(_FLOATS.apply(op, *numbers))
             except (ArithmeticError, ValueError):
                 pass
-        if op.key == "pow":
-            exponent = numbers[1]
-            if exponent == 1:
-                return texts[0]
-            if exponent is not None and exponent.is_integer() and abs(exponent) <= 64:
-                # x ** 2 with an int is what math.pow(x, 2.0) computes, minus a call.
-                return self.emit(f"{texts[0]} ** {int(exponent)}")
-            return self.emit(f"_pow({texts[0]}, {texts[1]})")
-        if op.python is not None:
-            return self.emit(op.python.format(*texts))
-        function = f"_{op.key}"
-        self.namespace[function] = op.numeric
-        return self.emit(f"{function}({', '.join(texts)})")
+        return PYTHON[op.key](self, op, values)
 
-    def add(self, a: str | int, b: str | int) -> str:
-        if self.is_zero(a):
-            return self.lift(b)
-        if self.is_zero(b):
-            return self.lift(a)
-        return self.apply(OPS["add"], a, b)
-
-    def mul(self, a: str | int, b: str | int) -> str:
+    def mul(self, a: Value | int, b: Value | int) -> Value:
+        # Exact for every float, inf and nan included (policy 4): 1*y is y, -1*y is -y.
         for x, y in ((a, b), (b, a)):
-            factor = _literal(self.lift(x))
-            if factor == 1:
+            factor = self.lift(x)
+            if isinstance(factor, Literal) and factor.value == 1:
                 return self.lift(y)
-            if factor == -1:
+            if isinstance(factor, Literal) and factor.value == -1:
                 return self.neg(y)
         return self.apply(OPS["mul"], a, b)
+
+
+# --- the table: how each op is written in Python ----------------------------------------
+
+Writer = Callable[[CodeAlgebra, Op, Sequence[Value]], Value]
+
+
+def _infix(template: str) -> Writer:
+    """An operator Python has: ``{0} + {1}``, ``-{0}``."""
+
+    def write(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
+        return code.emit(template.format(*(code.source(a) for a in args)))
+
+    return write
+
+
+def _call(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
+    """A call of the op table's own ``numeric`` function, bound under the op's key."""
+    function = code.bind(op.key, op.numeric)
+    return code.emit(f"{function}({', '.join(code.source(a) for a in args)})")
+
+
+def _power(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
+    base, exponent = args
+    if isinstance(exponent, Literal):
+        n = exponent.value
+        if n == 1:
+            return base  # exact (policy 4): math.pow(x, 1.0) is x
+        if n.is_integer() and abs(n) <= _LARGEST_INTEGER_EXPONENT:
+            # x ** 2 with an int is what math.pow(x, 2.0) computes, minus a call.
+            return code.emit(f"{code.source(base)} ** {int(n)}")
+    return _call(code, op, args)
+
+
+PYTHON: dict[str, Writer] = {
+    "add": _infix("{0} + {1}"),
+    "sub": _infix("{0} - {1}"),
+    "mul": _infix("{0} * {1}"),
+    "div": _infix("{0} / {1}"),
+    "neg": _infix("-{0}"),
+    "pow": _power,
+    # Everything else calls the op table's numeric function. The constants pi and e have
+    # no arguments, so they are always computed when the code is generated.
+    **{
+        key: _call
+        for key in (
+            "pi", "e", "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan",
+            "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "exp", "log", "log_base",
+            "log10", "log2", "sqrt", "cbrt", "abs", "sign", "erf", "atan2", "hypot", "min",
+            "max",
+        )
+    },
+}  # fmt: skip
+
+
+# --- the generated functions --------------------------------------------------------------
 
 
 def _function(
@@ -107,12 +179,17 @@ def _function(
     return function
 
 
+def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
+    return {node: Name(f"x{i}") for i, node in enumerate(variables)}
+
+
 def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[..., float]:
-    """``f(x0, x1, ...) -> value``; raises ArithmeticError or ValueError where undefined."""
+    """``f(x0, x1, ...) -> value``; raises ArithmeticError or ValueError where undefined.
+    The caller checks that the value is finite."""
     algebra = CodeAlgebra()
-    names = {node: f"x{i}" for i, node in enumerate(variables)}
-    values = forward(order, algebra, names.__getitem__)
-    return _function("value", len(variables), algebra.lines, values[order[-1]], algebra)
+    values = forward(order, algebra, _parameters(variables).__getitem__)
+    result = algebra.source(values[order[-1]])
+    return _function("value", len(variables), algebra.lines, result, algebra)
 
 
 def compile_gradient(
@@ -125,12 +202,14 @@ def compile_gradient(
     interpreter, which says precisely what failed.
     """
     algebra = CodeAlgebra()
-    names = {node: f"x{i}" for i, node in enumerate(variables)}
-    values = forward(order, algebra, names.__getitem__)
-    adjoints = reverse(order, values, algebra, "1.0", active)
-    outputs = [values[order[-1]], *(adjoints.get(v, "0.0") for v in variables)]
-    # inf - inf and nan - nan are nan, which is true; a finite sum minus itself is 0.0.
-    check = " + ".join(outputs)
-    body = [*algebra.lines, f"_check = {check}", "if _check - _check:", "    raise _NonFinite"]
-    algebra.namespace["_NonFinite"] = OverflowError
-    return _function("gradient", len(variables), body, f"({', '.join(outputs)},)", algebra)
+    values = forward(order, algebra, _parameters(variables).__getitem__)
+    adjoints = reverse(order, values, algebra, Literal(1.0), active)
+    outputs = [values[order[-1]], *(adjoints.get(v, Literal(0.0)) for v in variables)]
+    texts = [algebra.source(output) for output in outputs]
+    # Policy 3, in one test: a sum of finite results minus itself is 0.0, while inf - inf
+    # and nan - nan are nan, which is true. A finite sum that overflows is refused too,
+    # which is stricter than needed: the interpreter then answers.
+    check = " + ".join(texts)
+    refuse = algebra.bind("NonFinite", OverflowError)
+    body = [*algebra.lines, f"_check = {check}", "if _check - _check:", f"    raise {refuse}"]
+    return _function("gradient", len(variables), body, f"({', '.join(texts)},)", algebra)

@@ -1,12 +1,15 @@
 """The table of operations: the single source of truth for every function symdiff knows.
 
-Each entry says how the op is written, how many arguments it takes, how to compute it on
-floats, and its local partial derivative with respect to each argument. The partials are
-written once against an *algebra* ``m`` (see ``algebra.py``): run with floats they give
-numbers, run with expression nodes they give symbolic derivatives, run with the code
-generator they give compiled gradients. A rule receives ``m``, the op's own value ``out``
-(the forward answer, handy for ``exp`` and ``tan``) and the argument values, and returns the
-partial: ``d/dx sin(x) = cos(x)`` is ``lambda m, out, x: m.cos(x)``.
+Each entry holds only mathematics: the op's name, how many arguments it takes, how to
+compute it on floats, its local partial derivative with respect to each argument, and its
+domain. How an op is written (text, LaTeX, generated code) is each backend's own table,
+keyed by the op's key (``syntax/precedence.py``, ``syntax/latex.py``, ``codegen/python.py``).
+
+The partials are written once against an *algebra* ``m`` (see ``diff/algebra.py``): run
+with floats they give numbers, run with expression nodes they give symbolic derivatives,
+run with the code generator they give compiled gradients. A rule receives ``m``, the op's
+own value ``out`` (the forward answer, handy for ``exp`` and ``tan``) and the argument
+values, and returns the partial: ``d/dx sin(x) = cos(x)`` is ``lambda m, out, x: m.cos(x)``.
 """
 
 from __future__ import annotations
@@ -17,34 +20,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# Precedence levels, loosest first; they mirror the grammar's rules.
-SUM = 1
-PRODUCT = 2
-UNARY = 3
-POWER = 4
-ATOM = 5
-
 Rule = Callable[..., Any]
 
 
 @dataclass(frozen=True, eq=False)
 class Op:
-    """One operation. ``key`` is unique; ``name`` is how it is written."""
+    """One operation. ``key`` is unique; ``name`` is how a formula calls it."""
 
     key: str
     name: str
     arity: int
     numeric: Callable[..., float]
     partials: tuple[Rule, ...]
-    # Infix/prefix operators have a symbol and a precedence; everything else is a call.
-    symbol: str | None = None
-    precedence: int = ATOM
-    # A Python expression template for generated code; None means "call numeric".
-    python: str | None = None
     # What the arguments must satisfy, for error messages.
     domain: str | None = None
-    # How a call is written in LaTeX (``\\sin``), or None for ``\\operatorname{name}``.
-    latex: str | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.key!r})"
@@ -87,54 +76,50 @@ def _half_step(m: Any, a: Any, b: Any, sign: int) -> Any:
 _OPS: list[Op] = [
     # Arithmetic operators.
     Op("add", "add", 2, operator.add,
-       (lambda m, out, a, b: 1, lambda m, out, a, b: 1),
-       symbol="+", precedence=SUM, python="{0} + {1}"),
+       (lambda m, out, a, b: 1, lambda m, out, a, b: 1)),
     Op("sub", "sub", 2, operator.sub,
-       (lambda m, out, a, b: 1, lambda m, out, a, b: -1),
-       symbol="-", precedence=SUM, python="{0} - {1}"),
+       (lambda m, out, a, b: 1, lambda m, out, a, b: -1)),
     Op("mul", "mul", 2, operator.mul,
-       (lambda m, out, a, b: b, lambda m, out, a, b: a),
-       symbol="*", precedence=PRODUCT, python="{0} * {1}"),
+       (lambda m, out, a, b: b, lambda m, out, a, b: a)),
     # d/db a/b = -a/b^2 = -out/b
     Op("div", "div", 2, operator.truediv,
        (lambda m, out, a, b: m.div(1, b), lambda m, out, a, b: m.neg(m.div(out, b))),
-       symbol="/", precedence=PRODUCT, python="{0} / {1}", domain="a nonzero divisor"),
+       domain="a nonzero divisor"),
     Op("neg", "neg", 1, operator.neg,
-       (lambda m, out, x: -1,),
-       symbol="-", precedence=UNARY, python="-{0}"),
+       (lambda m, out, x: -1,)),
     # d/da a^b = b*a^(b-1); d/db a^b = a^b*log(a)
     Op("pow", "pow", 2, math.pow,
        (lambda m, out, a, b: m.mul(b, m.pow(a, m.sub(b, 1))),
         lambda m, out, a, b: m.mul(out, m.log(a))),
-       symbol="^", precedence=POWER, domain="a positive base, or an integer exponent"),
+       domain="a positive base, or an integer exponent"),
     # Constants.
-    Op("pi", "pi", 0, lambda: math.pi, (), latex="\\pi"),
-    Op("e", "e", 0, lambda: math.e, (), latex="e"),
+    Op("pi", "pi", 0, lambda: math.pi, ()),
+    Op("e", "e", 0, lambda: math.e, ()),
     # Trigonometric functions; d/dx tan = 1 + tan^2, d/dx sec = sec*tan, d/dx csc = -csc*cot.
-    Op("sin", "sin", 1, math.sin, (lambda m, out, x: m.cos(x),), latex="\\sin"),
-    Op("cos", "cos", 1, math.cos, (lambda m, out, x: m.neg(m.sin(x)),), latex="\\cos"),
+    Op("sin", "sin", 1, math.sin, (lambda m, out, x: m.cos(x),)),
+    Op("cos", "cos", 1, math.cos, (lambda m, out, x: m.neg(m.sin(x)),)),
     Op("tan", "tan", 1, math.tan,
-       (lambda m, out, x: m.add(1, m.pow(out, 2)),), latex="\\tan"),
-    Op("sec", "sec", 1, _sec, (lambda m, out, x: m.mul(out, m.tan(x)),), latex="\\sec"),
+       (lambda m, out, x: m.add(1, m.pow(out, 2)),)),
+    Op("sec", "sec", 1, _sec, (lambda m, out, x: m.mul(out, m.tan(x)),)),
     Op("csc", "csc", 1, _csc,
        (lambda m, out, x: m.neg(m.mul(out, m.cot(x))),),
-       domain="an argument that is not a multiple of pi", latex="\\csc"),
+       domain="an argument that is not a multiple of pi"),
     Op("cot", "cot", 1, _cot,
        (lambda m, out, x: m.neg(m.add(1, m.pow(out, 2))),),
-       domain="an argument that is not a multiple of pi", latex="\\cot"),
+       domain="an argument that is not a multiple of pi"),
     Op("asin", "asin", 1, math.asin,
        (lambda m, out, x: m.div(1, m.sqrt(m.sub(1, m.pow(x, 2)))),),
-       domain="an argument from -1 to 1", latex="\\arcsin"),
+       domain="an argument from -1 to 1"),
     Op("acos", "acos", 1, math.acos,
        (lambda m, out, x: m.neg(m.div(1, m.sqrt(m.sub(1, m.pow(x, 2))))),),
-       domain="an argument from -1 to 1", latex="\\arccos"),
+       domain="an argument from -1 to 1"),
     Op("atan", "atan", 1, math.atan,
-       (lambda m, out, x: m.div(1, m.add(1, m.pow(x, 2))),), latex="\\arctan"),
+       (lambda m, out, x: m.div(1, m.add(1, m.pow(x, 2))),)),
     # Hyperbolic functions; d/dx tanh = 1 - tanh^2.
-    Op("sinh", "sinh", 1, math.sinh, (lambda m, out, x: m.cosh(x),), latex="\\sinh"),
-    Op("cosh", "cosh", 1, math.cosh, (lambda m, out, x: m.sinh(x),), latex="\\cosh"),
+    Op("sinh", "sinh", 1, math.sinh, (lambda m, out, x: m.cosh(x),)),
+    Op("cosh", "cosh", 1, math.cosh, (lambda m, out, x: m.sinh(x),)),
     Op("tanh", "tanh", 1, math.tanh,
-       (lambda m, out, x: m.sub(1, m.pow(out, 2)),), latex="\\tanh"),
+       (lambda m, out, x: m.sub(1, m.pow(out, 2)),)),
     Op("asinh", "asinh", 1, math.asinh,
        (lambda m, out, x: m.div(1, m.sqrt(m.add(m.pow(x, 2), 1))),)),
     Op("acosh", "acosh", 1, math.acosh,
@@ -144,9 +129,9 @@ _OPS: list[Op] = [
        (lambda m, out, x: m.div(1, m.sub(1, m.pow(x, 2))),),
        domain="an argument strictly between -1 and 1"),
     # Exponentials and logarithms.
-    Op("exp", "exp", 1, math.exp, (lambda m, out, x: out,), latex="\\exp"),
+    Op("exp", "exp", 1, math.exp, (lambda m, out, x: out,)),
     Op("log", "log", 1, math.log, (lambda m, out, x: m.div(1, x),),
-       domain="a positive argument", latex="\\ln"),
+       domain="a positive argument"),
     # log(x, b) = log(x)/log(b); d/db = -log(x)/(b*log(b)^2) = -out/(b*log(b))
     Op("log_base", "log", 2, _log_base,
        (lambda m, out, x, b: m.div(1, m.mul(x, m.log(b))),
@@ -158,7 +143,7 @@ _OPS: list[Op] = [
        (lambda m, out, x: m.div(1, m.mul(x, m.log(2))),), domain="a positive argument"),
     # Roots: d/dx sqrt(x) = 1/(2*sqrt(x)), d/dx cbrt(x) = 1/(3*cbrt(x)^2).
     Op("sqrt", "sqrt", 1, math.sqrt, (lambda m, out, x: m.div(1, m.mul(2, out)),),
-       domain="a non-negative argument", latex="\\sqrt"),
+       domain="a non-negative argument"),
     Op("cbrt", "cbrt", 1, math.cbrt,
        (lambda m, out, x: m.div(1, m.mul(3, m.pow(out, 2))),)),
     # Non-smooth functions: at 0, abs and sign take the minimum-norm subgradient, 0.
@@ -166,8 +151,7 @@ _OPS: list[Op] = [
     Op("sign", "sign", 1, _sign, (lambda m, out, x: 0,)),
     # d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)
     Op("erf", "erf", 1, math.erf,
-       (lambda m, out, x: m.mul(m.div(2, m.sqrt(m.pi())), m.exp(m.neg(m.pow(x, 2)))),),
-       latex="\\operatorname{erf}"),
+       (lambda m, out, x: m.mul(m.div(2, m.sqrt(m.pi())), m.exp(m.neg(m.pow(x, 2)))),)),
     # Two-argument functions. d/dy atan2(y, x) = x/(x^2+y^2), d/dx = -y/(x^2+y^2).
     Op("atan2", "atan2", 2, math.atan2,
        (lambda m, out, y, x: m.div(x, m.add(m.pow(x, 2), m.pow(y, 2))),
@@ -186,6 +170,10 @@ _OPS: list[Op] = [
 
 OPS: dict[str, Op] = {op.key: op for op in _OPS}
 
+# The arithmetic operations, which formulas write with operators; every other op with
+# arguments is a function, called by name.
+ARITHMETIC = frozenset({"add", "sub", "mul", "div", "neg", "pow"})
+
 # Leaves of the graph are not operations: they carry a number or a variable's name.
 CONSTANT = Op("constant", "constant", 0, float, ())
 VARIABLE = Op("variable", "variable", 0, float, ())
@@ -193,7 +181,7 @@ VARIABLE = Op("variable", "variable", 0, float, ())
 # Names as written in formulas: the functions (by name and arity) and the constants.
 FUNCTIONS: dict[str, dict[int, Op]] = {}
 for _op in _OPS:
-    if _op.symbol is None and _op.arity > 0:
+    if _op.key not in ARITHMETIC and _op.arity > 0:
         FUNCTIONS.setdefault(_op.name, {})[_op.arity] = _op
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 FUNCTIONS["pow"] = {2: OPS["pow"]}

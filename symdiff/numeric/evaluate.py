@@ -4,7 +4,9 @@ Each expression gets a :class:`Plan` on first use: its topological order and var
 first evaluation runs the checked interpreter (``reverse.py`` under ``FloatAlgebra``); from
 the second on, a compiled function does the same work in straight-line code. Whenever the
 compiled code fails or returns something that is not finite, the checked interpreter runs
-instead, so errors always name the subexpression, the offending value and the point.
+instead, so errors always name the subexpression, the offending value and the point. Both
+follow the one numeric policy written in ``diff/algebra.py``, so every call gives the same
+value or the same error.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..codegen.python import COMPILE_LIMIT, compile_gradient, compile_value
-from ..diff.algebra import FloatAlgebra
+from ..diff.algebra import FloatAlgebra, all_finite
 from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
-from ..ir.ops import NAMED_CONSTANTS
+from ..ir.ops import NAMED_CONSTANTS, OPS
 
 _FLOATS = FloatAlgebra()
 _MISSING = object()
@@ -175,14 +177,19 @@ def evaluate(
             if result - result == 0:
                 return float(result)
         except (ArithmeticError, ValueError):
-            pass
+            pass  # the checked interpreter below says what went wrong
+    return interpret_value(p, point)
+
+
+def interpret_value(p: Plan, point: list[float]) -> float:
+    """The value at ``point``, by the checked interpreter: a DomainError if undefined."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     try:
         node_values = forward(p.order, _FLOATS, leaf)
     except StepFailed as failure:
         raise _domain_error(p, point, failure) from None
-    value = node_values[expr]
-    if not math.isfinite(value):
+    value = node_values[p.order[-1]]
+    if not all_finite((value,)):
         raise _not_finite(p, point, node_values, {})
     return value
 
@@ -195,6 +202,11 @@ def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
             return code(*point)
         except (ArithmeticError, ValueError):
             pass  # the checked interpreter below says what went wrong
+    return interpret_gradient(p, point)
+
+
+def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
+    """``value_and_gradient`` by the checked interpreter: a DomainError if undefined."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     order = p.order
     try:
@@ -203,7 +215,7 @@ def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     except StepFailed as failure:
         raise _domain_error(p, point, failure) from None
     results = (values[order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
-    if not all(math.isfinite(r) for r in results):
+    if not all_finite(results):
         raise _not_finite(p, point, values, adjoints)
     return results
 
@@ -258,6 +270,11 @@ def _argument_values(node: Expr, values: dict[Expr, float]) -> str:
     return f" where {', '.join(shown)}" if shown else ""
 
 
+# Ops that divide, and which argument is the divisor: their failure at a zero divisor is
+# worded as a division by zero.
+_DIVISORS = {OPS["div"]: 1}
+
+
 def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainError:
     node = failure.node
     where = _where(p, point)
@@ -268,7 +285,7 @@ def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainErr
     if failure.argument is not None:
         arg = node.args[failure.argument]
         message = f"{_shown(node)} has no derivative with respect to {_shown(arg)}{values}{where}"
-    elif node.op.key == "div" and arguments.get(node.args[1]) == 0:
+    elif node.op in _DIVISORS and arguments.get(node.args[_DIVISORS[node.op]]) == 0:
         message = f"{_shown(node)} divides by zero{values}{where}"
     elif isinstance(failure.cause, OverflowError):
         message = f"{_shown(node)} is too large for a floating-point number{values}{where}"

@@ -17,7 +17,7 @@ from typing import TypeVar
 from ..api import count_nodes, derivative, gradient, hessian
 from ..errors import DomainError, ParseError, SymdiffError
 from ..ir.nodes import Expr, is_constant, is_variable, variable
-from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS
+from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..ir.substitute import substitute
 from ..syntax.parser import ExtraFunction, parse, parse_with_functions
 from ..syntax.printer import printed_size
@@ -552,7 +552,7 @@ class Session:
 
 def _is_number(expr: Expr) -> bool:
     """2 or -2: an expression that is its own value."""
-    return is_constant(expr.args[0] if expr.op.key == "neg" else expr)
+    return is_constant(expr.args[0] if expr.op is OPS["neg"] else expr)
 
 
 def _display(expr: Expr, max_lines: int = _BINDING_LINES) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from ..ir.nodes import Expr, constant, is_constant, is_variable, make
-from ..ir.ops import OPS, Op
+from ..ir.ops import ARITHMETIC, OPS, Op
 
 Number = int | Fraction | float
 
@@ -247,7 +247,7 @@ def _order_key(node: Expr) -> tuple[int, str, str, int]:
     before sin(x2) by the first argument's name; the digest settles everything else."""
     if is_variable(node):
         return (2, str(node.payload), "", 0)
-    rank = _RANK.get(node.op.key, 4 if node.op.symbol is None else 5)
+    rank = _RANK.get(node.op.key, 5 if node.op.key in ARITHMETIC else 4)
     first = node.args[0] if node.args else node
     leaf = str(first.payload) if is_variable(first) else ""
     return (rank, node.op.key, leaf, node.digest)

@@ -1,14 +1,29 @@
 """Expression graph to LaTeX: fractions, powers, roots and named functions.
 
-The same iterative walk as the text printer: each node expands into pieces on a stack, so
-depth is no limit. Only the output differs: ``\\frac{a}{b}`` needs no parentheses, function
-arguments get ``\\left( \\right)``, and Greek names become their commands.
+The LaTeX backend is one table, ``_LATEX``, from each op's key to how it is written. The
+walk is the text printer's (iterative, so depth is no limit), and so is the decision about
+parentheses (``precedence.needs_parentheses``): LaTeX has brackets exactly where text has
+them, except where its own structure delimits an argument or binds differently:
+
+- ``\\frac{a}{b}``, an exponent's ``^{...}`` and a function's ``\\left( \\right)``
+  delimit their arguments, so those never get more brackets;
+- a fraction, ``e^{x}``, a root, ``\\left|x\\right|`` and ``\\log_{10}`` bind like a
+  power (no brackets as a factor, brackets as a base); ``-\\frac{a}{b}``, for ``(-a)/b``,
+  binds like a negation;
+- a product is written by juxtaposition, with ``\\cdot`` where the right factor starts
+  with a digit or a minus sign (``2 \\cdot 3``, ``x \\cdot -y``), which would otherwise
+  read as one number or as a difference.
+
+Greek names become their commands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..ir.nodes import Expr, is_constant, is_variable
-from ..ir.ops import ATOM, SUM, UNARY
+from ..ir.ops import OPS
+from .precedence import POWER, UNARY, needs_parentheses, precedence
 from .printer import emit
 
 # fmt: off
@@ -36,17 +51,9 @@ _LATIN_LOOKALIKES = {
     "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X",
     "omicron": "o",
 }  # fmt: skip
-_SPECIAL = {
-    "exp": ("e^{", "}"),
-    "sqrt": ("\\sqrt{", "}"),
-    "cbrt": ("\\sqrt[3]{", "}"),
-    "abs": ("\\left|", "\\right|"),
-    "log10": ("\\log_{10}\\left(", "\\right)"),
-    "log2": ("\\log_{2}\\left(", "\\right)"),
-}
+Pieces = list[str | Expr]
 
-
-_POWERED_FUNCTIONS = {"sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh"}
+_NEG = OPS["neg"]
 
 
 def _name(name: str) -> str:
@@ -75,78 +82,150 @@ def _number(value: int | float) -> str:
     return text
 
 
-def _level(node: Expr) -> int:
-    key = node.op.key
-    if key == "div" and node.args[0].op.key == "neg":
-        return UNARY  # printed -\frac{a}{b}
-    if key == "div" or node.op.symbol is None:
-        return ATOM
-    return node.op.precedence
-
-
 def to_latex(root: Expr) -> str:
     return emit(root, _expand)
 
 
-def _wrap(node: Expr, parenthesize: bool) -> list[str | Expr]:
-    return ["\\left(", node, "\\right)"] if parenthesize else [node]
-
-
-def _expand(node: Expr) -> list[str | Expr]:
+def _expand(node: Expr) -> Pieces:
     if is_constant(node):
         return [_number(node.payload)]  # type: ignore[arg-type]
     if is_variable(node):
         return [_name(str(node.payload))]
-    op = node.op
-    key = op.key
-    if op.arity == 0:
-        return [op.latex or op.name]
-    if key == "add":
-        a, b = node.args
-        return [a, " + ", *_wrap(b, False)]
-    if key == "sub":
-        a, b = node.args
-        return [a, " - ", *_wrap(b, _level(b) <= SUM)]
-    if key == "neg":
-        (a,) = node.args
-        return ["-", *_wrap(a, _level(a) <= SUM or a.op.key == "neg")]
-    if key == "mul":
-        a, b = node.args
-        right = _wrap(b, _level(b) <= UNARY)
-        left = _wrap(a, _level(a) <= SUM)
-        # Juxtaposition, except where two numbers would run together.
-        joiner = " \\cdot " if _starts_with_digit(b) else " "
-        return [*left, joiner, *right]
-    if key == "div":
-        a, b = node.args
-        if a.op.key == "neg":  # -\frac{1}{x^{2}} rather than \frac{-1}{x^{2}}
-            return ["-\\frac{", a.args[0], "}{", b, "}"]
-        return ["\\frac{", a, "}{", b, "}"]
-    if key == "pow":
-        base, exponent = node.args
-        if base.op.key in _POWERED_FUNCTIONS and is_constant(exponent):
-            # sin(x)^2 as \sin^{2}\left(x\right)
-            return [f"{base.op.latex}^{{", exponent, "}\\left(", base.args[0], "\\right)"]
-        needs = _level(base) < ATOM or base.op.key == "div" or base.op.key in _SPECIAL
-        return [*_wrap(base, needs), "^{", exponent, "}"]
-    if key in _SPECIAL:
-        opening, closing = _SPECIAL[key]
-        return [opening, node.args[0], closing]
-    if key == "log_base":
-        x, base = node.args
-        return ["\\log_{", base, "}\\left(", x, "\\right)"]
-    name = op.latex or f"\\operatorname{{{op.name}}}"
-    parts: list[str | Expr] = [name, "\\left("]
-    for i, arg in enumerate(node.args):
-        if i:
-            parts.append(", ")
-        parts.append(arg)
-    parts.append("\\right)")
-    return parts
+    return _LATEX[node.op.key](node)
+
+
+# --- how tightly each form binds -------------------------------------------------------
+
+# Where LaTeX's form binds differently from the text's (``precedence.OPERATORS``). Forms
+# that carry their own super- or subscript, radical or bars bind like a power: no brackets
+# as a factor, brackets as the base of a power ((\\sqrt{x})^{3}, not \\sqrt{x}^{3}).
+_LEVELS: dict[str, Callable[[Expr], int]] = {
+    "div": lambda node: UNARY if _negated_numerator(node) else POWER,
+    **{key: lambda node: POWER for key in ("exp", "sqrt", "cbrt", "abs", "log10", "log2")},
+}
+
+
+def _level(node: Expr) -> int:
+    """How tightly ``node``'s LaTeX binds, on the precedence table's scale."""
+    level = _LEVELS.get(node.op.key)
+    return precedence(node) if level is None else level(node)
+
+
+def _negated_numerator(node: Expr) -> bool:
+    """(-a)/b, printed -\\frac{a}{b} rather than \\frac{-a}{b}."""
+    return node.args[0].op is _NEG
+
+
+def _operand(node: Expr, position: int) -> Pieces:
+    arg = node.args[position]
+    if needs_parentheses(node, arg, position, _level):
+        return ["\\left(", arg, "\\right)"]
+    return [arg]
+
+
+# --- the table: one writer per op --------------------------------------------------------
+
+
+def _add(node: Expr) -> Pieces:
+    return [*_operand(node, 0), " + ", *_operand(node, 1)]
+
+
+def _sub(node: Expr) -> Pieces:
+    return [*_operand(node, 0), " - ", *_operand(node, 1)]
+
+
+def _mul(node: Expr) -> Pieces:
+    right = _operand(node, 1)
+    # Juxtaposed, 2 3 would read as 23 and x -y as a difference.
+    clashes = _level(node.args[1]) == UNARY or _starts_with_digit(node.args[1])
+    joiner = " \\cdot " if len(right) == 1 and clashes else " "
+    return [*_operand(node, 0), joiner, *right]
+
+
+def _div(node: Expr) -> Pieces:
+    numerator, denominator = node.args
+    if _negated_numerator(node):
+        return ["-\\frac{", numerator.args[0], "}{", denominator, "}"]
+    return ["\\frac{", numerator, "}{", denominator, "}"]
+
+
+def _neg(node: Expr) -> Pieces:
+    return ["-", *_operand(node, 0)]
+
+
+def _pow(node: Expr) -> Pieces:
+    base, exponent = node.args
+    command = _POWERED.get(base.op.key)
+    if command is not None and is_constant(exponent):
+        # sin(x)^2 as \sin^{2}\left(x\right)
+        return [f"{command}^{{", exponent, "}\\left(", base.args[0], "\\right)"]
+    return [*_operand(node, 0), "^{", exponent, "}"]
+
+
+def _log_base(node: Expr) -> Pieces:
+    x, base = node.args
+    return ["\\log_{", base, "}\\left(", x, "\\right)"]
+
+
+def _symbol(text: str) -> Callable[[Expr], Pieces]:
+    return lambda node: [text]
+
+
+def _around(opening: str, closing: str) -> Callable[[Expr], Pieces]:
+    return lambda node: [opening, node.args[0], closing]
+
+
+def _call(command: str) -> Callable[[Expr], Pieces]:
+    def write(node: Expr) -> Pieces:
+        parts: Pieces = [command, "\\left("]
+        for i, arg in enumerate(node.args):
+            parts.extend((", ", arg) if i else (arg,))
+        parts.append("\\right)")
+        return parts
+
+    return write
+
+
+def _operatorname(name: str) -> str:
+    return f"\\operatorname{{{name}}}"
+
+
+# Functions written as a command applied to bracketed arguments.
+_COMMANDS = {
+    "sin": "\\sin", "cos": "\\cos", "tan": "\\tan", "sec": "\\sec", "csc": "\\csc",
+    "cot": "\\cot", "asin": "\\arcsin", "acos": "\\arccos", "atan": "\\arctan",
+    "sinh": "\\sinh", "cosh": "\\cosh", "tanh": "\\tanh", "asinh": _operatorname("asinh"),
+    "acosh": _operatorname("acosh"), "atanh": _operatorname("atanh"), "log": "\\ln",
+    "sign": _operatorname("sign"), "erf": _operatorname("erf"),
+    "atan2": _operatorname("atan2"), "hypot": _operatorname("hypot"),
+    "min": _operatorname("min"), "max": _operatorname("max"),
+}  # fmt: skip
+
+# Functions whose power is written on the name: \sin^{2}\left(x\right).
+_POWERED = {
+    key: _COMMANDS[key]
+    for key in ("sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh")
+}
+
+_LATEX: dict[str, Callable[[Expr], Pieces]] = {
+    "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "pow": _pow,
+    "pi": _symbol("\\pi"), "e": _symbol("e"),
+    "exp": _around("e^{", "}"),
+    "sqrt": _around("\\sqrt{", "}"),
+    "cbrt": _around("\\sqrt[3]{", "}"),
+    "abs": _around("\\left|", "\\right|"),
+    "log10": _around("\\log_{10}\\left(", "\\right)"),
+    "log2": _around("\\log_{2}\\left(", "\\right)"),
+    "log_base": _log_base,
+    **{key: _call(command) for key, command in _COMMANDS.items()},
+}  # fmt: skip
+
+# Ops through whose first argument the printed text begins (x*y, x^2, x + y, x - y).
+_LEFT_SPINE = frozenset({"mul", "pow", "add", "sub"})
 
 
 def _starts_with_digit(node: Expr) -> bool:
     # The leftmost leaf decides; follow the left spine without recursion.
-    while node.op.key in ("mul", "pow", "add", "sub"):
+    while node.op.key in _LEFT_SPINE:
         node = node.args[0]
     return is_constant(node)

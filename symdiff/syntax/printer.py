@@ -1,8 +1,10 @@
 """Expression graph to text, in the grammar's own syntax, so ``parse(str(e)) is e``.
 
-One precedence table (the op table's levels) and one decision, :func:`_needs_parentheses`.
-The walk is iterative and emits pieces onto a list joined once at the end, so printing is
-linear in the output's length at any depth.
+The text backend's table: operators as ``precedence.OPERATORS`` writes them, with the one
+parenthesisation decision, :func:`~.precedence.needs_parentheses`; every other op is a call
+by its name (``sin(x)``, ``log(x, 2)``) or, without arguments, its name (``pi``). The walk is
+iterative and emits pieces onto a list joined once at the end, so printing is linear in the
+output's length at any depth.
 """
 
 from __future__ import annotations
@@ -11,28 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 
 from ..ir.graph import topological_order
 from ..ir.nodes import Expr, is_constant, is_variable
-from ..ir.ops import ATOM, POWER, UNARY
+from .precedence import OPERATORS, needs_parentheses
 
 # How binary operators are spaced: sums get spaces, tighter operators none (x*y + 2^x).
-_SPACED = {"+": " + ", "-": " - "}
+_SPACED = {"add": " + ", "sub": " - "}
 
-
-def precedence(node: Expr) -> int:
-    """How tightly a node binds when printed (ops.SUM ... ops.ATOM)."""
-    return node.op.precedence if node.op.symbol is not None else ATOM
-
-
-def _needs_parentheses(parent: Expr, child: Expr, position: int) -> bool:
-    """Whether ``child``, the ``position``-th argument of ``parent``, needs parentheses."""
-    outer, inner = precedence(parent), precedence(child)
-    if parent.op.key == "pow":
-        # The base is an atom ((-x)^2, (x^y)^z); the exponent may be signed (x^-y, x^y^z).
-        return inner <= POWER if position == 0 else inner < UNARY
-    if parent.op.arity == 1:
-        # -(-x) rather than --x: the same graph, easier to read.
-        return inner <= UNARY
-    # Left-associative: a - (b - c) and a/(b*c) keep their parentheses, (a - b) - c does not.
-    return inner < outer if position == 0 else inner <= outer
+# Operators whose application to leaves is not worth a name of its own (-2, 3/2, x - 1).
+_SMALL = frozenset({"neg", "sub", "div"})
 
 
 def format_number(value: int | float) -> str:
@@ -69,7 +56,7 @@ def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
             return [format_number(node.payload)]  # type: ignore[arg-type]
         if is_variable(node):
             return [str(node.payload)]
-        if node.op.symbol is None:
+        if node.op.key not in OPERATORS:
             if not node.op.arity:
                 return [node.op.name]
             call: list[Piece] = [node.op.name, "("]
@@ -82,15 +69,14 @@ def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
 
 
 def _operator(node: Expr, names: Mapping[Expr, str]) -> list[Piece]:
-    symbol = node.op.symbol
-    assert symbol is not None
+    symbol = OPERATORS[node.op.key].symbol
     parts: list[Piece] = []
     if len(node.args) == 1:
         parts.append(symbol)
     for i, arg in enumerate(node.args):
         if i:
-            parts.append(_SPACED.get(symbol, symbol))
-        if arg not in names and _needs_parentheses(node, arg, i):
+            parts.append(_SPACED.get(node.op.key, symbol))
+        if arg not in names and needs_parentheses(node, arg, i):
             parts.extend(("(", arg, ")"))
         else:
             parts.append(arg)
@@ -120,7 +106,7 @@ def to_text_with_bindings(roots: Sequence[Expr], prefix: str = "t") -> list[str]
 
 def _is_small(node: Expr) -> bool:
     """Nodes not worth a name: a negated or divided pair of leaves, such as -2 or 3/2."""
-    return all(not arg.args for arg in node.args) and node.op.symbol in ("-", "/")
+    return all(not arg.args for arg in node.args) and node.op.key in _SMALL
 
 
 def printed_size(expr: Expr, limit: int) -> int:
