@@ -14,19 +14,33 @@ from .api import (
     differentiate,
     from_json,
     gradient,
-    hessian,
-    jacobian,
     parse,
     simplify,
 )
 from .errors import DomainError, ParseError, SymdiffError, ValuesError
+from .tools import (
+    Contribution,
+    Propagation,
+    Sensitivity,
+    Solution,
+    hessian,
+    jacobian,
+    minimize,
+    newton,
+    propagate,
+    sensitivity,
+)
 from .version import __version__
 
 __all__ = [
+    "Contribution",
     "DomainError",
     "Expr",
     "Gradient",
     "ParseError",
+    "Propagation",
+    "Sensitivity",
+    "Solution",
     "SymdiffError",
     "ValuesError",
     "__version__",
@@ -37,6 +51,10 @@ __all__ = [
     "gradient",
     "hessian",
     "jacobian",
+    "minimize",
+    "newton",
     "parse",
+    "propagate",
+    "sensitivity",
     "simplify",
 ]
