@@ -372,7 +372,7 @@ def _jacobian(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]
 def _propagate(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     (expr,) = exprs
     assert request.measurements is not None
-    correlation = _correlations(request.args.correlation)
+    correlation = {pair: r for pairs in request.args.correlation for pair, r in pairs.items()}
     result = propagate(
         expr,
         request.measurements,
@@ -382,19 +382,21 @@ def _propagate(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]
     return result.table(unicode=request.unicode), result.to_dict()
 
 
-def _correlations(specs: Sequence[str]) -> dict[tuple[str, str], float]:
-    """``["m:h=0.5,g:h=-0.1"]`` -> ``{("m", "h"): 0.5, ("g", "h"): -0.1}``."""
+def _correlations(spec: str) -> dict[tuple[str, str], float]:
+    """``"m:h=0.5,g:h=-0.1"`` -> ``{("m", "h"): 0.5, ("g", "h"): -0.1}``."""
     pairs: dict[tuple[str, str], float] = {}
-    for spec in specs:
-        for item in _split_top_level(spec):
-            names, sep, text = item.partition("=")
-            a, colon, b = names.partition(":")
-            if not (sep and colon and a.strip() and b.strip() and text.strip()):
-                raise UsageError(f"--correlation takes NAME:NAME=R pairs, not {item!r}")
+    for item in _split_top_level(spec):
+        names, sep, text = item.partition("=")
+        a, colon, b = names.partition(":")
+        if not (sep and colon and a.strip() and b.strip() and text.strip()):
+            raise argparse.ArgumentTypeError(f"NAME:NAME=R pairs are expected, not {item!r}")
+        try:
             value, uncertainty = read_measurement(text.strip())
-            if uncertainty:
-                raise UsageError(f"a correlation is a number, not {text.strip()!r}")
-            pairs[(a.strip(), b.strip())] = value
+        except SymdiffError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if uncertainty:
+            raise argparse.ArgumentTypeError(f"a correlation is a number, not {text.strip()!r}")
+        pairs[(a.strip(), b.strip())] = value
     return pairs
 
 
@@ -446,6 +448,7 @@ def _propagate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--correlation",
         action="append",
+        type=_correlations,
         default=[],
         metavar="NAME:NAME=R,...",
         help="correlation coefficients of pairs of inputs, e.g. m:h=0.5",
