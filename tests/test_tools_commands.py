@@ -100,7 +100,7 @@ def test_a_solver_that_fails_prints_why_and_exits_2() -> None:
     ],
 )
 def test_bad_uses(argv: list[str], status: int) -> None:
-    result, out, err = call(*argv)
+    result, _, err = call(*argv)
     assert result == status
     assert err and "Traceback" not in err
 

@@ -46,8 +46,8 @@ def test_correlated_inputs_agree_with_the_uncertainties_package() -> None:
     by_matrix = symdiff.propagate("m*g*h", inputs, correlation=correlation)
     by_pairs = symdiff.propagate("m*g*h", inputs, correlation={("h", "m"): 0.6})
     covariance = [
-        [r * inputs[a][1] * inputs[b][1] for b, r in zip(inputs, row)]
-        for a, row in zip(inputs, correlation)
+        [r * inputs[a][1] * inputs[b][1] for b, r in zip(inputs, row, strict=True)]
+        for a, row in zip(inputs, correlation, strict=True)
     ]
     by_covariance = symdiff.propagate("m*g*h", inputs, covariance=covariance)
     for result in (by_matrix, by_pairs, by_covariance):

@@ -2,7 +2,7 @@
 Hessians at a point, uncertainty propagation, sensitivity analysis, and solvers."""
 
 from .points import Derivatives, hessian, jacobian
-from .sensitivity import Sensitivity, SensitivityRow, sensitivity
+from .sensitivities import Sensitivity, SensitivityRow, sensitivity
 from .solvers import Solution, minimize, newton
 from .uncertainty import Contribution, Propagation, propagate, read_measurement
 

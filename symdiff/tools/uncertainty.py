@@ -148,8 +148,8 @@ def propagate(
     or a full matrix with rows in the order the inputs are given.
 
     >>> r = propagate("m*g*h", m=(2.0, 0.1), g=(9.81, 0.01), h=(10.0, 0.5))
-    >>> round(r.value, 6), round(r.uncertainty, 4), round(r.contributions["m"].share, 4)
-    (196.2, 13.8752, 0.5)
+    >>> round(r.value, 6), round(r.uncertainty, 4), r.contributions["h"].sensitivity
+    (196.2, 13.8749, 19.62)
     """
     node = as_expr(expr)
     given = _inputs(inputs, keywords)
