@@ -92,7 +92,7 @@ def test_the_scipy_bridge(method: str) -> None:
 
 
 def test_without_scipy_the_bridge_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(solvers, "scipy", None)
+    monkeypatch.setattr(solvers, "scipy_optimize", lambda: None)
     with pytest.raises(symdiff.SymdiffError, match="pip install scipy"):
         symdiff.minimize(ROSENBROCK, x=-1.2, y=1, method="BFGS")
     assert symdiff.minimize(ROSENBROCK, x=-1.2, y=1).converged

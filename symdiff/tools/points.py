@@ -12,6 +12,7 @@ matrices, one per point of the broadcast arrays.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,12 +22,7 @@ from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
 
-try:
-    import numpy
-except ImportError:  # NumPy is optional: without it, values are plain numbers
-    numpy = None  # type: ignore[assignment]
-
-__all__ = ["Derivatives", "hessian", "jacobian", "jacobian_at", "numpy", "split_points"]
+__all__ = ["Derivatives", "hessian", "jacobian", "jacobian_at", "loaded_numpy", "split_points"]
 
 Point = Mapping[str, object]
 NUMPY_HINT = "install NumPy for arrays of points (pip install numpy)"
@@ -143,7 +139,17 @@ def hessian(
 # --- arrays of points ------------------------------------------------------------------
 
 
+def loaded_numpy() -> Any:
+    """NumPy if it is loaded, else None.
+
+    NumPy is optional, and ``import symdiff`` must not load it (it is slow to import).
+    A value can only be a NumPy array once NumPy is loaded, so it is looked up, not imported.
+    """
+    return sys.modules.get("numpy")
+
+
 def is_array(value: object) -> bool:
+    numpy = loaded_numpy()
     return numpy is not None and isinstance(value, numpy.ndarray)
 
 
@@ -155,7 +161,7 @@ def split_points(values: Point) -> tuple[tuple[int, ...] | None, list[dict[str, 
     arrays: dict[str, Any] = {name: v for name, v in values.items() if is_array(v)}
     if not arrays:
         return None, [dict(values)]
-    assert numpy is not None
+    numpy = loaded_numpy()
     try:
         broadcast = numpy.broadcast_arrays(*arrays.values())
     except ValueError as exc:
@@ -178,7 +184,7 @@ def at_points(values: Point, compute: Callable[[Point], Any]) -> Any:
     shape, points = split_points(values)
     if shape is None:
         return compute(points[0])
-    assert numpy is not None
+    numpy = loaded_numpy()
     results = [compute(point) for point in points]
     matrices = numpy.asarray(results, dtype=float)
     return matrices.reshape(shape + matrices.shape[1:])

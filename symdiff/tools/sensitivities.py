@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api import Expr, as_expr, differentiate
-from .points import numpy, split_points
+from .points import loaded_numpy, split_points
 from .tables import number, table
 
 
@@ -64,6 +64,7 @@ class Sensitivity(Mapping[str, SensitivityRow]):
     def table(self, unicode: bool = True) -> str:
         """The ranked table (``df/dx`` for ``∂f/∂x`` when ``unicode`` is false)."""
         partial = "∂f/∂x" if unicode else "df/dx"
+        numpy = loaded_numpy()
         if numpy is not None and isinstance(self.value, numpy.ndarray):
             return self._array_table(partial)
         lines = [f"{self.expression} = {number(self.value)}"]
@@ -75,7 +76,7 @@ class Sensitivity(Mapping[str, SensitivityRow]):
         return "\n".join(lines)
 
     def _array_table(self, partial: str) -> str:
-        assert numpy is not None
+        numpy = loaded_numpy()
         lines = [f"{self.expression} over {self.value.size} points"]
         rows = []
         for rank, row in enumerate(self.rows, start=1):
@@ -138,7 +139,7 @@ def sensitivity(
         ]
         rows.sort(key=lambda row: -abs(row.value * row.derivative))
         return Sensitivity(str(node), result.value, rows)
-    assert numpy is not None
+    numpy = loaded_numpy()
     value = numpy.array([r.value for r in results]).reshape(shape)
     array_rows = []
     for name in names:
@@ -160,6 +161,7 @@ def _row(name: str, x: float, derivative: float, f: float) -> SensitivityRow:
 
 def _plain(value: Any) -> Any:
     """Floats as JSON has them: nan is None; arrays become nested lists."""
+    numpy = loaded_numpy()
     if numpy is not None and isinstance(value, numpy.ndarray):
         return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
     if isinstance(value, list):

@@ -18,11 +18,6 @@ from .linalg import cholesky, cholesky_solve, dot, solve
 from .points import Derivatives, jacobian_at, variable_names
 from .tables import table
 
-try:
-    import scipy.optimize  # type: ignore[import-untyped]
-except ImportError:  # SciPy is optional: only minimize(method=...) with a SciPy method needs it
-    scipy = None
-
 SCIPY_HINT = "SciPy is not installed; pip install scipy (or use method='newton')"
 # Iterates this many times farther from 0 than the start count as running off to infinity.
 _RUNAWAY = 1e100
@@ -75,6 +70,20 @@ class Solution:
             "converged": self.converged,
             "reason": self.reason,
         }
+
+
+def scipy_optimize() -> Any:
+    """``scipy.optimize``, or None if SciPy is not installed.
+
+    Imported on first use, not with the module: SciPy is optional, and loading it (and
+    NumPy with it) would make ``import symdiff`` slow for everyone. No import cycle is
+    involved; SciPy is outside the package.
+    """
+    try:
+        import scipy.optimize  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    return scipy.optimize
 
 
 class _Problem:
@@ -350,7 +359,8 @@ def _descent_direction(h: list[list[float]], g: list[float]) -> list[float]:
 def _scipy_minimize(
     derivatives: Derivatives, problem: _Problem, method: str, tolerance: float, max_iterations: int
 ) -> Solution:
-    if scipy is None:
+    optimize = scipy_optimize()
+    if optimize is None:
         raise SymdiffError(SCIPY_HINT)
     key = method.lower()
     if key not in _SCIPY_HESSIAN | _SCIPY_GRADIENT:
@@ -372,7 +382,7 @@ def _scipy_minimize(
             return derivatives.hessian(problem.point([float(v) for v in x]))
 
     try:
-        result = scipy.optimize.minimize(
+        result = optimize.minimize(
             value_and_gradient,
             problem.start,
             jac=True,
