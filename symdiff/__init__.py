@@ -14,21 +14,35 @@ from .api import (
     differentiate,
     from_json,
     gradient,
-    hessian,
-    jacobian,
     parse,
     simplify,
 )
 from .errors import DomainError, ParseError, SymdiffError, ValuesError
 from .limits import Limits, limits
+from .tools import (
+    Contribution,
+    Propagation,
+    Sensitivity,
+    Solution,
+    hessian,
+    jacobian,
+    minimize,
+    newton,
+    propagate,
+    sensitivity,
+)
 from .version import __version__
 
 __all__ = [
+    "Contribution",
     "DomainError",
     "Expr",
     "Gradient",
     "Limits",
     "ParseError",
+    "Propagation",
+    "Sensitivity",
+    "Solution",
     "SymdiffError",
     "ValuesError",
     "__version__",
@@ -40,6 +54,10 @@ __all__ = [
     "hessian",
     "jacobian",
     "limits",
+    "minimize",
+    "newton",
     "parse",
+    "propagate",
+    "sensitivity",
     "simplify",
 ]

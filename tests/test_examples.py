@@ -41,3 +41,91 @@ def test_quickstart(tmp_path: Path) -> None:
     assert f"dz/dy = dz/dr * x            = {2 * (math.cos(r) - math.sin(r)):.6f}" in out
     assert "symdiff: value 0.680755, dz/dx 3.718757, dz/dy 2.479172" in out
     assert out.rstrip().endswith("by hand and symdiff agree")
+
+
+# --- the gallery ---------------------------------------------------------------------------
+
+
+def run_example(name: str, directory: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["MPLBACKEND"] = "Agg"
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_pendulum_uncertainty(tmp_path: Path) -> None:
+    out = run_example("pendulum_uncertainty.py", tmp_path)
+    L, uL, T, uT = 0.9935, 0.0005, 2.0, 0.002
+    g = 4 * math.pi**2 * L / T**2
+    # u(g)/g = sqrt((u(L)/L)^2 + (2 u(T)/T)^2) to first order.
+    ug = g * math.hypot(uL / L, 2 * uT / T)
+    assert f"g = {g:.4f} ± {ug:.4f} m/s^2" in out
+    share_T = (2 * uT / T) ** 2 / ((uL / L) ** 2 + (2 * uT / T) ** 2)
+    assert f"the period contributes {share_T:.1%} of the variance" in out
+    assert "input " in out and "share" in out  # the budget table
+
+
+def test_loan_sensitivity(tmp_path: Path) -> None:
+    out = run_example("loan_sensitivity.py", tmp_path)
+    P, r, n = 250_000, 0.04, 360
+    i = r / 12
+    payment = P * i / (1 - (1 + i) ** -n)
+    # d payment / dn = -payment * ln(1+i) (1+i)^-n / (1 - (1+i)^-n); times n / payment.
+    elasticity_n = -n * math.log(1 + i) * (1 + i) ** -n / (1 - (1 + i) ** -n)
+    assert out.startswith(f"P*(r/12)/(1 - (1 + r/12)^-n) = {payment:.6g}")
+    assert "most influential: P (elasticity 1.000)" in out
+    assert f"a 1% longer loan changes the payment by {elasticity_n:.3f}%" in out
+
+
+def test_newton_root(tmp_path: Path) -> None:
+    out = run_example("newton_root.py", tmp_path)
+    x = 2.0
+    for _ in range(50):
+        x -= (x**3 - 2 * x - 5) / (3 * x**2 - 2)
+    assert f"root: x = {x!r}" in out
+    # x^2 + y^2 = 4, xy = 1: x^2 = 2 + sqrt(3).
+    assert repr(math.sqrt(2 + math.sqrt(3)))[:15] in out
+    assert out.rstrip().endswith("the derivative is 0 at x = 0")
+
+
+def test_rosenbrock(tmp_path: Path) -> None:
+    out = run_example("rosenbrock.py", tmp_path)
+    assert "converged" in out.splitlines()[0]
+    assert "x         1.0\ny         1.0" in out
+    newton_row = next(line for line in out.splitlines() if line.startswith("symdiff newton"))
+    iterations = int(newton_row.split()[-2])
+    assert iterations < 30
+    if "finite differences" in out:
+        fd_row = next(line for line in out.splitlines() if "finite differences" in line)
+        assert int(fd_row.split()[-1]) > int(newton_row.split()[-1])
+
+
+def test_neuron(tmp_path: Path) -> None:
+    out = run_example("neuron.py", tmp_path)
+    losses = [float(line.split()[-1]) for line in out.splitlines() if line.startswith("step")]
+    assert len(losses) == 5 and losses == sorted(losses, reverse=True) and losses[-1] < 0.02
+    outputs = {
+        line.split(":")[0]: float(line.split()[-1])
+        for line in out.splitlines()
+        if line.startswith("AND")
+    }
+    assert outputs["AND(1, 1) = +1"] > 0.5
+    assert all(v < -0.5 for k, v in outputs.items() if k.endswith("-1"))
+
+
+def test_plot_derivative(tmp_path: Path) -> None:
+    out = run_example("plot_derivative.py", tmp_path)
+    assert "f'(x) = sin(x) + x*cos(x)" in out
+    x = 2 * math.pi / 8
+    assert f"f' = {math.sin(x) + x * math.cos(x):+8.4f}" in out
+    assert ("saved derivative.png" in out) == (tmp_path / "derivative.png").exists()

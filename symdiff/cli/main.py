@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -26,6 +27,8 @@ from ..ir.nodes import Expr, is_variable
 from ..repl.terminal import run_repl
 from ..syntax.parser import parse
 from ..syntax.printer import printed_size
+from ..tools import jacobian, minimize, newton, propagate, read_measurement, sensitivity
+from ..tools.solvers import Solution
 from ..version import __version__
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 1, 2
@@ -49,6 +52,11 @@ commands:
   symdiff grad EXPR [--at ...]      every partial derivative
   symdiff hessian EXPR [--at ...]   every second derivative
   symdiff latex EXPR                the formula in LaTeX
+  symdiff jacobian EXPR EXPR ... [--at ...]   the Jacobian of several formulas
+  symdiff propagate EXPR --at m=2+-0.1,...    uncertainty propagation (GUM), a budget
+  symdiff sensitivity EXPR --at ...           sensitivities and elasticities, ranked
+  symdiff newton EXPR ... --at x=2            a root by Newton's method
+  symdiff minimize EXPR --at x=-1.2,y=1       a local minimum
   symdiff, or symdiff repl          an interactive session
 'symdiff COMMAND --help' tells more; with EXPR '-', a command reads one formula a line
 from standard input and writes one result a line.
@@ -80,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="symdiff",
         usage="%(prog)s EXPR [--at NAME=VALUE,...] [--json]\n"
-        "       %(prog)s {diff,grad,hessian,latex,repl} ...\n"
+        "       %(prog)s {diff,grad,hessian,latex,jacobian,propagate,sensitivity,newton,"
+        "minimize,repl} ...\n"
         "       %(prog)s",
         description=_DESCRIPTION,
         epilog=_EXAMPLES,
@@ -221,22 +230,48 @@ def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
 
 @dataclass(frozen=True)
 class Request:
-    """What a subcommand was asked: its options, the point (if --at), how to label ∂/∂x."""
+    """What a subcommand was asked: its options, the point (if --at), how to label ∂/∂x.
+
+    For ``propagate`` the point holds measurements: ``measurements`` maps each name to
+    ``(value, standard uncertainty)``.
+    """
 
     args: argparse.Namespace
     point: dict[str, float] | None
     partial_label: Callable[[str], str]
+    measurements: dict[str, tuple[float, float]] | None = None
+    unicode: bool = True
+
+
+class NotConverged(SymdiffError):
+    """A solver stopped without converging: its result is still printed (exit status 2)."""
+
+    def __init__(self, line: str, document: dict[str, Any], reason: str) -> None:
+        self.line = line
+        self.document = document
+        super().__init__(f"did not converge: {reason}")
+
+
+Compute = Callable[[list[Expr], Request], tuple[str, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand: what it computes for one formula, as (text line, JSON object)."""
+    """A subcommand: what it computes for its formulas, as (text, JSON object).
+
+    Most take one formula (``compute`` gets a list of one); those with ``many`` take
+    several as one problem (the rows of a Jacobian, a system of equations).
+    """
 
     name: str
     summary: str
     examples: str
-    compute: Callable[[Expr, Request], tuple[str, dict[str, Any]]]
+    compute: Compute
     takes_point: bool = True
+    needs_point: bool = False
+    many: bool = False
+    measurements: bool = False
+    options: Callable[[argparse.ArgumentParser], None] | None = None
 
 
 # A result that would print as more nodes than this (a derivative shares much of its
@@ -253,7 +288,8 @@ def _text(expr: Expr) -> str:
     return str(expr)
 
 
-def _diff(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+def _diff(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
     point = request.point
     args = request.args
     result = derivative(expr, args.variable, args.order)
@@ -270,7 +306,8 @@ def _diff(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
     return repr(value), document
 
 
-def _grad(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+def _grad(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
     point = request.point
     label = request.partial_label
     document: dict[str, Any]
@@ -295,7 +332,8 @@ def _grad(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
     return line or "(no variables)", document
 
 
-def _hessian(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+def _hessian(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
     point = request.point
     names = list(expr.variables)
     matrix = hessian(expr, names)
@@ -309,9 +347,171 @@ def _hessian(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
     return repr(numbers), document
 
 
-def _latex(expr: Expr, request: Request) -> tuple[str, dict[str, Any]]:
+def _latex(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
     latex = expr.to_latex()
     return latex, {"expression": str(expr), "latex": latex}
+
+
+def _matrix_line(rows: list[list[str]]) -> str:
+    return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
+
+
+def _jacobian(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    point = request.point
+    names = list(dict.fromkeys(name for e in exprs for name in e.variables))
+    document: dict[str, Any] = {"expressions": [str(e) for e in exprs], "variables": names}
+    if point is None:
+        document["jacobian"] = [[_text(entry) for entry in row] for row in jacobian(exprs, names)]
+        return _matrix_line(document["jacobian"]), document
+    numbers = jacobian(exprs, names, **point)
+    document |= {"point": point, "jacobian": numbers}
+    return repr(numbers), document
+
+
+def _propagate(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    assert request.measurements is not None
+    correlation = {pair: r for pairs in request.args.correlation for pair, r in pairs.items()}
+    result = propagate(
+        expr,
+        request.measurements,
+        correlation=correlation or None,
+        second_order=request.args.second_order,
+    )
+    return result.table(unicode=request.unicode), result.to_dict()
+
+
+def _correlations(spec: str) -> dict[tuple[str, str], float]:
+    """``"m:h=0.5,g:h=-0.1"`` -> ``{("m", "h"): 0.5, ("g", "h"): -0.1}``."""
+    pairs: dict[tuple[str, str], float] = {}
+    for item in _split_top_level(spec):
+        names, sep, text = item.partition("=")
+        a, colon, b = names.partition(":")
+        if not (sep and colon and a.strip() and b.strip() and text.strip()):
+            raise argparse.ArgumentTypeError(f"NAME:NAME=R pairs are expected, not {item!r}")
+        try:
+            value, uncertainty = read_measurement(text.strip())
+        except SymdiffError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if uncertainty:
+            raise argparse.ArgumentTypeError(f"a correlation is a number, not {text.strip()!r}")
+        pairs[(a.strip(), b.strip())] = value
+    return pairs
+
+
+def _sensitivity(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    assert request.point is not None
+    result = sensitivity(expr, request.point)
+    document = {**result.to_dict(), "point": request.point}
+    return result.table(unicode=request.unicode), document
+
+
+def _solved(result: Solution, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    document |= result.to_dict()
+    if not result.converged:
+        raise NotConverged(result.table(), document, result.reason)
+    return result.table(), document
+
+
+def _newton(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    assert request.point is not None
+    args = request.args
+    equations: Expr | list[Expr] = exprs[0] if len(exprs) == 1 else exprs
+    result = newton(
+        equations,
+        request.point,
+        variables=args.unknowns,
+        tolerance=args.tolerance,
+        max_iterations=args.max_iterations,
+    )
+    return _solved(result, {"expressions": [str(e) for e in exprs]})
+
+
+def _minimize(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    assert request.point is not None
+    args = request.args
+    result = minimize(
+        expr,
+        request.point,
+        variables=args.unknowns,
+        method=args.method,
+        tolerance=args.tolerance,
+        max_iterations=args.max_iterations,
+    )
+    return _solved(result, {"expression": str(expr)})
+
+
+def _propagate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--correlation",
+        action="append",
+        type=_correlations,
+        default=[],
+        metavar="NAME:NAME=R,...",
+        help="correlation coefficients of pairs of inputs, e.g. m:h=0.5",
+    )
+    parser.add_argument(
+        "--second-order",
+        action="store_true",
+        help="add the second-order terms (GUM 5.1.2) to the variance",
+    )
+
+
+def _solver_options(
+    default_tolerance: float, default_iterations: int
+) -> Callable[[argparse.ArgumentParser], None]:
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--tolerance",
+            type=_tolerance,
+            default=default_tolerance,
+            metavar="T",
+            help=f"when to stop (default {default_tolerance:g})",
+        )
+        parser.add_argument(
+            "--max-iterations",
+            type=_order,
+            default=default_iterations,
+            metavar="N",
+            help=f"give up after N iterations (default {default_iterations})",
+        )
+        parser.add_argument(
+            "--unknowns",
+            type=_names_list,
+            default=None,
+            metavar="NAME,...",
+            help="the variables to solve for (default: all); the others keep their --at values",
+        )
+
+    return add
+
+
+def _minimize_options(parser: argparse.ArgumentParser) -> None:
+    _solver_options(1e-10, 200)(parser)
+    parser.add_argument(
+        "--method",
+        default="newton",
+        metavar="NAME",
+        help="newton (default), or a method of scipy.optimize.minimize such as trust-exact "
+        "or BFGS, given the exact gradient (and Hessian)",
+    )
+
+
+def _names_list(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"the tolerance is a number >= 0, not {text.strip()!r}")
+    return value
 
 
 COMMANDS = {
@@ -353,6 +553,60 @@ COMMANDS = {
             _latex,
             takes_point=False,
         ),
+        Command(
+            "jacobian",
+            "The Jacobian of several formulas: one row a formula, one column a variable, "
+            "in the order the variables first appear (numbers at a point, with --at).",
+            "  symdiff jacobian 'x*y' 'x+y^2'             # [[y, x], [1, 2*y]]\n"
+            "  symdiff jacobian 'x*y' 'x+y^2' --at x=2,y=3 # [[3.0, 2.0], [1.0, 6.0]]",
+            _jacobian,
+            many=True,
+        ),
+        Command(
+            "propagate",
+            "The value of a formula and its combined standard uncertainty, propagated to "
+            "first order as in the GUM, with the uncertainty budget: each input's "
+            "sensitivity coefficient, contribution and share of the variance. Inputs are "
+            "NAME=VALUE+-UNCERTAINTY (or ±); NAME=VALUE is known exactly.",
+            "  symdiff propagate 'm*g*h' --at m=2+-0.1,g=9.81+-0.01,h=10+-0.5\n"
+            "  symdiff propagate '4*pi^2*L/T^2' --at L=1±0.001,T=2.006±0.005 --json\n"
+            "  symdiff propagate 'x*y' --at x=1+-0.1,y=2+-0.2 --correlation x:y=0.5",
+            _propagate,
+            needs_point=True,
+            measurements=True,
+            options=_propagate_options,
+        ),
+        Command(
+            "sensitivity",
+            "How much each input moves a formula at a point: the partial derivative and the "
+            "elasticity (df/dx * x/f, the % change of f for a 1% change of x), ranked.",
+            "  symdiff sensitivity 'P*(1+r)^n' --at P=1000,r=0.05,n=10",
+            _sensitivity,
+            needs_point=True,
+        ),
+        Command(
+            "newton",
+            "A root of a formula (or of a system: several formulas, each = 0) by Newton's "
+            "method with the exact derivative (Jacobian), from the starting point --at. "
+            "Exit status 2 if it does not converge, with the reason.",
+            "  symdiff newton 'x^3 - 2*x - 5' --at x=2\n"
+            "  symdiff newton 'x^2 + y^2 - 4' 'x*y - 1' --at x=2,y=0.5 --json",
+            _newton,
+            needs_point=True,
+            many=True,
+            options=_solver_options(1e-12, 100),
+        ),
+        Command(
+            "minimize",
+            "A local minimum of a formula from the starting point --at, by Newton's method "
+            "with the exact gradient and Hessian and a line search (or a SciPy method). "
+            "Exit status 2 if it does not converge, with the reason.",
+            "  symdiff minimize '(1-x)^2 + 100*(y-x^2)^2' --at x=-1.2,y=1\n"
+            "  symdiff minimize '(1-x)^2 + 100*(y-x^2)^2' --at x=-1.2,y=1 --method trust-exact",
+            _minimize,
+            needs_point=True,
+            options=_minimize_options,
+        ),
     ]
 }
 
@@ -367,6 +621,7 @@ def command_parser(command: Command) -> argparse.ArgumentParser:
     parser.add_argument(
         "expression",
         metavar="EXPR",
+        nargs="+" if command.many else None,
         help="the formula, or - to read one formula a line from standard input "
         "(one result a line out; blank lines are skipped)",
     )
@@ -375,8 +630,19 @@ def command_parser(command: Command) -> argparse.ArgumentParser:
         parser.add_argument(
             "--order", type=_order, default=1, metavar="N", help="how many times (default 1)"
         )
-    if command.takes_point:
+    if command.measurements:
+        parser.add_argument(
+            "--at",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE+-UNC,...",
+            help="the inputs: estimates and standard uncertainties, e.g. m=2+-0.1,g=9.81±0.01 "
+            "(a value without +- is exact; the option may be repeated)",
+        )
+    elif command.takes_point:
         _add_point_option(parser)
+    if command.options is not None:
+        command.options(parser)
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object a formula (a JSON line)"
     )
@@ -403,8 +669,18 @@ def _run_command(
         parser.print_usage(stderr)
         print(f"symdiff {command.name}: error: {exc}", file=stderr)
         return EXIT_USAGE
+    expressions = args.expression if command.many else [args.expression]
     try:
-        point = parse_point(args.at) if command.takes_point and args.at else None
+        if command.needs_point and not args.at:
+            raise UsageError(f"--at is required: {command.name} works at a point")
+        if "-" in expressions and len(expressions) > 1:
+            raise UsageError("- (formulas from standard input) cannot be mixed with formulas")
+        measurements = parse_measurements(args.at) if command.measurements else None
+        point = (
+            parse_point(args.at)
+            if command.takes_point and args.at and not command.measurements
+            else None
+        )
         if command.name == "diff":
             _check_variable(args.variable)
     except UsageError as exc:
@@ -414,20 +690,65 @@ def _run_command(
         print(f"symdiff {command.name}: error: {exc}", file=stderr)
         return EXIT_INPUT
 
-    request = Request(args, point, lambda name: _partial_label(name, stdout))
+    request = Request(
+        args,
+        point,
+        lambda name: _partial_label(name, stdout),
+        measurements,
+        _partial_label("x", stdout) != "d/dx",
+    )
 
     def answer(text: str) -> tuple[str, dict[str, Any]]:
-        return command.compute(parse(text), request)
+        return command.compute([parse(text)], request)
 
-    if args.expression != "-":
+    if expressions != ["-"]:
         try:
-            line, document = answer(args.expression)
+            line, document = command.compute([parse(text) for text in expressions], request)
+        except NotConverged as exc:
+            print(_json(exc.document) if args.json else exc.line, file=stdout)
+            print(f"symdiff {command.name}: {exc}", file=stderr)
+            return EXIT_INPUT
         except SymdiffError as exc:
             print(f"symdiff {command.name}: error: {exc}", file=stderr)
             return EXIT_INPUT
-        print(json.dumps(document, ensure_ascii=False) if args.json else line, file=stdout)
+        print(_json(document) if args.json else line, file=stdout)
         return EXIT_OK
     return _answer_lines(command.name, answer, args.json, stdin, stdout, stderr)
+
+
+def _json(document: dict[str, Any]) -> str:
+    """One JSON object; nan and inf (a run that went astray) are written as null."""
+    try:
+        return json.dumps(document, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(document), ensure_ascii=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def parse_measurements(specs: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """``["m=2+-0.1,g=9.81±0.01"]`` -> ``{"m": (2.0, 0.1), "g": (9.81, 0.01)}``."""
+    measurements: dict[str, tuple[float, float]] = {}
+    for spec in specs:
+        for item in _split_top_level(spec):
+            name, sep, text = item.partition("=")
+            name = name.strip()
+            if not sep or not name or not text.strip():
+                raise UsageError(
+                    f"--at takes NAME=VALUE+-UNCERTAINTY items separated by commas, not {item!r}"
+                )
+            if name in measurements:
+                raise UsageError(f"--at gives {name} twice")
+            measurements[name] = read_measurement(text.strip())
+    return measurements
 
 
 def _answer_lines(
@@ -457,7 +778,7 @@ def _answer_lines(
             stderr.flush()
             continue
         if as_json:
-            line = json.dumps({"line": number, **document}, ensure_ascii=False)
+            line = _json({"line": number, **document})
         print(line, file=stdout)
     return EXIT_INPUT if failed else EXIT_OK
 

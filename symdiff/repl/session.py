@@ -21,6 +21,8 @@ from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..ir.substitute import substitute
 from ..syntax.parser import ExtraFunction, parse, parse_with_functions
 from ..syntax.printer import printed_size
+from ..tools import jacobian, minimize, newton, propagate, sensitivity
+from ..tools.uncertainty import split_measurement
 
 _T = TypeVar("_T")
 
@@ -43,6 +45,9 @@ _DEFINITION = re.compile(
 _DERIVATIVE = re.compile(
     rf"d(?:\^(?P<order>\d+))?/d(?P<variable>{_NAME})(?:\^(?P<again>\d+))?(?=[\s(])\s*", re.S
 )
+# In a tool command's list: "x = 2", "m = 2 ± 0.1" or "m ± 0.1" give a name a value.
+_SETTING = re.compile(rf"\s*(?P<name>{_NAME})\s*(?:=|(?=±|\+-))", re.S)
+_TOOLS = (":jacobian", ":sensitivity", ":propagate", ":newton", ":minimize")
 _MATRIX_COMMAND = re.compile(r"(?P<command>grad|hessian)(?:\s+|(?=\())", re.S)
 # The word being completed: a name, or a command after a colon.
 _WORD = re.compile(rf"(?<!\w)(?::\w*|{_NAME})$")
@@ -53,6 +58,11 @@ COMMANDS = {
     ":del": "forget names: :del f g",
     ":reset": "forget every name",
     ":latex": "LaTeX of an expression or of a command's result: :latex d/dx f",
+    ":jacobian": "the Jacobian of several formulas: :jacobian x*y, x + y^2",
+    ":sensitivity": "derivatives and elasticities at the values, ranked: :sensitivity f",
+    ":propagate": "an uncertainty budget: :propagate m*g*h, m = 2 ± 0.1, h ± 0.5",
+    ":newton": "a root from the values, by Newton's method: :newton f, x = 2",
+    ":minimize": "a local minimum from the values: :minimize f, x = -1.2, y = 1",
     ":quit": "leave (Ctrl-D too)",
 }
 _COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
@@ -482,6 +492,8 @@ class Session:
             return Reply(self._latex(line, argument_at, end))
         if word == ":del":
             return Reply(self._delete(argument.split()))
+        if word in _TOOLS:
+            return Reply(self._tool(word, line, argument_at, end))
         if argument:
             raise SymdiffError(f"{word} takes nothing after it")
         if word == ":help":
@@ -511,6 +523,70 @@ class Session:
             f"{s.latex_label} = {s.expr.to_latex()}" if s.latex_label else s.expr.to_latex()
             for s in results
         )
+
+    # --- the tools -------------------------------------------------------------------------
+
+    def _tool(self, word: str, line: str, start: int, end: int) -> str:
+        """``:newton f, x = 2`` and the like: formulas, then values that hold for this
+        command only; other variables take the session's values."""
+        formulas: list[Expr] = []
+        values: dict[str, float] = {}
+        uncertainties: dict[str, float] = {}
+        for item_start, item_end in _top_level_items(line, start, end):
+            setting = _SETTING.match(line, item_start, item_end)
+            if setting is None:
+                if values or uncertainties:
+                    raise SymdiffError(f"{word}: formulas come first, then the values")
+                formulas.append(self.resolve(self._parse(line, item_start, item_end)))
+                continue
+            name = setting["name"]
+            self.check_variable(name)
+            text_start = setting.end()
+            value_text, uncertainty_text = split_measurement(line[text_start:item_end])
+            if uncertainty_text is not None and word != ":propagate":
+                raise SymdiffError(f"{word} takes values, not uncertainties (±)")
+            if value_text.strip():
+                values[name] = self._constant(line, text_start, text_start + len(value_text))
+            elif name in self.values:
+                values[name] = self.values[name]
+            else:
+                raise SymdiffError(f"{name} has no value: write {name} = VALUE ± UNCERTAINTY")
+            if uncertainty_text is not None:
+                at = item_end - len(uncertainty_text)
+                uncertainties[name] = self._constant(line, at, item_end)
+        if not formulas:
+            raise SymdiffError(f"{word} needs a formula: {COMMANDS[word].split(': ', 1)[1]}")
+        if word != ":jacobian" and word != ":newton" and len(formulas) > 1:
+            raise SymdiffError(f"{word} takes one formula")
+        point = {**self.values, **values}
+        if word == ":jacobian":
+            return self._jacobian(formulas, point)
+        formula = formulas[0]
+        if word == ":sensitivity":
+            return sensitivity(formula, _used(point, formulas)).table(unicode=self._unicode)
+        if word == ":propagate":
+            inputs = {
+                name: (value, uncertainties.get(name, 0.0))
+                for name, value in point.items()
+                if name in formula.variables or name in values
+            }
+            return propagate(formula, inputs).table(unicode=self._unicode)
+        if word == ":newton":
+            equations: Expr | list[Expr] = formula if len(formulas) == 1 else formulas
+            return str(newton(equations, _used(point, formulas)))
+        return str(minimize(formula, _used(point, formulas)))
+
+    def _constant(self, line: str, start: int, end: int) -> float:
+        """A value in a tool command: a formula of the session's values."""
+        return self.resolve(self._parse(line, start, end)).evaluate(self.values)
+
+    def _jacobian(self, formulas: list[Expr], point: dict[str, float]) -> str:
+        names = list(dict.fromkeys(n for f in formulas for n in f.variables))
+        rows = jacobian(formulas, names)
+        text = "[" + ", ".join("[" + ", ".join(map(_display, row)) + "]" for row in rows) + "]"
+        if all(name in point for name in names):
+            text += f" = {jacobian(formulas, names, **_used(point, formulas))!r}"
+        return text
 
     def _delete(self, names: list[str]) -> str:
         if not names:
@@ -548,6 +624,24 @@ class Session:
             if not text_before_cursor[: match.start()].strip():
                 candidates += _STATEMENT_WORDS
         return word, sorted({c for c in candidates if c.startswith(word) and c != word})
+
+
+def _top_level_items(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of ``line[start:end]`` between commas outside parentheses."""
+    items, depth, item_start = [], 0, start
+    for i in range(start, end):
+        depth += {"(": 1, ")": -1}.get(line[i], 0)
+        if line[i] == "," and depth == 0:
+            items.append((item_start, i))
+            item_start = i + 1
+    items.append((item_start, end))
+    return [(a, b) for a, b in items if line[a:b].strip()]
+
+
+def _used(point: dict[str, float], formulas: list[Expr]) -> dict[str, float]:
+    """The values of the variables the formulas use."""
+    used = {name for f in formulas for name in f.variables}
+    return {name: value for name, value in point.items() if name in used}
 
 
 def _is_number(expr: Expr) -> bool:
@@ -601,7 +695,7 @@ def help_text() -> str:
     listed = textwrap.fill(
         " ".join(functions), width=76, initial_indent="  ", subsequent_indent="  "
     )
-    commands = "\n".join(f"  {name:<8}  {about}" for name, about in COMMANDS.items())
+    commands = "\n".join(f"  {name:<12}  {about}" for name, about in COMMANDS.items())
     return f"""\
 Type a formula to see it as parsed and, once every variable has a value, its value.
 
@@ -612,6 +706,8 @@ Type a formula to see it as parsed and, once every variable has a value, its val
   d/dx f              the derivative; d^2/dx^2 f, diff(f, x) and diff(f, x, 2) too
   grad f              every partial derivative; hessian f: every second one
   :latex d/dx f       LaTeX of an expression or of a command's result
+  :propagate m*g*h, m = 2 ± 0.1, g ± 0.01    an uncertainty budget (GUM, first order)
+  :newton x^3 - 2*x - 5, x = 2               a root; :minimize f, x = 1 a minimum
 
 Commands:
 {commands}

@@ -1,0 +1,23 @@
+"""Tools that put gradients to work, built on the public API: numbers for Jacobians and
+Hessians at a point, uncertainty propagation, sensitivity analysis, and solvers."""
+
+from .points import Derivatives, hessian, jacobian
+from .sensitivities import Sensitivity, SensitivityRow, sensitivity
+from .solvers import Solution, minimize, newton
+from .uncertainty import Contribution, Propagation, propagate, read_measurement
+
+__all__ = [
+    "Contribution",
+    "Derivatives",
+    "Propagation",
+    "Sensitivity",
+    "SensitivityRow",
+    "Solution",
+    "hessian",
+    "jacobian",
+    "minimize",
+    "newton",
+    "propagate",
+    "read_measurement",
+    "sensitivity",
+]

@@ -1,0 +1,94 @@
+"""The little dense linear algebra the tools need, on lists of floats (NumPy is optional).
+
+Matrices here are small (one row per variable), so plain Gaussian elimination and the
+Cholesky factorisation are enough, and they say plainly when a matrix is singular or not
+positive definite instead of returning garbage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+Matrix = list[list[float]]
+
+
+def solve(matrix: Sequence[Sequence[float]], rhs: Sequence[float]) -> list[float] | None:
+    """``x`` with ``matrix @ x = rhs``, or None when the matrix is singular.
+
+    Gaussian elimination with partial pivoting; a pivot below ``n * eps`` times the largest
+    entry counts as zero, since the answer would then be dominated by rounding.
+    """
+    n = len(rhs)
+    rows = [[*map(float, row), float(b)] for row, b in zip(matrix, rhs, strict=True)]
+    scale = max((abs(a) for row in rows for a in row[:n]), default=0.0)
+    if scale == 0.0 or not math.isfinite(scale):
+        return None
+    for column in range(n):
+        pivot = max(range(column, n), key=lambda r: abs(rows[r][column]))
+        if abs(rows[pivot][column]) <= n * 2.2e-16 * scale:
+            return None
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        top = rows[column]
+        for r in range(column + 1, n):
+            factor = rows[r][column] / top[column]
+            if factor:
+                row = rows[r]
+                for c in range(column, n + 1):
+                    row[c] -= factor * top[c]
+    x = [0.0] * n
+    for r in reversed(range(n)):
+        row = rows[r]
+        x[r] = (row[n] - sum(row[c] * x[c] for c in range(r + 1, n))) / row[r]
+    return x
+
+
+def cholesky(matrix: Sequence[Sequence[float]]) -> Matrix | None:
+    """The lower-triangular ``L`` with ``L @ L.T = matrix``, or None if not positive definite."""
+    n = len(matrix)
+    lower: Matrix = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1):
+            total = matrix[i][j] - sum(lower[i][k] * lower[j][k] for k in range(j))
+            if i == j:
+                if not total > 0.0:  # also refuses nan
+                    return None
+                lower[i][i] = math.sqrt(total)
+            else:
+                lower[i][j] = total / lower[j][j]
+    return lower
+
+
+def cholesky_solve(lower: Matrix, rhs: Sequence[float]) -> list[float]:
+    """``x`` with ``L @ L.T @ x = rhs``: forward, then back substitution."""
+    n = len(rhs)
+    y = [0.0] * n
+    for i in range(n):
+        y[i] = (rhs[i] - sum(lower[i][k] * y[k] for k in range(i))) / lower[i][i]
+    x = [0.0] * n
+    for i in reversed(range(n)):
+        x[i] = (y[i] - sum(lower[k][i] * x[k] for k in range(i + 1, n))) / lower[i][i]
+    return x
+
+
+def is_positive_semidefinite(matrix: Sequence[Sequence[float]]) -> bool:
+    """Whether a symmetric matrix has no negative eigenvalue (up to rounding).
+
+    A semidefinite matrix plus a tiny multiple of the identity is definite; one with a
+    clearly negative eigenvalue stays indefinite.
+    """
+    n = len(matrix)
+    scale = max((abs(matrix[i][i]) for i in range(n)), default=0.0) or 1.0
+    jitter = 1e-12 * scale
+    shifted = [
+        [a + (jitter if i == j else 0.0) for j, a in enumerate(row)] for i, row in enumerate(matrix)
+    ]
+    return cholesky(shifted) is not None
+
+
+def dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return math.fsum(x * y for x, y in zip(a, b, strict=True))
+
+
+def matrix_vector(matrix: Sequence[Sequence[float]], vector: Sequence[float]) -> list[float]:
+    return [dot(row, vector) for row in matrix]

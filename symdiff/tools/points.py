@@ -1,0 +1,190 @@
+"""Numbers from derivatives at a point: Jacobians and Hessians as matrices of floats.
+
+Both are exact, not finite differences. A Jacobian row is one reverse sweep of its
+expression. A Hessian row is one reverse sweep of a partial derivative, whose expression is
+built once, from the function's own shared graph (:class:`Derivatives` keeps them, so a
+solver that asks at many points builds them once and runs compiled code from then on).
+
+With values, :func:`jacobian` and :func:`hessian` give numbers; without, the symbolic
+matrices of :mod:`symdiff.api`. NumPy arrays among the values give a NumPy array of
+matrices, one per point of the broadcast arrays.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from ..api import Expr, as_expr, differentiate, gradient
+from ..api import hessian as symbolic_hessian
+from ..api import jacobian as symbolic_jacobian
+from ..errors import SymdiffError, ValuesError
+from ..ir.nodes import is_variable
+
+__all__ = ["Derivatives", "hessian", "jacobian", "jacobian_at", "loaded_numpy", "split_points"]
+
+Point = Mapping[str, object]
+NUMPY_HINT = "install NumPy for arrays of points (pip install numpy)"
+
+
+def variable_names(exprs: Sequence[Expr], variables: Iterable[str | Expr] | None) -> list[str]:
+    """The variables asked for, checked; by default every variable, in order of appearance."""
+    if variables is None:
+        seen: dict[str, None] = {}
+        for expr in exprs:
+            seen.update(dict.fromkeys(expr.variables))
+        return list(seen)
+    if isinstance(variables, str):
+        raise SymdiffError("variables are a list of names, e.g. ['x', 'y'], not one string")
+    names = []
+    for name in variables:
+        node = name if isinstance(name, Expr) else None
+        if node is None:
+            if not isinstance(name, str):
+                raise SymdiffError(f"a variable is named by a string, not {type(name).__name__}")
+            node = as_expr(name)
+        if not is_variable(node):
+            raise SymdiffError(f"{name!r} is not a variable name")
+        names.append(str(node.payload))
+    return names
+
+
+class Derivatives:
+    """One expression's value, gradient and Hessian at any point, for chosen variables.
+
+    The gradient's expressions are built on the first Hessian asked for, then kept: each
+    Hessian row after that is one (compiled) reverse sweep.
+    """
+
+    def __init__(self, expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> None:
+        self.expr = as_expr(expr)
+        self.variables = tuple(variable_names([self.expr], variables))
+        self._partials: list[Expr] | None = None
+
+    def value(self, point: Point) -> float:
+        return self.expr.evaluate(point)
+
+    def value_and_gradient(self, point: Point) -> tuple[float, list[float]]:
+        result = differentiate(self.expr, point)
+        return result.value, [result.get(name, 0.0) for name in self.variables]
+
+    def partials(self) -> list[Expr]:
+        """d expr / d v for each variable v, as expressions."""
+        if self._partials is None:
+            by_name = gradient(self.expr, self.variables)
+            self._partials = [by_name[name] for name in self.variables]
+        return self._partials
+
+    def hessian(self, point: Point) -> list[list[float]]:
+        """The matrix of second derivatives at ``point``, exactly symmetric.
+
+        Row i comes from differentiating d f / d v_i; only its entries j >= i are used and
+        mirrored, so rounding cannot make the matrix unsymmetric.
+        """
+        names = self.variables
+        n = len(names)
+        matrix = [[0.0] * n for _ in range(n)]
+        for i, partial in enumerate(self.partials()):
+            row = differentiate(partial, point)
+            for j in range(i, n):
+                matrix[i][j] = matrix[j][i] = row.get(names[j], 0.0)
+        return matrix
+
+
+def jacobian_at(exprs: Sequence[Expr], names: Sequence[str], point: Point) -> list[list[float]]:
+    """``J[i][j] = d exprs[i] / d names[j]`` at ``point``: one reverse sweep a row."""
+    rows = []
+    for expr in exprs:
+        result = differentiate(expr, point)
+        rows.append([result.get(name, 0.0) for name in names])
+    return rows
+
+
+def jacobian(
+    exprs: Sequence[Expr | str], variables: Iterable[str | Expr] | None = None, **values: object
+) -> Any:
+    """Rows of partial derivatives, one row per expression: ``J[i][j] = d f_i / d v_j``.
+
+    Without values, the rows hold expressions; with values, numbers at that point (lists
+    of lists, or a NumPy array of shape ``(*points, rows, columns)`` when some values are
+    NumPy arrays).
+
+    >>> jacobian(["x*y", "x + y^2"], x=2, y=3)
+    [[3.0, 2.0], [1.0, 6.0]]
+    """
+    if not values:
+        return symbolic_jacobian(exprs, variables)
+    if isinstance(exprs, str | Expr):
+        raise SymdiffError("jacobian takes a list of expressions; for one, use gradient")
+    roots = [as_expr(e) for e in exprs]
+    names = variable_names(roots, variables)
+    return at_points(values, lambda point: jacobian_at(roots, names, point))
+
+
+def hessian(
+    expr: Expr | str, variables: Iterable[str | Expr] | None = None, **values: object
+) -> Any:
+    """The matrix of second derivatives: expressions, or numbers at a point given by values.
+
+    >>> hessian("x^2*y", x=1, y=2)
+    [[4.0, 2.0], [2.0, 0.0]]
+    """
+    if not values:
+        return symbolic_hessian(expr, variables)
+    derivatives = Derivatives(expr, variables)
+    return at_points(values, derivatives.hessian)
+
+
+# --- arrays of points ------------------------------------------------------------------
+
+
+def loaded_numpy() -> Any:
+    """NumPy if it is loaded, else None.
+
+    NumPy is optional, and ``import symdiff`` must not load it (it is slow to import).
+    A value can only be a NumPy array once NumPy is loaded, so it is looked up, not imported.
+    """
+    return sys.modules.get("numpy")
+
+
+def is_array(value: object) -> bool:
+    numpy = loaded_numpy()
+    return numpy is not None and isinstance(value, numpy.ndarray)
+
+
+def split_points(values: Point) -> tuple[tuple[int, ...] | None, list[dict[str, object]]]:
+    """The points that ``values`` stand for: one, or one per element of broadcast arrays.
+
+    The shape is None when no value is an array.
+    """
+    arrays: dict[str, Any] = {name: v for name, v in values.items() if is_array(v)}
+    if not arrays:
+        return None, [dict(values)]
+    numpy = loaded_numpy()
+    try:
+        broadcast = numpy.broadcast_arrays(*arrays.values())
+    except ValueError as exc:
+        raise ValuesError(f"the arrays of values do not broadcast together: {exc}") from None
+    shape = broadcast[0].shape
+    if broadcast[0].size == 0:
+        raise ValuesError("the arrays of values are empty")
+    columns = dict(zip(arrays, broadcast, strict=True))
+    points = []
+    for index in numpy.ndindex(*shape):
+        point = dict(values)
+        for name, column in columns.items():
+            point[name] = column[index].item()
+        points.append(point)
+    return shape, points
+
+
+def at_points(values: Point, compute: Callable[[Point], Any]) -> Any:
+    """``compute(point)`` at the point, or a NumPy array of it at each point of the arrays."""
+    shape, points = split_points(values)
+    if shape is None:
+        return compute(points[0])
+    numpy = loaded_numpy()
+    results = [compute(point) for point in points]
+    matrices = numpy.asarray(results, dtype=float)
+    return matrices.reshape(shape + matrices.shape[1:])

@@ -1,0 +1,112 @@
+"""Jacobians and Hessians at a point, and sensitivities, against SymPy and by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy
+
+import symdiff
+from symdiff.tools import points
+
+FORMULAS = ["sin(x*y) + exp(x)/y", "x^2*y^3 - log(y)", "atan2(y, x)*x"]
+POINT = {"x": 0.7, "y": 1.9}
+
+
+def _sympy_values(matrix: sympy.Matrix) -> list[list[float]]:
+    x, y = sympy.symbols("x y")
+    return [[float(e.subs({x: POINT["x"], y: POINT["y"]})) for e in row] for row in matrix.tolist()]
+
+
+def test_the_jacobian_at_a_point_agrees_with_sympy() -> None:
+    x, y = sympy.symbols("x y")
+    reference = sympy.Matrix(
+        [sympy.sin(x * y) + sympy.exp(x) / y, x**2 * y**3 - sympy.log(y), sympy.atan2(y, x) * x]
+    ).jacobian([x, y])
+    result = symdiff.jacobian(FORMULAS, **POINT)
+    assert isinstance(result, list) and isinstance(result[0][0], float)
+    for row, expected in zip(result, _sympy_values(reference), strict=True):
+        assert row == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_hessian_at_a_point_agrees_with_sympy_and_is_symmetric() -> None:
+    x, y = sympy.symbols("x y")
+    reference = sympy.hessian(sympy.sin(x * y) + sympy.exp(x) / y, [x, y])
+    result = symdiff.hessian(FORMULAS[0], **POINT)
+    assert result[0][1] == result[1][0]
+    for row, expected in zip(result, _sympy_values(reference), strict=True):
+        assert row == pytest.approx(expected, rel=1e-12)
+
+
+def test_without_values_the_matrices_stay_symbolic() -> None:
+    assert symdiff.jacobian(["x*y", "x + y^2"]) == symdiff.api.jacobian(["x*y", "x + y^2"])
+    assert symdiff.hessian("x^2*y", ["y", "x"]) == symdiff.api.hessian("x^2*y", ["y", "x"])
+
+
+def test_variables_choose_and_order_the_columns() -> None:
+    assert symdiff.jacobian(["x*y"], ["y", "x", "w"], x=2, y=3, w=1) == [[2.0, 3.0, 0.0]]
+
+
+def test_arrays_of_points_give_arrays_of_matrices() -> None:
+    xs = np.array([0.5, 1.0, 2.0])
+    result = symdiff.jacobian(["x*y", "x + y^2"], x=xs, y=3.0)
+    assert result.shape == (3, 2, 2)
+    for x, matrix in zip(xs, result, strict=True):
+        assert matrix.tolist() == symdiff.jacobian(["x*y", "x + y^2"], x=float(x), y=3.0)
+    hessians = symdiff.hessian("x^2*y", x=xs[:, None], y=np.array([1.0, 2.0]))
+    assert hessians.shape == (3, 2, 2, 2)
+    assert hessians[2, 1].tolist() == [[4.0, 4.0], [4.0, 0.0]]
+
+
+def test_arrays_that_do_not_broadcast_are_refused() -> None:
+    with pytest.raises(symdiff.ValuesError):
+        symdiff.jacobian(["x*y"], x=np.ones(2), y=np.ones(3))
+    with pytest.raises(symdiff.SymdiffError):
+        symdiff.jacobian("x*y", x=1, y=2)
+
+
+def test_derivatives_reuse_the_gradient_expressions() -> None:
+    derivatives = points.Derivatives("x^3*y + y^2")
+    first = derivatives.partials()
+    assert derivatives.hessian({"x": 1.0, "y": 2.0}) == [[12.0, 3.0], [3.0, 2.0]]
+    assert derivatives.partials() is first
+
+
+# --- sensitivity ------------------------------------------------------------------------
+
+
+def test_sensitivities_are_derivatives_and_elasticities_ranked() -> None:
+    values = {"P": 1000.0, "r": 0.05, "n": 10.0}
+    result = symdiff.sensitivity("P*(1+r)^n", **values)
+    f = 1000 * 1.05**10
+    expected = {
+        "P": 1.05**10,
+        "r": 1000 * 10 * 1.05**9,
+        "n": f * math.log(1.05),
+    }
+    for name, derivative in expected.items():
+        assert result[name].derivative == pytest.approx(derivative, rel=1e-12)
+        assert result[name].elasticity == pytest.approx(derivative * values[name] / f, rel=1e-12)
+    ranking = sorted(expected, key=lambda n: -abs(expected[n] * values[n]))
+    assert list(result) == ranking
+    lines = str(result).splitlines()
+    assert [line.split()[1] for line in lines[2:]] == ranking
+    assert result.to_dict()["inputs"]["P"]["elasticity"] == pytest.approx(1.0)
+
+
+def test_an_undefined_elasticity_is_nan_and_none_in_the_dictionary() -> None:
+    result = symdiff.sensitivity("x - y", x=2, y=2)
+    assert math.isnan(result["x"].elasticity)
+    assert result.to_dict()["inputs"]["x"]["elasticity"] is None
+    assert "undefined" in str(result)
+
+
+def test_sensitivity_over_arrays_of_points() -> None:
+    xs = np.array([1.0, 2.0, 4.0])
+    result = symdiff.sensitivity("x^2*y", x=xs, y=3.0)
+    assert result["x"].derivative.tolist() == (2 * xs * 3).tolist()
+    assert result["x"].elasticity.tolist() == pytest.approx([2.0, 2.0, 2.0])
+    assert list(result) == ["x", "y"]
+    assert "over 3 points" in str(result)

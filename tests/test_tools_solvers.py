@@ -1,0 +1,116 @@
+"""Newton's method for roots and the Newton minimiser, with the SciPy bridge."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import symdiff
+from symdiff.tools import solvers
+
+ROSENBROCK = "(1-x)^2 + 100*(y-x^2)^2"
+
+
+def test_newton_finds_the_classic_root() -> None:
+    result = symdiff.newton("x^3 - 2*x - 5", x=2)
+    assert result.converged, result.reason
+    assert math.isclose(result.point["x"], 2.0945514815423265, rel_tol=1e-15)
+    assert result.iterations <= 6  # quadratic convergence from x = 2
+    assert abs(result.value) < 1e-14
+    assert "converged" in str(result) and "2.0945514815423265" in str(result)
+
+
+def test_newton_solves_a_system_with_the_jacobian() -> None:
+    result = symdiff.newton(["x^2 + y^2 - 4", "x*y - 1"], x=2, y=0.5)
+    assert result.converged, result.reason
+    x, y = result.point["x"], result.point["y"]
+    assert math.isclose(x * x + y * y, 4, rel_tol=1e-14) and math.isclose(x * y, 1, rel_tol=1e-14)
+
+
+def test_newton_holds_parameters_fixed() -> None:
+    result = symdiff.newton("x^2 - a", x=1, a=2, variables=["x"])
+    assert result.converged
+    assert math.isclose(result.point["x"], math.sqrt(2), rel_tol=1e-15)
+    assert result.point["a"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("formula", "start", "words"),
+    [
+        ("x^2 + 1", 0.0, "derivative is 0"),
+        ("atan(x)", 2.0, "diverged"),
+        ("x^2 + 1", 0.5, "no convergence within 40 iterations"),
+        ("log(x)", 5.0, "left the domain"),
+    ],
+)
+def test_newton_says_why_it_failed(formula: str, start: float, words: str) -> None:
+    result = symdiff.newton(formula, x=start, max_iterations=40)
+    assert not result.converged
+    assert words in result.reason
+    assert "did not converge" in str(result)
+
+
+def test_a_singular_jacobian_is_reported() -> None:
+    result = symdiff.newton(["x + y - 1", "2*x + 2*y - 3"], x=0, y=0)
+    assert not result.converged and "singular" in result.reason
+
+
+def test_minimize_rosenbrock() -> None:
+    result = symdiff.minimize(ROSENBROCK, x=-1.2, y=1)
+    assert result.converged, result.reason
+    assert math.isclose(result.point["x"], 1, rel_tol=1e-9)
+    assert math.isclose(result.point["y"], 1, rel_tol=1e-9)
+    assert result.iterations < 30
+
+
+def test_minimize_leaves_a_concave_start_by_gradient_steps() -> None:
+    # At x = 0.1 the second derivative 12x^2 - 6 is negative: plain Newton would climb.
+    result = symdiff.minimize("x^4 - 3*x^2 + x", x=0.1)
+    assert result.converged
+    x = result.point["x"]
+    assert abs(4 * x**3 - 6 * x + 1) < 1e-9 and 12 * x**2 - 6 > 0
+
+
+def test_minimize_reports_an_unbounded_function() -> None:
+    result = symdiff.minimize("-x^2 - y^2", x=1, y=1)
+    assert not result.converged and "without bound" in result.reason
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "Newton-CG", "BFGS"])
+def test_the_scipy_bridge(method: str) -> None:
+    scipy_optimize = pytest.importorskip("scipy.optimize")
+    result = symdiff.minimize(ROSENBROCK, x=-1.2, y=1, method=method)
+    assert result.converged, result.reason
+    assert math.isclose(result.point["x"], 1, rel_tol=1e-6)
+    assert math.isclose(result.point["y"], 1, rel_tol=1e-6)
+    # SciPy's default, BFGS with a finite-difference gradient, needs more evaluations
+    # than a run handed the exact derivatives.
+    expr = symdiff.parse(ROSENBROCK)
+    default = scipy_optimize.minimize(lambda v: expr.evaluate(x=v[0], y=v[1]), [-1.2, 1])
+    assert default.nfev > result.evaluations
+
+
+def test_without_scipy_the_bridge_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solvers, "scipy_optimize", lambda: None)
+    with pytest.raises(symdiff.SymdiffError, match="pip install scipy"):
+        symdiff.minimize(ROSENBROCK, x=-1.2, y=1, method="BFGS")
+    assert symdiff.minimize(ROSENBROCK, x=-1.2, y=1).converged
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: symdiff.newton("x^2 - 2"),
+        lambda: symdiff.newton("x^2 - a", x=1, a=2),  # one equation, two unknowns
+        lambda: symdiff.newton([], x=1),
+        lambda: symdiff.newton("log(x)", x=-1),  # the start is outside the domain
+        lambda: symdiff.newton("x", x="two"),
+        lambda: symdiff.newton("x", x=1, tolerance=-1),
+        lambda: symdiff.minimize("x^2", x=1, method="simplex"),
+        lambda: symdiff.minimize("2", x=1),
+    ],
+)
+def test_bad_input_is_a_symdiff_error(call) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(symdiff.SymdiffError):
+        call()
