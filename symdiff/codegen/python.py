@@ -98,6 +98,12 @@ class CodeAlgebra(Algebra[Value]):
                 pass
         return PYTHON[op.key](self, op, values)
 
+    def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
+        # Only a constant zero is known now; a value that is zero at run time takes the
+        # general formula, which fails there and hands the point to the interpreter.
+        lifted = self.lift(value)
+        return 0 if isinstance(lifted, Literal) and lifted.value == 0 else partial()
+
     def mul(self, a: Value | int, b: Value | int) -> Value:
         # Exact for every float, inf and nan included (policy 4): 1*y is y, -1*y is -y.
         for x, y in ((a, b), (b, a)):

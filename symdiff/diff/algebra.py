@@ -72,6 +72,11 @@ class Algebra(Generic[T]):
         """True only when ``value`` is certainly zero, so a contribution can be skipped."""
         return is_structural_zero(value)
 
+    def unless_zero(self, value: T | int, partial: Callable[[], T | int]) -> T | int:
+        """``0`` where ``value`` is zero, else ``partial()``: a rule's convention at a point
+        where its general formula has no value (``pow``'s at a zero base or exponent)."""
+        return 0 if self.is_zero(value) else partial()
+
     def add(self, a: T | int, b: T | int) -> T:
         return self.apply(OPS["add"], a, b)
 
@@ -108,6 +113,10 @@ class FloatAlgebra(Algebra[float]):
 
     def apply(self, op: Op, *args: float | int) -> float:
         return float(op.numeric(*args))
+
+    def unless_zero(self, value: float | int, partial: Callable[[], float | int]) -> float | int:
+        # The value at this point decides; 0 is a structural zero, so nothing is added.
+        return 0 if value == 0 else partial()
 
     def add(self, a: float | int, b: float | int) -> float:
         return self.apply(OPS["add"], a, b)

@@ -55,6 +55,13 @@ def _cot(x: float) -> float:
     return math.cos(x) / math.sin(x)
 
 
+def _pow(a: float, b: float) -> float:
+    if a == 0 and b < 0:
+        # 0^-n is 1/0^n: say so, rather than math.pow's "math domain error".
+        raise ZeroDivisionError("zero to a negative power")
+    return math.pow(a, b)
+
+
 def _log_base(x: float, base: float) -> float:
     return math.log(x) / math.log(base)
 
@@ -87,10 +94,12 @@ _OPS: list[Op] = [
        domain="a nonzero divisor"),
     Op("neg", "neg", 1, operator.neg,
        (lambda m, out, x: -1,)),
-    # d/da a^b = b*a^(b-1); d/db a^b = a^b*log(a)
-    Op("pow", "pow", 2, math.pow,
-       (lambda m, out, a, b: m.mul(b, m.pow(a, m.sub(b, 1))),
-        lambda m, out, a, b: m.mul(out, m.log(a))),
+    # d/da a^b = b*a^(b-1); d/db a^b = a^b*log(a). Where these have no value, two
+    # conventions: a zero exponent gives d/da 0 (a^0 is 1 for every a, 0^0 included), and
+    # a zero base gives d/db 0 (0^b is 0 for every b > 0).
+    Op("pow", "pow", 2, _pow,
+       (lambda m, out, a, b: m.unless_zero(b, lambda: m.mul(b, m.pow(a, m.sub(b, 1)))),
+        lambda m, out, a, b: m.unless_zero(a, lambda: m.mul(out, m.log(a)))),
        domain="a positive base, or an integer exponent"),
     # Constants.
     Op("pi", "pi", 0, lambda: math.pi, ()),

@@ -23,7 +23,7 @@ from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
-from ..ir.ops import NAMED_CONSTANTS, OPS
+from ..ir.ops import NAMED_CONSTANTS
 
 _FLOATS = FloatAlgebra()
 _MISSING = object()
@@ -265,14 +265,21 @@ def _point(p: Plan, point: list[float]) -> dict[str, float]:
 
 
 def _argument_values(node: Expr, values: dict[Expr, float]) -> str:
-    # A variable's value is in the point already; only compound arguments are shown.
-    shown = [f"{_shown(arg)} = {values[arg]!r}" for arg in dict.fromkeys(node.args) if arg.args]
+    # A variable's value is in the point already, and a number (-1) is its own value: only
+    # other compound arguments are shown.
+    shown = [
+        f"{text} = {values[arg]!r}"
+        for arg in dict.fromkeys(node.args)
+        if arg.args and not _is_literal(text := _shown(arg), values[arg])
+    ]
     return f" where {', '.join(shown)}" if shown else ""
 
 
-# Ops that divide, and which argument is the divisor: their failure at a zero divisor is
-# worded as a division by zero.
-_DIVISORS = {OPS["div"]: 1}
+def _is_literal(text: str, value: float) -> bool:
+    try:
+        return float(text) == value
+    except ValueError:
+        return False
 
 
 def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainError:
@@ -285,7 +292,7 @@ def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainErr
     if failure.argument is not None:
         arg = node.args[failure.argument]
         message = f"{_shown(node)} has no derivative with respect to {_shown(arg)}{values}{where}"
-    elif node.op in _DIVISORS and arguments.get(node.args[_DIVISORS[node.op]]) == 0:
+    elif isinstance(failure.cause, ZeroDivisionError):
         message = f"{_shown(node)} divides by zero{values}{where}"
     elif isinstance(failure.cause, OverflowError):
         message = f"{_shown(node)} is too large for a floating-point number{values}{where}"
