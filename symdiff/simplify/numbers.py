@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from ..ir.nodes import Expr, constant, is_constant, make
-from ..ir.ops import OPS
+from ..ir.ops import CONSTANT, OPS
 
 Number = int | Fraction | float
 
@@ -27,15 +27,16 @@ MAX_FOLD_BITS = 4096
 
 def as_number(node: Expr) -> Number | None:
     """The exact number a node stands for, if it is a (signed) constant or a fraction."""
+    # Called by nearly every rule: the common answer, None, comes after three checks.
     op = node.op
-    if is_constant(node):
+    if op is CONSTANT:
         return node.payload  # type: ignore[return-value]
     if op is NEG:
         # Only one level down: a chain of negations is never followed.
         arg = node.args[0]
-        inner = as_number(arg) if is_constant(arg) or is_fraction(arg) else None
+        inner = as_number(arg) if arg.op is CONSTANT or is_fraction(arg) else None
         return None if inner is None else -inner
-    if is_fraction(node):
+    if op is DIV and is_fraction(node):
         numerator = as_number(node.args[0])
         denominator = node.args[1].payload
         assert isinstance(numerator, int) and isinstance(denominator, int)

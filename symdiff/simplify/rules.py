@@ -94,12 +94,22 @@ def product(factors: list[Expr]) -> Expr:
 # --- views: what a node looks like, a bounded number of levels down ----------------------
 
 
-def split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
+def split(node: Expr) -> tuple[Number, Expr | None]:
     """``node`` as coefficient * rest: 3*x is (3, x), -x/2 is (-1/2, x), 5 is (5, None).
 
     The inverse of :func:`with_coefficient`. It looks a few levels down at most, so it
-    costs O(1) on any graph.
+    costs O(1) on any graph; most rules for sums and products ask for the same splits, so
+    they are remembered until the outermost :func:`build` returns.
     """
+    if not _MEMO.depth:
+        return _split(node)
+    found = _MEMO.splits.get(node)
+    if found is None:
+        found = _MEMO.splits[node] = _split(node)
+    return found
+
+
+def _split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
     value = as_number(node)
     if value is not None:
         return value, None
@@ -107,7 +117,7 @@ def split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
     if depth > 3 or op not in (NEG, MUL, DIV):
         return 1, node
     if op is NEG:
-        c, rest = split(node.args[0], depth + 1)
+        c, rest = _split(node.args[0], depth + 1)
         return -c, rest
     if op is MUL:
         # c*p*q*... and -p*q*...: the coefficient sits at the bottom of the left spine.
@@ -121,8 +131,8 @@ def split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
             return -1, _left_product([factors[0].args[0], *factors[1:]])
         return 1, node
     a, b = node.args
-    ca, ra = split(a, depth + 1)
-    cb, rb = split(b, depth + 1)
+    ca, ra = _split(a, depth + 1)
+    cb, rb = _split(b, depth + 1)
     if (ca == 1 and cb == 1) or cb == 0 or (rb is None and ra is None):
         return 1, node
     rest = ra if rb is None else make(DIV, (ra or ONE, rb))
@@ -732,13 +742,30 @@ class _Switches:
 _SWITCHES = _Switches()
 
 
+class _Memo:
+    """Splits of nodes seen while one outermost build runs (never kept beyond it, so the
+    memo holds no node alive)."""
+
+    depth = 0
+    splits: dict[Expr, tuple[Number, Expr | None]] = {}  # noqa: RUF012
+
+
+_MEMO = _Memo()
+
+
 def build(op: Op, args: tuple[Expr, ...]) -> Expr:
     """``op(*args)``, simplified by the first rule of the table that applies."""
-    for rule in _SWITCHES.active.get(op.key, ()):
-        replacement = rule.rewrite(op, *args)
-        if replacement is not None:
-            return replacement
-    return make(op, args)
+    _MEMO.depth += 1
+    try:
+        for rule in _SWITCHES.active.get(op.key, ()):
+            replacement = rule.rewrite(op, *args)
+            if replacement is not None:
+                return replacement
+        return make(op, args)
+    finally:
+        _MEMO.depth -= 1
+        if not _MEMO.depth:
+            _MEMO.splits.clear()
 
 
 @contextmanager
