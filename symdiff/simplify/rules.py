@@ -311,7 +311,8 @@ def _common_coefficient(op: Op, a: Expr, b: Expr) -> Expr | None:
 
 
 def _number_last(op: Op, a: Expr, b: Expr) -> Expr | None:
-    return add(b, a) if as_number(a) is not None else None
+    # Two numbers are folded, or else left alone: swapping them would never end.
+    return add(b, a) if as_number(a) is not None and as_number(b) is None else None
 
 
 def _cancel_term(op: Op, a: Expr, b: Expr) -> Expr | None:
@@ -457,18 +458,23 @@ def _order_factors(op: Op, a: Expr, b: Expr) -> Expr | None:
 def _regroup_product(op: Op, a: Expr, b: Expr) -> Expr | None:
     if a.op is MUL and a.args[0].op is not MUL and b.op is not MUL:
         # (p*q)*b for a product of two: merge powers of one base, variables first.
+        # A merge that leaves a product (merge-powers switched off) would regroup forever.
         p, q = a.args
         if _base(b) is _base(p):
-            return mul(mul(p, b), q)
+            merged = mul(p, b)
+            return None if merged.op is MUL else mul(merged, q)
         if _base(b) is _base(q):
-            return mul(p, mul(q, b))
+            merged = mul(q, b)
+            return None if merged.op is MUL else mul(p, merged)
         if is_variable(b) and not is_variable(q):
             return mul(mul(p, b), q)
     if b.op is MUL and b.args[0].op is not MUL and a.op is not MUL:
         # a*(p*q) for a single factor a: merge powers of one base, else a*p*q left to right.
         p, q = b.args
         if _base(a) is _base(q):
-            return mul(p, mul(a, q))
+            merged = mul(a, q)
+            if merged.op is not MUL:
+                return mul(p, merged)
         return mul(mul(a, p), q)
     return None
 
