@@ -728,21 +728,21 @@ RULES: tuple[Rule, ...] = (
 RULE_NAMES: frozenset[str] = frozenset(rule.name for rule in RULES)
 
 
-def _by_op(off: frozenset[str]) -> dict[str, tuple[Rule, ...]]:
-    """The rules switched on, by op key, in table order."""
-    table: dict[str, list[Rule]] = {}
+def _by_op(off: frozenset[str]) -> dict[str, tuple[Rewrite, ...]]:
+    """The rewrites of the rules switched on, by op key, in table order."""
+    table: dict[str, list[Rewrite]] = {}
     for rule in RULES:
         if rule.name not in off:
             for key in rule.ops:
-                table.setdefault(key, []).append(rule)
-    return {key: tuple(rules) for key, rules in table.items()}
+                table.setdefault(key, []).append(rule.rewrite)
+    return {key: tuple(rewrites) for key, rewrites in table.items()}
 
 
 class _Switches:
-    """Which rules are off, and the table of the rules that are on."""
+    """Which rules are off, and the rewrites of the rules that are on."""
 
     off: frozenset[str] = frozenset()
-    active: dict[str, tuple[Rule, ...]] = _by_op(frozenset())
+    active: dict[str, tuple[Rewrite, ...]] = _by_op(frozenset())
 
 
 _SWITCHES = _Switches()
@@ -761,17 +761,21 @@ _MEMO = _Memo()
 
 def build(op: Op, args: tuple[Expr, ...]) -> Expr:
     """``op(*args)``, simplified by the first rule of the table that applies."""
-    _MEMO.depth += 1
+    rewrites = _SWITCHES.active.get(op.key)
+    if rewrites is None:
+        return make(op, args)
+    memo = _MEMO
+    memo.depth += 1
     try:
-        for rule in _SWITCHES.active.get(op.key, ()):
-            replacement = rule.rewrite(op, *args)
+        for rewrite in rewrites:
+            replacement = rewrite(op, *args)
             if replacement is not None:
                 return replacement
         return make(op, args)
     finally:
-        _MEMO.depth -= 1
-        if not _MEMO.depth:
-            _MEMO.splits.clear()
+        memo.depth -= 1
+        if not memo.depth:
+            memo.splits.clear()
 
 
 @contextmanager
