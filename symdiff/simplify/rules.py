@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from ..errors import SymdiffError
 from ..ir.nodes import Expr, constant, is_variable, make
-from ..ir.ops import OPS, Op
+from ..ir.ops import CONSTANT, OPS, Op
 from . import numbers
 from .numbers import ONE, ZERO, Number, as_fraction, as_number, exact, fold, number
 
@@ -101,12 +101,18 @@ def split(node: Expr) -> tuple[Number, Expr | None]:
     costs O(1) on any graph; most rules for sums and products ask for the same splits, so
     they are remembered until the outermost :func:`build` returns.
     """
-    if not _MEMO.depth:
-        return _split(node)
-    found = _MEMO.splits.get(node)
+    if node.op not in _SPLITTABLE:
+        return 1, node
+    found = _SPLITS.get(node)
     if found is None:
-        found = _MEMO.splits[node] = _split(node)
+        found = _split(node)
+        if _DEPTH[0]:
+            _SPLITS[node] = found
     return found
+
+
+# Only these nodes can carry a coefficient (a constant is all coefficient).
+_SPLITTABLE = frozenset((CONSTANT, NEG, MUL, DIV))
 
 
 def _split(node: Expr, depth: int = 0) -> tuple[Number, Expr | None]:
@@ -748,15 +754,10 @@ class _Switches:
 _SWITCHES = _Switches()
 
 
-class _Memo:
-    """Splits of nodes seen while one outermost build runs (never kept beyond it, so the
-    memo holds no node alive)."""
-
-    depth = 0
-    splits: dict[Expr, tuple[Number, Expr | None]] = {}  # noqa: RUF012
-
-
-_MEMO = _Memo()
+# Splits of nodes seen while one outermost build runs; emptied when it returns, so the memo
+# never keeps a node alive. The depth counts the builds running.
+_SPLITS: dict[Expr, tuple[Number, Expr | None]] = {}
+_DEPTH = [0]
 
 
 def build(op: Op, args: tuple[Expr, ...]) -> Expr:
@@ -764,8 +765,8 @@ def build(op: Op, args: tuple[Expr, ...]) -> Expr:
     rewrites = _SWITCHES.active.get(op.key)
     if rewrites is None:
         return make(op, args)
-    memo = _MEMO
-    memo.depth += 1
+    depth = _DEPTH
+    depth[0] += 1
     try:
         for rewrite in rewrites:
             replacement = rewrite(op, *args)
@@ -773,9 +774,9 @@ def build(op: Op, args: tuple[Expr, ...]) -> Expr:
                 return replacement
         return make(op, args)
     finally:
-        memo.depth -= 1
-        if not memo.depth:
-            memo.splits.clear()
+        depth[0] -= 1
+        if not depth[0]:
+            _SPLITS.clear()
 
 
 @contextmanager
