@@ -10,8 +10,10 @@ table's own numeric functions.
 
 from __future__ import annotations
 
+import gc
 import math
 import random
+import weakref
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -22,7 +24,7 @@ from strategies import expressions
 
 from symdiff import DomainError, Expr, SymdiffError, count_nodes, derivative, gradient, parse
 from symdiff.ir.graph import topological_order
-from symdiff.ir.nodes import variable
+from symdiff.ir.nodes import constant, make, variable
 from symdiff.ir.ops import OPS
 from symdiff.simplify import build, disabled, number, simplify
 from symdiff.simplify.rules import (
@@ -270,3 +272,15 @@ def test_corpus_and_its_derivatives_are_fixed_points(case: Case) -> None:
         assert unstable_nodes(partial) == []
         if count_nodes(partial) <= 200:
             assert unstable_nodes(derivative(partial, name)) == []
+
+
+def test_building_keeps_no_node_alive() -> None:
+    # The engine remembers splits only while a build runs.
+    name = "kept_alive_probe"
+    product = make(OPS["mul"], (constant(3), variable(name)))
+    total = make(OPS["add"], (product, variable(name)))
+    assert str(simplify(total)) == f"4*{name}"
+    probe = weakref.ref(product)
+    del product, total
+    gc.collect()
+    assert probe() is None

@@ -106,7 +106,7 @@ def split(node: Expr) -> tuple[Number, Expr | None]:
     found = _SPLITS.get(node)
     if found is None:
         found = _split(node)
-        if _DEPTH[0]:
+        if _DEPTH[0] and len(_SPLITS) < _MEMO_LIMIT:
             _SPLITS[node] = found
     return found
 
@@ -755,9 +755,12 @@ _SWITCHES = _Switches()
 
 
 # Splits of nodes seen while one outermost build runs; emptied when it returns, so the memo
-# never keeps a node alive. The depth counts the builds running.
+# never keeps a node alive. The depth counts the builds running. Threads share both: a
+# split depends only on the (immutable) node, so sharing never changes a result, and the
+# limit bounds what a count upset by a thread switch could keep.
 _SPLITS: dict[Expr, tuple[Number, Expr | None]] = {}
 _DEPTH = [0]
+_MEMO_LIMIT = 4096
 
 
 def build(op: Op, args: tuple[Expr, ...]) -> Expr:
