@@ -285,6 +285,10 @@ def _zero_term(op: Op, a: Expr, b: Expr) -> Expr | None:
     return None
 
 
+def _self_difference(op: Op, a: Expr, b: Expr) -> Expr | None:
+    return ZERO if a is b else None
+
+
 def _like_terms(op: Op, a: Expr, b: Expr) -> Expr | None:
     ca, ra = split(a)
     cb, rb = split(b)
@@ -680,10 +684,11 @@ _ARITHMETIC = ("add", "sub", "mul", "div")
 
 # For each op, its rules are tried in this order; the first that applies wins.
 RULES: tuple[Rule, ...] = (
+    # Arithmetic on two numbers, exact for ints and fractions.
+    Rule("fold", _ARITHMETIC, "2 + 3 -> 5, 1/2 - 1/3 -> 1/6, 2/4 -> 1/2", _fold_numbers),
     # Sums and differences.
-    Rule("fold", _ARITHMETIC, "2 + 3 -> 5, 1/2 - 1/3 -> 1/6, exactly", _fold_numbers),
     Rule("zero-term", _SUMS, "x + 0 -> x, 0 - x -> -x", _zero_term),
-    Rule("self-difference", ("sub",), "x - x -> 0", lambda op, a, b: ZERO if a is b else None),
+    Rule("self-difference", ("sub",), "x - x -> 0", _self_difference),
     Rule("like-terms", _SUMS, "c*x + d*x -> (c + d)*x", _like_terms),
     Rule("negative-term", _SUMS, "a + -b -> a - b, a - -b -> a + b", _negative_term),
     Rule("common-coefficient", _SUMS, "c*p + c*q -> c*(p + q)", _common_coefficient),
