@@ -215,6 +215,11 @@ def with_coefficient(c: Number, rest: Expr | None) -> Expr:
         scaled = negative(rest)
     else:
         factors = spine(rest) if rest.op is MUL else None
+        if top < 0 and factors is not None and factors[0].op is SUB:
+            # -4*(1 - t)*u -> 4*(t - 1)*u, as -4*(1 - t) -> 4*(t - 1) above
+            first = factors[0]
+            flipped = product([sub(first.args[1], first.args[0]), *factors[1:]])
+            return with_coefficient(-c, flipped)
         if factors is not None:
             scaled = _left_product([make(MUL, (number(top), factors[0])), *factors[1:]])
         else:
