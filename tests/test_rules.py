@@ -255,8 +255,17 @@ def unstable_nodes(expr: Expr) -> list[str]:
     ]
 
 
+def moderate(expr: Expr) -> bool:
+    """No float constant so small or large that coefficients built from it could overflow
+    (see the expected failure below: fixed points are promised short of that)."""
+    return all(
+        not isinstance(node.payload, float) or node.payload == 0 or 1e-100 < node.payload < 1e100
+        for node in topological_order([expr])
+    )
+
+
 @settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(expressions(max_leaves=12))
+@given(expressions(max_leaves=12).filter(moderate))
 def test_every_node_built_is_a_fixed_point_of_the_table(expr: Expr) -> None:
     simplified = simplify(expr)
     assert unstable_nodes(simplified) == []
@@ -302,3 +311,36 @@ def test_building_keeps_no_node_alive() -> None:
     del product, total
     gc.collect()
     assert probe() is None
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "sin(1e200*x)",
+        "1e-200*x/(1e200*y)",
+        "1e300*x^3",
+        pytest.param(
+            "1e200*x*exp(1e200*x)",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a number left inside a product (1e200*...*1e200) is seen through by "
+                "the views of later rules: built, but not always a fixed point",
+            ),
+        ),
+    ],
+)
+def test_a_coefficient_that_would_overflow_is_left_unmultiplied(formula: str) -> None:
+    # 1e200*1e200 is inf, which no node holds: the rule that would make it does not apply.
+    for order in (1, 2, 3, 4):
+        result = derivative(formula, "x", order)
+        assert parse(str(result)) is result
+        assert unstable_nodes(result) == []
+
+
+def test_derivatives_with_overflowing_coefficients_are_built() -> None:
+    # Before the engine declined such rules, the second derivative raised on inf.
+    second = derivative("1e200*x*exp(1e200*x)", "x", 2)
+    assert parse(str(second)) is second
+    # (c*x*exp(c*x))'' = c^2*exp(c*x)*(c*x + 2): c^2 is beyond floats, and the error says so.
+    with pytest.raises(DomainError, match="too large"):
+        second.evaluate(x=-1e-200)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from oracles import CORPUS, Case
 from strategies import expressions, points
+from test_rules import moderate
 from test_symbolic import TEXTBOOK
 
 import symdiff
@@ -194,7 +195,7 @@ def test_simplify_keeps_the_value_where_the_original_is_defined(
 
 
 @settings(RANDOM, max_examples=300)
-@given(expressions(max_leaves=12))
+@given(expressions(max_leaves=12).filter(moderate))
 def test_simplify_is_idempotent_prints_round_trip_and_does_not_grow(expr: Expr) -> None:
     simplified = simplify(expr)
     assert simplify(simplified) is simplified, simplified
@@ -204,7 +205,7 @@ def test_simplify_is_idempotent_prints_round_trip_and_does_not_grow(expr: Expr) 
 
 
 @settings(RANDOM, max_examples=200)
-@given(expressions(max_leaves=10))
+@given(expressions(max_leaves=10).filter(moderate))
 def test_derivatives_of_random_expressions_are_already_simplified(expr: Expr) -> None:
     for name, partial in gradient(expr).items():
         assert simplify(partial) is partial, f"d {expr} /d{name} = {partial}"

@@ -3,7 +3,8 @@ and folding with ints and Fractions (floats where a float takes part).
 
 Constants are non-negative; ``-2`` is ``neg(2)``, ``3/2`` is ``div(3, 2)`` and ``-3/2`` is
 ``div(neg(3), 2)``. Folding gives up (returns None) where the answer is undefined, not
-finite, or too large to be worth writing out.
+finite, or too large to be worth writing out; :func:`number` of inf raises
+:class:`NotFinite`, which the rule engine takes as "this rule does not apply".
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ ZERO, ONE = constant(0), constant(1)
 # Exponents and integers past these sizes are left unevaluated rather than folded.
 MAX_FOLD_EXPONENT = 256
 MAX_FOLD_BITS = 4096
+
+
+class NotFinite(ArithmeticError):
+    """A number no node can hold (an overflow to inf): the rule that met it does not apply."""
 
 
 def as_number(node: Expr) -> Number | None:
@@ -67,6 +72,8 @@ def number(value: Number) -> Expr:
             return number(value.numerator)
         top = number(value.numerator)
         return make(DIV, (top, constant(value.denominator)))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NotFinite(f"{value!r} has no node")
     if value < 0:
         return make(NEG, (constant(-value),))
     return constant(value + 0)  # -0.0 + 0 is 0.0

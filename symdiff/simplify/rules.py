@@ -33,7 +33,7 @@ from ..errors import SymdiffError
 from ..ir.nodes import Expr, constant, is_variable, make
 from ..ir.ops import CONSTANT, OPS, Op
 from . import numbers
-from .numbers import ONE, ZERO, Number, as_fraction, as_number, exact, fold, number
+from .numbers import ONE, ZERO, NotFinite, Number, as_fraction, as_number, exact, fold, number
 
 ADD, SUB, MUL, DIV, NEG, POW = (OPS[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
 ABS = OPS["abs"]
@@ -782,7 +782,10 @@ def build(op: Op, args: tuple[Expr, ...]) -> Expr:
     depth[0] += 1
     try:
         for rewrite in rewrites:
-            replacement = rewrite(op, *args)
+            try:
+                replacement = rewrite(op, *args)
+            except NotFinite:
+                continue  # a coefficient overflowed (1e200*1e200): left as it is
             if replacement is not None:
                 return replacement
         return make(op, args)
