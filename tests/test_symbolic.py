@@ -824,15 +824,7 @@ def test_repeated_derivatives_compose(expr: Expr, order: int, point: Mapping[str
         ("tan(x)", 2),
         ("atan(x)", 3),
         ("exp(-x^2/2)", 3),
-        pytest.param(
-            "sin(atan2(x, y))",
-            4,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the 4th derivative holds 4*x*(y^2*sin(atan2(x, y))), which simplify "
-                "rewrites to 4*x*y^2*sin(atan2(x, y)): built results are not always canonical",
-            ),
-        ),
+        ("sin(atan2(x, y))", 4),
     ],
 )
 def test_derivative_of_a_derivative_is_the_higher_derivative(formula: str, order: int) -> None:
@@ -846,13 +838,7 @@ def test_derivative_of_a_derivative_is_the_higher_derivative(formula: str, order
         ("exp(x^2)", 3),
         ("log(x, x)", 3),
         ("asin(x)", 4),
-        pytest.param(
-            "sin(atan2(x, y))",
-            4,
-            marks=pytest.mark.xfail(
-                strict=True, reason="simplify flattens 4*x*(y^2*sin(atan2(x, y))) in it"
-            ),
-        ),
+        ("sin(atan2(x, y))", 4),
     ],
 )
 def test_derivatives_are_already_simplified(formula: str, order: int) -> None:

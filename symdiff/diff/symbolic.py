@@ -9,12 +9,12 @@ the n^2 of differentiating a tree term by term.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..errors import SymdiffError
 from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable, variable
-from ..simplify import ONE, ZERO, build, number, simplify
+from ..simplify import ONE, ZERO, as_number, build, number, simplify
 from ..syntax.parser import as_expr
 from .algebra import Algebra
 from .reverse import forward, reverse
@@ -32,6 +32,11 @@ class NodeAlgebra(Algebra[Expr]):
 
     def is_zero(self, value: Expr | int) -> bool:
         return value is ZERO or (isinstance(value, int) and value == 0)
+
+    def unless_zero(self, value: Expr | int, partial: Callable[[], Expr | int]) -> Expr | int:
+        # A zero constant (0 or 0.0) decides now; anything else takes the general formula.
+        number = value if isinstance(value, int) else as_number(value)
+        return 0 if number == 0 else partial()
 
 
 NODES = NodeAlgebra()

@@ -1,16 +1,32 @@
-"""Simplification: exact numbers and the rewrite rules, applied while expressions are built.
+"""Simplification: exact numbers (``numbers.py``) and the rewrite rules as a table
+(``rules.py``), applied while expressions are built.
 
-:func:`simplify` rebuilds any expression bottom-up with the same rules.
+:func:`simplify` rebuilds any expression bottom-up through the same table.
 """
 
 from ..ir.graph import rebuild
 from ..ir.nodes import Expr
 from ..syntax.parser import as_expr
-from .rewrite import ONE, ZERO, build, number
+from .numbers import ONE, ZERO, as_number, number
+from .rules import RULES, Rule, build, disabled
 
-__all__ = ["ONE", "ZERO", "build", "number", "simplify"]
+__all__ = [
+    "ONE",
+    "RULES",
+    "ZERO",
+    "Rule",
+    "as_number",
+    "build",
+    "disabled",
+    "number",
+    "simplify",
+]
 
 
 def simplify(expr: Expr | str) -> Expr:
-    """``expr`` rebuilt bottom-up with the simplifying constructors (sharing kept)."""
+    """``expr`` rebuilt bottom-up with the rewrite rules (sharing kept).
+
+    Every node :func:`build` returns is a fixed point of the rules, so
+    ``simplify(simplify(e)) is simplify(e)``.
+    """
     return rebuild(as_expr(expr), lambda node, args: build(node.op, args) if args else node)

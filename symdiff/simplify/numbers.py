@@ -1,0 +1,138 @@
+"""Exact numbers in the graph: reading a node as a number, the canonical node for a number,
+and folding with ints and Fractions (floats where a float takes part).
+
+Constants are non-negative; ``-2`` is ``neg(2)``, ``3/2`` is ``div(3, 2)`` and ``-3/2`` is
+``div(neg(3), 2)``. Folding gives up (returns None) where the answer is undefined, not
+finite, or too large to be worth writing out; :func:`number` of inf raises
+:class:`NotFinite`, which the rule engine takes as "this rule does not apply".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+
+from ..ir.nodes import Expr, constant, is_constant, make
+from ..ir.ops import CONSTANT, OPS
+
+Number = int | Fraction | float
+
+DIV, NEG = OPS["div"], OPS["neg"]
+ZERO, ONE = constant(0), constant(1)
+
+# Exponents and integers past these sizes are left unevaluated rather than folded.
+MAX_FOLD_EXPONENT = 256
+MAX_FOLD_BITS = 4096
+
+
+class NotFinite(ArithmeticError):
+    """A number no node can hold (an overflow to inf): the rule that met it does not apply."""
+
+
+def as_number(node: Expr) -> Number | None:
+    """The exact number a node stands for, if it is a (signed) constant or a fraction."""
+    # Called by nearly every rule: the common answer, None, comes after three checks.
+    op = node.op
+    if op is CONSTANT:
+        return node.payload  # type: ignore[return-value]
+    if op is NEG:
+        # Only one level down: a chain of negations is never followed.
+        arg = node.args[0]
+        inner = as_number(arg) if arg.op is CONSTANT or is_fraction(arg) else None
+        return None if inner is None else -inner
+    if op is DIV and is_fraction(node):
+        numerator = as_number(node.args[0])
+        denominator = node.args[1].payload
+        assert isinstance(numerator, int) and isinstance(denominator, int)
+        return Fraction(numerator, denominator)
+    return None
+
+
+def is_fraction(node: Expr) -> bool:
+    """div(p, q) or div(neg(p), q) with integer constants p, q > 0: a canonical fraction."""
+    if node.op is not DIV:
+        return False
+    top, bottom = node.args
+    if top.op is NEG:
+        top = top.args[0]
+    return (
+        is_constant(top)
+        and type(top.payload) is int
+        and is_constant(bottom)
+        and type(bottom.payload) is int
+        and bottom.payload > 1
+    )
+
+
+def number(value: Number) -> Expr:
+    """The canonical node for a number."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return number(value.numerator)
+        top = number(value.numerator)
+        return make(DIV, (top, constant(value.denominator)))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NotFinite(f"{value!r} has no node")
+    if value < 0:
+        return make(NEG, (constant(-value),))
+    return constant(value + 0)  # -0.0 + 0 is 0.0
+
+
+def exact(value: Number) -> Number:
+    """A whole Fraction as an int, so 2/1 prints as 2."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def fold(function: Callable[[Number, Number], Number], a: Number, b: Number) -> Expr | None:
+    """``function(a, b)`` as a node, or None where it is undefined or not finite."""
+    try:
+        result = function(a, b)
+    except (ArithmeticError, ValueError):
+        return None
+    if isinstance(result, float) and not math.isfinite(result):
+        return None
+    return number(exact(result))
+
+
+def add(a: Number, b: Number) -> Number:
+    return a + b
+
+
+def subtract(a: Number, b: Number) -> Number:
+    return a - b
+
+
+def multiply(a: Number, b: Number) -> Number:
+    return a * b
+
+
+def divide(a: Number, b: Number) -> Number:
+    """a/b, exact unless a float takes part."""
+    if isinstance(a, float) or isinstance(b, float):
+        return a / b
+    return exact(Fraction(a) / Fraction(b))
+
+
+def power(a: Number, b: Number) -> Number:
+    """a^b for an integer b and an exact a; anything else is not folded (ValueError)."""
+    if isinstance(b, int) and not isinstance(a, float):
+        if abs(b) > MAX_FOLD_EXPONENT or abs(b) * max(1, _bits(a)) > MAX_FOLD_BITS:
+            raise OverflowError("too large to fold")
+        return exact(Fraction(a) ** b)
+    raise ValueError("only exact integer powers are folded")
+
+
+def _bits(a: Number) -> int:
+    if isinstance(a, Fraction):
+        return max(a.numerator.bit_length(), a.denominator.bit_length())
+    return int(a).bit_length()
+
+
+def as_fraction(c: Number) -> tuple[Number, int]:
+    """c as (numerator, denominator); a float or an int has denominator 1."""
+    if isinstance(c, Fraction):
+        return c.numerator, c.denominator
+    return c, 1

@@ -1,0 +1,346 @@
+"""The rewrite rules one by one, the engine that runs them, and switching rules off.
+
+Each rule of ``symdiff.simplify.rules.RULES`` has examples here: a formula it fires on and
+what its replacement prints as. A rule is called directly on the example's (simplified)
+arguments, so it is tested on its own, not through whichever rule comes first in the table;
+its replacement must keep the value of the formula as written at random points in the domain.
+Facts about functions (values at 0 and 1, inverse pairs, ...) are checked against the op
+table's own numeric functions.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+import weakref
+from collections.abc import Iterator
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from oracles import CORPUS, Case
+from strategies import expressions
+
+from symdiff import DomainError, Expr, SymdiffError, count_nodes, derivative, gradient, parse
+from symdiff.ir.graph import topological_order
+from symdiff.ir.nodes import constant, make, variable
+from symdiff.ir.ops import OPS
+from symdiff.simplify import build, disabled, number, simplify
+from symdiff.simplify.rules import (
+    AT_CONSTANT,
+    AT_ONE,
+    AT_ZERO,
+    INVERSES,
+    OF_SQUARE,
+    ON_NUMBERS,
+    RANK,
+    RULES,
+    Rule,
+)
+
+# (written, what the rule's replacement prints as), by rule name.
+EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "fold": [("2 + 3", "5"), ("1/2 - 1/3", "1/6"), ("2*3", "6"), ("6/4", "3/2"), ("1/0", "1/0")],
+    "zero-term": [("x + 0", "x"), ("0 + x", "x"), ("x - 0", "x"), ("0 - x", "-x")],
+    "self-difference": [("x - x", "0"), ("sin(x)*y - sin(x)*y", "0")],
+    "like-terms": [("2*x + 3*x", "5*x"), ("3*x - x", "2*x"), ("x*y + x*y", "2*x*y")],
+    "negative-term": [("x + -y", "x - y"), ("x - -y", "x + y"), ("-x + y", "y - x")],
+    "common-coefficient": [("4*x + 4*y", "4*(x + y)"), ("-4*x - 4*y", "-4*(x + y)")],
+    "number-last": [("1 + x", "x + 1")],
+    "cancel-term": [("(x - y) + y", "x"), ("(x + y + z) - (x + y)", "z"), ("(x - y) - x", "-y")],
+    "collect": [("x + y + 2*x", "3*x + y"), ("x - y + 2*y", "x + y")],
+    "factor-out": [("x*sin(y) + x*cos(y)", "x*(sin(y) + cos(y))")],
+    "reassociate": [("x + (y + z)", "x + y + z"), ("x - (y - z)", "x - y + z")],
+    "zero-factor": [("0*x", "0"), ("x*0", "0")],
+    "numeric-factor": [("x*1", "x"), ("x*2", "2*x"), ("2*(3*x)", "6*x")],
+    "coefficients-first": [("(2*x)*(3*y)", "6*x*y"), ("(-x)*(-y)", "x*y")],
+    "merge-powers": [("x*x", "x^2"), ("x^2*x^3", "x^5"), ("x*x^(x - 1)", "x^x")],
+    "times-quotient": [("x*(y/z)", "x*y/z"), ("(y/z)*x", "x*y/z")],
+    "order-factors": [("y*x", "x*y"), ("sin(x)*x", "x*sin(x)")],
+    "regroup-product": [("x*(y*z)", "x*y*z"), ("(x*y)*x", "y*x^2")],
+    "divide-by-one": [("x/1", "x")],
+    "zero-numerator": [("0/x", "0")],
+    "divide-by-itself": [("sin(x)/sin(x)", "1")],
+    "quotient-coefficient": [("(6*x)/(4*y)", "3*x/(2*y)"), ("2/(4*x)", "1/(2*x)")],
+    "divide-powers": [("x^3/x", "x^2"), ("x/x^3", "1/x^2")],
+    "cancel-in-numerator": [("(x^3*y)/x", "y*x^2")],
+    "cancel-across": [("(y*x^2)/(z*x^2)", "y/z")],
+    "nested-quotient": [("x/(y/z)", "x*z/y"), ("(x/y)/z", "x/(y*z)")],
+    "fold-power": [("2^10", "1024"), ("2^-1", "1/2"), ("(2/3)^2", "4/9")],
+    "trivial-power": [("x^0", "1"), ("1^x", "1"), ("x^1", "x")],
+    "power-of-power": [("(x^2)^3", "x^6"), ("(x^(1/2))^2", "x")],
+    "power-of-reciprocal": [("(1/x)^2", "1/x^2")],
+    "negative-exponent": [("x^-2", "1/x^2")],
+    "negate-number": [("-(2)", "-2"), ("-(-2)", "2")],
+    "double-negation": [("-(-x)", "x")],
+    "negate-coefficient": [("-(2*x)", "-2*x"), ("-(x - y)", "y - x"), ("-(x*y)", "-x*y")],
+    # Facts about functions: one example per entry of each table.
+    "value-at-zero": [(f"{OPS[key].name}(0)", str(value)) for key, value in AT_ZERO.items()],
+    "value-at-one": [(f"{OPS[key].name}(1)", str(value)) for key, value in AT_ONE.items()],
+    "value-at-constant": [(f"{f}({c})", str(value)) for (f, c), value in AT_CONSTANT.items()],
+    "inverse-function": [(f"{f}({g}(x))", "x") for f, g in sorted(INVERSES)],
+    "of-a-number": [("abs(-3)", "3"), ("abs(5/2)", "5/2"), ("sign(-2)", "-1"), ("sign(0.5)", "1")],
+    "of-a-square": [(f"{OPS[key].name}(x^2)", f"{op.name}(x)") for key, op in OF_SQUARE.items()],
+}
+
+CASES = [
+    pytest.param(rule, written, printed, id=f"{rule.name}: {written}")
+    for rule in RULES
+    for written, printed in EXAMPLES.get(rule.name, [])
+]
+
+
+def _points(expr: Expr, count: int = 24) -> Iterator[dict[str, float]]:
+    """Random points for the variables of ``expr``, the same in every run."""
+    generator = random.Random(1234)
+    for _ in range(count):
+        yield {name: generator.uniform(-3.0, 3.0) for name in expr.variables}
+
+
+def _agree(written: Expr, replaced: Expr) -> int:
+    """How many random points both sides were compared at; the written form's domain only."""
+    compared = 0
+    for point in _points(written):
+        try:
+            value = written.evaluate(point)
+        except DomainError:
+            continue
+        result = replaced.evaluate(point)
+        assert math.isclose(result, value, rel_tol=1e-12, abs_tol=1e-12), (point, value, result)
+        compared += 1
+    return compared
+
+
+def test_every_rule_has_examples_and_a_unique_name() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(set(names)) == len(names)
+    assert sorted(EXAMPLES) == sorted(names)
+    assert all(EXAMPLES[name] for name in names)
+
+
+def test_every_rule_names_ops_of_the_table_and_states_its_identity() -> None:
+    for rule in RULES:
+        assert rule.ops and all(key in OPS for key in rule.ops), rule.name
+        assert "->" in rule.identity, rule.name
+
+
+@pytest.mark.parametrize(("rule", "written", "printed"), CASES)
+def test_rule_fires_on_its_example_and_keeps_the_value(
+    rule: Rule, written: str, printed: str
+) -> None:
+    expr = parse(written)
+    assert expr.op.key in rule.ops
+    args = tuple(simplify(arg) for arg in expr.args)
+    replacement = rule.rewrite(expr.op, *args)
+    assert replacement is not None, f"{rule.name} does not apply to {written}"
+    assert str(replacement) == printed
+    if written != printed:  # 1/0 is left as written: it has no value to compare
+        assert _agree(expr, replacement) > 0 or not expr.variables
+    # The replacement is built by the table, so it is already simplified.
+    assert simplify(replacement) is replacement
+
+
+def test_a_rule_that_does_not_apply_says_none() -> None:
+    by_name = {rule.name: rule for rule in RULES}
+    x, y = variable("x"), variable("y")
+    for name in ("fold", "zero-term", "like-terms", "merge-powers", "order-factors"):
+        rule = by_name[name]
+        assert rule.rewrite(OPS[rule.ops[0]], x, y) is None, name
+
+
+def test_values_of_functions_at_zero_one_and_constants_are_the_ops_own() -> None:
+    for key, value in AT_ZERO.items():
+        assert OPS[key].numeric(0.0) == value, key
+    for key, value in AT_ONE.items():
+        assert OPS[key].numeric(1.0) == value, key
+    for (outer, inner), value in AT_CONSTANT.items():
+        assert math.isclose(OPS[outer].numeric(OPS[inner].numeric()), value), outer
+
+
+@pytest.mark.parametrize("pair", sorted(INVERSES))
+def test_inverse_pairs_undo_each_other_where_defined(pair: tuple[str, str]) -> None:
+    outer, inner = (OPS[key] for key in pair)
+    compared = 0
+    for x in (-2.5, -0.5, 0.3, 1.0, 2.7):
+        try:
+            value = outer.numeric(inner.numeric(x))
+        except ValueError:
+            continue
+        assert math.isclose(value, x, rel_tol=1e-12, abs_tol=1e-12)
+        compared += 1
+    assert compared >= 3
+
+
+@pytest.mark.parametrize("value", [-3, -1, 0, 2, Fraction(-5, 2), Fraction(1, 3), 0.25, -1.5])
+def test_functions_of_numbers_agree_with_the_ops(value: int | Fraction | float) -> None:
+    for key, function in ON_NUMBERS.items():
+        folded = build(OPS[key], (number(value),))
+        assert folded is number(function(value))
+        assert folded.evaluate() == OPS[key].numeric(float(value)), key
+
+
+def test_functions_of_a_square_agree_with_the_ops() -> None:
+    for key, result in OF_SQUARE.items():
+        for x in (-2.5, -0.5, 0.0, 1.5):
+            assert math.isclose(OPS[key].numeric(x * x), result.numeric(x)), key
+
+
+def test_every_op_has_a_rank_for_ordering_factors() -> None:
+    assert set(OPS) <= set(RANK)
+
+
+# --- switching rules off ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "as_written"),
+    [
+        ("x + 0", "zero-term", "x + 0"),
+        ("y*x", "order-factors", "y*x"),
+        ("log(exp(x))", "inverse-function", "log(exp(x))"),
+        ("2^10", "fold-power", "2^10"),
+        ("x^1", "trivial-power", "x^1"),
+    ],
+)
+def test_a_disabled_rule_is_not_applied(written: str, name: str, as_written: str) -> None:
+    on = simplify(written)
+    with disabled(name):
+        off = simplify(written)
+    assert str(off) == as_written
+    assert off is not on
+    assert simplify(written) is on  # switched back on when the block ends
+
+
+def test_disabling_nests_and_restores() -> None:
+    with disabled("zero-term"):
+        with disabled("trivial-power"):
+            assert str(simplify("x^1 + 0")) == "x^1 + 0"
+        assert str(simplify("x^1 + 0")) == "x + 0"
+    assert str(simplify("x^1 + 0")) == "x"
+
+
+def test_disabling_an_unknown_rule_is_an_error() -> None:
+    with pytest.raises(SymdiffError, match="no-such-rule"), disabled("no-such-rule"):
+        pass
+
+
+def _sample() -> list[Expr]:
+    formulas = [written for examples in EXAMPLES.values() for written, _ in examples]
+    formulas += [case.text for case in CORPUS if count_nodes(parse(case.text)) <= 30][:40]
+    return [parse(text) for text in formulas]
+
+
+@pytest.mark.parametrize("name", [rule.name for rule in RULES])
+def test_the_table_without_any_one_rule_keeps_values_and_terminates(name: str) -> None:
+    # Only the whole table promises fixed points; without a rule, values must still hold
+    # and no pair of the remaining rules may undo each other forever.
+    sample = _sample()
+    with disabled(name):
+        for expr in sample:
+            _agree(expr, simplify(expr))
+            for partial in gradient(expr).values():
+                _agree(partial, simplify(partial))
+
+
+# --- fixed points ----------------------------------------------------------------------------
+
+
+def unstable_nodes(expr: Expr) -> list[str]:
+    """The nodes the table would still rewrite: none, in anything it has built."""
+    return [
+        f"{node} -> {build(node.op, node.args)}"
+        for node in topological_order([expr])
+        if node.args and build(node.op, node.args) is not node
+    ]
+
+
+def moderate(expr: Expr) -> bool:
+    """No float constant so small or large that coefficients built from it could overflow
+    (see the expected failure below: fixed points are promised short of that)."""
+    return all(
+        not isinstance(node.payload, float) or node.payload == 0 or 1e-100 < node.payload < 1e100
+        for node in topological_order([expr])
+    )
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(max_leaves=12).filter(moderate))
+def test_every_node_built_is_a_fixed_point_of_the_table(expr: Expr) -> None:
+    simplified = simplify(expr)
+    assert unstable_nodes(simplified) == []
+    for partial in gradient(expr).values():
+        assert unstable_nodes(partial) == [], f"d {expr} = {partial}"
+
+
+@pytest.mark.parametrize(
+    ("formula", "order"),
+    [
+        # -4*(1 - t)*u was once left with -4*(1 - t) inside, which the table turns around.
+        ("tanh(tanh(erf(x)))", 2),
+        ("sin(atan2(x, y))", 4),
+        ("4*pi*(m/(2*pi*k*T))^(3/2)*v^2*exp(-m*v^2/(2*k*T))", 1),
+        ("exp(sin(x))", 4),
+        ("log(2, x)", 4),
+        ("asinh(1/x)", 4),
+    ],
+)
+def test_derivatives_that_once_held_unstable_nodes(formula: str, order: int) -> None:
+    expr = parse(formula)
+    for name in expr.variables:
+        assert unstable_nodes(derivative(expr, name, order)) == []
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[case.text[:60] for case in CORPUS])
+def test_corpus_and_its_derivatives_are_fixed_points(case: Case) -> None:
+    expr = parse(case.text)
+    assert unstable_nodes(simplify(expr)) == []
+    for name, partial in gradient(expr).items():
+        assert unstable_nodes(partial) == []
+        if count_nodes(partial) <= 200:
+            assert unstable_nodes(derivative(partial, name)) == []
+
+
+def test_building_keeps_no_node_alive() -> None:
+    # The engine remembers splits only while a build runs.
+    name = "kept_alive_probe"
+    product = make(OPS["mul"], (constant(3), variable(name)))
+    total = make(OPS["add"], (product, variable(name)))
+    assert str(simplify(total)) == f"4*{name}"
+    probe = weakref.ref(product)
+    del product, total
+    gc.collect()
+    assert probe() is None
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "sin(1e200*x)",
+        "1e-200*x/(1e200*y)",
+        "1e300*x^3",
+        pytest.param(
+            "1e200*x*exp(1e200*x)",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a number left inside a product (1e200*...*1e200) is seen through by "
+                "the views of later rules: built, but not always a fixed point",
+            ),
+        ),
+    ],
+)
+def test_a_coefficient_that_would_overflow_is_left_unmultiplied(formula: str) -> None:
+    # 1e200*1e200 is inf, which no node holds: the rule that would make it does not apply.
+    for order in (1, 2, 3, 4):
+        result = derivative(formula, "x", order)
+        assert parse(str(result)) is result
+        assert unstable_nodes(result) == []
+
+
+def test_derivatives_with_overflowing_coefficients_are_built() -> None:
+    # Before the engine declined such rules, the second derivative raised on inf.
+    second = derivative("1e200*x*exp(1e200*x)", "x", 2)
+    assert parse(str(second)) is second
+    # (c*x*exp(c*x))'' = c^2*exp(c*x)*(c*x + 2): c^2 is beyond floats, and the error says so.
+    with pytest.raises(DomainError, match="too large"):
+        second.evaluate(x=-1e-200)
