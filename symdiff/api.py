@@ -17,7 +17,7 @@ from .numeric.evaluate import evaluate, plan, read_point, value_and_gradient
 from .simplify import simplify
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
-from .syntax.printer import to_text, to_text_with_bindings
+from .syntax.printer import display, displayable, text, to_text_with_bindings
 from .syntax.serialize import from_json, to_json
 
 __all__ = [
@@ -115,7 +115,9 @@ def count_nodes(*exprs: Expr | str) -> int:
 
 
 register_methods(
-    text=to_text,
+    text=text,
+    display=display,
+    displayable=displayable,
     text_with_bindings=lambda expr: "\n".join(to_text_with_bindings([expr])),
     latex=to_latex,
     to_json=to_json,

@@ -33,7 +33,9 @@ class ParseError(SymdiffError):
 
 
 class DomainError(SymdiffError):
-    """A subexpression has no (finite) value, or no derivative, at the given point."""
+    """A subexpression has no (finite) value, or no derivative, at the given point.
+
+    ``subexpression`` is its text, cut to a bounded excerpt ending in ``...`` when long."""
 
     def __init__(self, message: str, subexpression: str, point: Mapping[str, float]) -> None:
         self.subexpression = subexpression

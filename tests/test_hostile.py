@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 import symdiff
+from symdiff.ir.nodes import make
+from symdiff.ir.ops import OPS
 
 
 @pytest.mark.parametrize(
@@ -67,3 +71,36 @@ def test_limits_are_checked_when_changed() -> None:
     with pytest.raises(symdiff.SymdiffError, match="whole number"), symdiff.limits(text_length=-1):
         pass
     assert symdiff.Limits().text_length == 2_000_000
+
+
+def _shared_tower(levels: int) -> symdiff.Expr:
+    """u_{k+1} = sin(u_k)*cos(u_k) + u_k: 4 nodes a level, a tree of about 4^levels."""
+    u = symdiff.parse("x")
+    for _ in range(levels):
+        product = make(OPS["mul"], (make(OPS["sin"], (u,)), make(OPS["cos"], (u,))))
+        u = make(OPS["add"], (product, u))
+    return u
+
+
+def test_renderers_cost_the_graph_not_the_tree() -> None:
+    inside = make(OPS["log"], (make(OPS["sub"], (_shared_tower(14), symdiff.parse("1000"))),))
+    with pytest.raises(symdiff.DomainError) as caught:
+        symdiff.differentiate(inside, x=0.5)
+    assert len(caught.value.subexpression) <= 203
+    assert len(str(caught.value)) < 1000
+    assert pickle.loads(pickle.dumps(inside)) is inside
+    assert len(pickle.dumps(inside)) < 10_000
+    shown = repr(inside)
+    assert shown.startswith("<Expr of 60 distinct nodes: log(sin(") and len(shown) < 300
+    assert inside._repr_latex_() is None
+    with pytest.raises(symdiff.SymdiffError, match="more than 1,000,000 nodes"):
+        str(inside)
+    assert len(inside.to_string(cse=True).splitlines()) == 14  # 13 bindings and the root
+    with symdiff.limits(printed_nodes=10**8):
+        assert len(str(_shared_tower(8))) > 10_000
+
+
+def test_small_expressions_print_and_display_in_full() -> None:
+    e = symdiff.parse("sin(x*y) + cos(x*y)")
+    assert str(e) == repr(e) == "sin(x*y) + cos(x*y)"
+    assert e._repr_latex_() == "$\\sin\\left(x y\\right) + \\cos\\left(x y\\right)$"

@@ -51,7 +51,7 @@ class Expr:
         return METHODS.text(self)
 
     def __repr__(self) -> str:
-        return METHODS.text(self)
+        return METHODS.display(self)
 
     # Nodes are immutable and interned: a copy is the node itself, and pickling goes
     # through the JSON graph form, which keeps sharing (and so stays linear in the graph).
@@ -85,8 +85,9 @@ class Expr:
         """LaTeX for the expression: ``\\frac{1}{x}`` for ``1/x``."""
         return METHODS.latex(self)
 
-    def _repr_latex_(self) -> str:
-        return f"${METHODS.latex(self)}$"
+    def _repr_latex_(self) -> str | None:
+        # None tells Jupyter to show the repr instead, which is bounded.
+        return f"${METHODS.latex(self)}$" if METHODS.displayable(self) else None
 
     def to_json(self) -> str:
         """The graph as versioned JSON, sharing kept; read it back with ``symdiff.from_json``."""
@@ -110,6 +111,8 @@ class Methods:
     """
 
     text: Callable[[Expr], str] = _unregistered
+    display: Callable[[Expr], str] = _unregistered
+    displayable: Callable[[Expr], bool] = _unregistered
     text_with_bindings: Callable[[Expr], str] = _unregistered
     latex: Callable[[Expr], str] = _unregistered
     to_json: Callable[[Expr], str] = _unregistered

@@ -24,6 +24,7 @@ from ..errors import DomainError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
 from ..ir.ops import NAMED_CONSTANTS
+from ..syntax.printer import excerpt
 
 _FLOATS = FloatAlgebra()
 _MISSING = object()
@@ -237,22 +238,19 @@ def _not_finite(
                 what = "is not a number"
             shown = _argument_values(node, values)
             message = f"{_shown(node)} {what}{shown}{where}"
-            return DomainError(message, str(node), _point(p, point))
+            return DomainError(message, excerpt(node), _point(p, point))
     # The values are finite: a derivative overflowed; name the node nearest the output.
     for node in reversed(p.order):
         if node in adjoints and not math.isfinite(adjoints[node]):
             message = f"the derivative with respect to {_shown(node)} is not finite{where}"
-            return DomainError(message, str(node), _point(p, point))
-    return DomainError(f"the result is not finite{where}", str(p.order[-1]), _point(p, point))
+            return DomainError(message, excerpt(node), _point(p, point))
+    return DomainError(f"the result is not finite{where}", excerpt(p.order[-1]), _point(p, point))
 
 
 def _shown(node: Expr, width: int = 80) -> str:
-    """A subexpression as a message quotes it: in full unless it is very long."""
-    text = str(node)
-    if len(text) <= width:
-        return text
-    half = (width - 5) // 2
-    return f"{text[:half]} ... {text[-half:]}"
+    """A subexpression as a message quotes it: in full unless it is long, and at a cost
+    bounded by the width however large its tree."""
+    return excerpt(node, width)
 
 
 def _where(p: Plan, point: list[float]) -> str:
@@ -298,4 +296,4 @@ def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainErr
         message = f"{_shown(node)} is too large for a floating-point number{values}{where}"
     else:
         message = f"{_shown(node)} is undefined{values}{where}{domain}"
-    return DomainError(message, str(node), _point(p, point))
+    return DomainError(message, excerpt(node), _point(p, point))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from ..errors import SymdiffError
 from ..ir.graph import topological_order
 from ..ir.nodes import Expr, is_constant, is_variable
+from ..limits import current as current_limits
 from .precedence import OPERATORS, needs_parentheses
 
 # How binary operators are spaced: sums get spaces, tighter operators none (x*y + 2^x).
@@ -30,23 +32,31 @@ def format_number(value: int | float) -> str:
 Piece = str | Expr
 
 
-def emit(root: Expr, expand: Callable[[Expr], Sequence[Piece]]) -> str:
+def emit(root: Expr, expand: Callable[[Expr], Sequence[Piece]], width: int | None = None) -> str:
     """The text of ``root``: ``expand`` turns a node into its pieces, in order, where a
     piece is text or a node to expand in turn. The walk keeps its own stack, so any depth
-    prints, and joins once, so the cost is linear in the output. Text and LaTeX share it."""
+    prints, and joins once, so the cost is linear in the output. Text and LaTeX share it.
+
+    With ``width``, only the first ``width`` characters are written, followed by ``...``
+    if there is more: the cost is then bounded by the width, however large the tree."""
     pieces: list[str] = []
+    written = 0
     stack: list[Piece] = [root]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             pieces.append(item)
+            written += len(item)
+            if width is not None and written > width:
+                return "".join(pieces)[:width] + "..."
         else:
             stack.extend(reversed(expand(item)))
     return "".join(pieces)
 
 
-def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
-    """``root`` as text; nodes in ``names`` (other than root) print as those names."""
+def to_text(root: Expr, names: Mapping[Expr, str] | None = None, width: int | None = None) -> str:
+    """``root`` as text; nodes in ``names`` (other than root) print as those names; with
+    ``width``, at most that many characters and ``...`` (see :func:`emit`)."""
     named = names or {}
 
     def expand(node: Expr) -> Sequence[Piece]:
@@ -65,7 +75,7 @@ def to_text(root: Expr, names: Mapping[Expr, str] | None = None) -> str:
             return [*call, ")"]
         return _operator(node, named)
 
-    return emit(root, expand)
+    return emit(root, expand, width)
 
 
 def _operator(node: Expr, names: Mapping[Expr, str]) -> list[Piece]:
@@ -116,3 +126,43 @@ def printed_size(expr: Expr, limit: int) -> int:
     for node in topological_order([expr]):
         size[node] = min(limit + 1, 1 + sum(size[arg] for arg in node.args))
     return size[expr]
+
+
+def text(expr: Expr) -> str:
+    """``str(expr)``: the whole text, or a :class:`SymdiffError` when it would write more
+    than ``symdiff.limits`` ``printed_nodes`` nodes (a shared node is written at every use,
+    so a small graph can print as an enormous tree); ``to_string(cse=True)`` then writes
+    each shared node once."""
+    limit = current_limits().printed_nodes
+    if printed_size(expr, limit) > limit:
+        raise SymdiffError(
+            f"the expression would print as more than {limit:,} nodes (it has "
+            f"{len(topological_order([expr])):,} distinct ones, shared); use "
+            "to_string(cse=True), which writes each shared part once, or raise "
+            "symdiff.limits(printed_nodes=...)"
+        )
+    return to_text(expr)
+
+
+# What a display or a message shows of an expression at most.
+DISPLAY_NODES = 10_000
+EXCERPT_WIDTH = 200
+
+
+def excerpt(expr: Expr, width: int = EXCERPT_WIDTH) -> str:
+    """The start of ``expr``'s text, at most ``width`` characters and ``...``: for messages
+    and displays, at a cost bounded by the width."""
+    return to_text(expr, width=width)
+
+
+def display(expr: Expr) -> str:
+    """``repr(expr)``: the text when it is of a readable size, else a bounded summary."""
+    if printed_size(expr, DISPLAY_NODES) <= DISPLAY_NODES:
+        return to_text(expr)
+    nodes = len(topological_order([expr]))
+    return f"<Expr of {nodes:,} distinct nodes: {excerpt(expr)}>"
+
+
+def displayable(expr: Expr) -> bool:
+    """Whether a rich display (LaTeX in Jupyter) of ``expr`` is of a readable size."""
+    return printed_size(expr, DISPLAY_NODES) <= DISPLAY_NODES
