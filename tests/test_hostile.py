@@ -104,3 +104,33 @@ def test_small_expressions_print_and_display_in_full() -> None:
     e = symdiff.parse("sin(x*y) + cos(x*y)")
     assert str(e) == repr(e) == "sin(x*y) + cos(x*y)"
     assert e._repr_latex_() == "$\\sin\\left(x y\\right) + \\cos\\left(x y\\right)$"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: symdiff.gradient("x^2", symdiff.parse("x")), "not Expr"),
+        (lambda: symdiff.gradient("x^2", 5), "not int"),
+        (lambda: symdiff.hessian("x^2", 5), "not int"),
+        (lambda: symdiff.jacobian(["x"], 5), "not int"),
+        (lambda: symdiff.differentiate("x", x=10**5000), "an integer of about 5,000 digits"),
+        (lambda: symdiff.derivative("sin(x)", "x", 1_000_000_000), "over the limit of 1,000"),
+    ],
+)
+def test_wrong_arguments_are_symdiff_errors(call: object, message: str) -> None:
+    with pytest.raises(symdiff.SymdiffError, match=message):
+        call()  # type: ignore[operator]
+
+
+def test_exact_folding_stops_at_the_integer_limit() -> None:
+    from symdiff.simplify import build
+
+    c = symdiff.parse("3")
+    for _ in range(27):  # 3^(2^27) has about 64 million digits
+        c = build(OPS["mul"], (c, c))
+    assert symdiff.count_nodes(c) < 40
+    product = symdiff.simplify("2^256*" * 60 + "x")
+    assert symdiff.parse(str(product)) is product
+    assert len(str(symdiff.derivative("x^1000000", "x", 1000))) < 100_000
+    for text in ("9^9^9", "2^(2^100)", "10^10^10*x"):
+        assert symdiff.parse(str(symdiff.simplify(text))) is symdiff.simplify(text)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..errors import SymdiffError
 from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable, variable
+from ..limits import current as current_limits
 from ..simplify import ONE, ZERO, as_number, build, number, simplify
 from ..syntax.parser import as_expr
 from .algebra import Algebra
@@ -72,6 +73,12 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
     name = _variable_name(var)
     if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise SymdiffError(f"the order of a derivative is a whole number >= 0, not {order!r}")
+    most = current_limits().derivative_order
+    if order > most:
+        raise SymdiffError(
+            f"the order {order:,} is over the limit of {most:,} "
+            "(symdiff.limits(derivative_order=...) raises it)"
+        )
     result = simplify(expr)
     for _ in range(order):
         if is_constant(result) or result is ZERO:
@@ -86,8 +93,9 @@ def _names(exprs: Iterable[Expr], variables: Iterable[str | Expr] | None) -> lis
         for e in exprs:
             seen.update(dict.fromkeys(e.variables))
         return list(seen)
-    if isinstance(variables, str):
-        raise SymdiffError("variables are a list of names, e.g. ['x', 'y'], not one string")
+    if isinstance(variables, str | Expr) or not isinstance(variables, Iterable):
+        shown = "one string" if isinstance(variables, str) else type(variables).__name__
+        raise SymdiffError(f"variables are a list of names, e.g. ['x', 'y'], not {shown}")
     return [_variable_name(v) for v in variables]
 
 

@@ -140,15 +140,28 @@ def read_point(
 def _real(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValuesError(
-            f"the value of {name} must be a real number, not {type(value).__name__} ({value!r})"
+            f"the value of {name} must be a real number, not {type(value).__name__}"
+            f" ({_quoted(value)})"
         )
     try:
         number = float(value)
     except (OverflowError, ValueError) as exc:
-        raise ValuesError(f"the value of {name} ({value!r}) is not a float: {exc}") from None
+        raise ValuesError(f"the value of {name} ({_quoted(value)}) is not a float: {exc}") from None
     if number - number != 0:
         raise ValuesError(f"the value of {name} must be finite, not {number!r}")
     return number
+
+
+def _quoted(value: object, width: int = 60) -> str:
+    """A value as a message quotes it, whatever its size (an int of 5,000 digits has no
+    repr under Python's digit limit)."""
+    if isinstance(value, int) and value.bit_length() > 4 * width:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    try:
+        text = repr(value)
+    except Exception:  # a user's type whose repr fails still gets a message
+        return f"a {type(value).__name__}"
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _extra(name: object, value: object) -> None:

@@ -15,15 +15,16 @@ from fractions import Fraction
 
 from ..ir.nodes import Expr, constant, is_constant, make
 from ..ir.ops import CONSTANT, OPS
+from ..limits import current as current_limits
 
 Number = int | Fraction | float
 
 DIV, NEG = OPS["div"], OPS["neg"]
 ZERO, ONE = constant(0), constant(1)
 
-# Exponents and integers past these sizes are left unevaluated rather than folded.
+# Exponents past this size are left unevaluated rather than folded; so are integers past
+# symdiff.limits' integer_bits.
 MAX_FOLD_EXPONENT = 256
-MAX_FOLD_BITS = 4096
 
 
 class NotFinite(ArithmeticError):
@@ -72,8 +73,13 @@ def number(value: Number) -> Expr:
             return number(value.numerator)
         top = number(value.numerator)
         return make(DIV, (top, constant(value.denominator)))
-    if isinstance(value, float) and not math.isfinite(value):
-        raise NotFinite(f"{value!r} has no node")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotFinite(f"{value!r} has no node")
+    elif _bits(value) > current_limits().integer_bits:
+        # Exact arithmetic stops here: c = c*c, repeated, would double the digits at every
+        # step, and Python cannot even print an int of over 4,300 digits.
+        raise NotFinite("an exact number over symdiff.limits' integer_bits")
     if value < 0:
         return make(NEG, (constant(-value),))
     return constant(value + 0)  # -0.0 + 0 is 0.0
@@ -119,7 +125,8 @@ def divide(a: Number, b: Number) -> Number:
 def power(a: Number, b: Number) -> Number:
     """a^b for an integer b and an exact a; anything else is not folded (ValueError)."""
     if isinstance(b, int) and not isinstance(a, float):
-        if abs(b) > MAX_FOLD_EXPONENT or abs(b) * max(1, _bits(a)) > MAX_FOLD_BITS:
+        bits = current_limits().integer_bits
+        if abs(b) > MAX_FOLD_EXPONENT or abs(b) * max(1, _bits(a)) > bits:
             raise OverflowError("too large to fold")
         return exact(Fraction(a) ** b)
     raise ValueError("only exact integer powers are folded")
