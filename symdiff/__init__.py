@@ -16,6 +16,7 @@ from .api import (
     gradient,
     hessian,
     jacobian,
+    jvp,
     parse,
     simplify,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "gradient",
     "hessian",
     "jacobian",
+    "jvp",
     "parse",
     "simplify",
 ]

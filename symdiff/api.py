@@ -7,13 +7,26 @@ It is also where ``Expr``'s methods are bound to the layers that implement them
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterator, Mapping
 
+from .diff.algebra import FloatAlgebra
+from .diff.forward import tangents
+from .diff.reverse import StepFailed, forward
 from .diff.symbolic import derivative, gradient, hessian, jacobian
 from .errors import SymdiffError
-from .ir.graph import topological_order
+from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods
-from .numeric.evaluate import evaluate, plan, read_point, value_and_gradient
+from .numeric.evaluate import (
+    Plan,
+    _domain_error,
+    _not_finite,
+    evaluate,
+    plan,
+    read_point,
+    value_and_gradient,
+)
 from .simplify import simplify
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
@@ -31,6 +44,7 @@ __all__ = [
     "gradient",
     "hessian",
     "jacobian",
+    "jvp",
     "parse",
     "simplify",
 ]
@@ -85,19 +99,36 @@ class Gradient(Mapping[str, float]):
         return f"Gradient(value={self.value!r}, partials={{{partials}}})"
 
 
+_FLOATS = FloatAlgebra()
+_MODES = ("reverse", "forward")
+
+
 def differentiate(
-    expr: Expr | str, values: Mapping[str, object] | None = None, /, **keywords: object
+    expr: Expr | str,
+    values: Mapping[str, object] | None = None,
+    /,
+    **keywords: object,
 ) -> Gradient:
-    """The value and all partial derivatives of ``expr`` at a point, in one reverse sweep.
+    """The value and all partial derivatives of ``expr`` at a point, in one reverse sweep
+    (``mode="reverse"``) or one forward sweep per variable (``mode="forward"``).
+
+    ``mode`` is read as the mode only when it is text, so a variable named ``mode`` still
+    takes a number as a keyword, like every other name.
 
     >>> g = differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
     >>> round(g.value, 4), round(g["x"], 4)
     (0.6808, 3.7188)
     """
+    mode = keywords.pop("mode") if isinstance(keywords.get("mode"), str) else "reverse"
+    if mode not in _MODES:
+        raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
     node = expr if type(expr) is Expr else as_expr(expr)
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
-    results = value_and_gradient(p, point)
+    if mode == "forward":
+        results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    else:
+        results = value_and_gradient(p, point)
     partials = dict(zip(p.variables, results[1:], strict=True))
     given = keywords if values is None else {**values, **keywords}
     if len(given) != len(partials):
@@ -107,6 +138,57 @@ def differentiate(
     gradient._value = results[0]
     gradient._partials = partials
     return gradient
+
+
+def _forward_sweeps(
+    p: Plan, point: list[float], directions: list[dict[Expr, float]]
+) -> tuple[float, ...]:
+    """``(value, one directional derivative per direction)``: one forward sweep each."""
+    order = p.order
+    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    root = order[-1]
+    try:
+        values = forward(order, _FLOATS, leaf)
+        results = [values[root]]
+        for seeds in directions:
+            active = active_nodes(order, seeds)
+            results.append(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0))
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure) from None
+    if not all(math.isfinite(r) for r in results):
+        raise _not_finite(p, point, values, {})
+    return tuple(results)
+
+
+def jvp(
+    expr: Expr | str,
+    direction: Mapping[str, float],
+    values: Mapping[str, object] | None = None,
+    /,
+    **keywords: object,
+) -> tuple[float, float]:
+    """``(value, directional derivative)`` of ``expr`` at a point along ``direction`` (a
+    mapping from variable names to floats; names left out move by 0), in one forward sweep.
+
+    >>> jvp("x*y", {"x": 1.0, "y": 1.0}, x=2, y=3)
+    (6.0, 5.0)
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    if not isinstance(direction, Mapping):
+        raise SymdiffError(f"a direction maps variable names to numbers, not {direction!r}")
+    by_name = dict(zip(p.variables, p.variable_nodes, strict=True))
+    seeds: dict[Expr, float] = {}
+    for name, step in direction.items():
+        if isinstance(step, bool) or not isinstance(step, numbers.Real):
+            raise SymdiffError(f"the direction for {name} must be a real number, not {step!r}")
+        if not math.isfinite(float(step)):
+            raise SymdiffError(f"the direction for {name} must be finite, not {step!r}")
+        if name in by_name:
+            seeds[by_name[name]] = float(step)
+    value, derivative = _forward_sweeps(p, point, [seeds])
+    return value, derivative
 
 
 def count_nodes(*exprs: Expr | str) -> int:
