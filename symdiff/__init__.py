@@ -7,11 +7,13 @@
 """
 
 from .api import (
+    Explanation,
     Expr,
     Gradient,
     count_nodes,
     derivative,
     differentiate,
+    explain,
     from_json,
     gradient,
     hessian,
@@ -25,6 +27,7 @@ from .version import __version__
 
 __all__ = [
     "DomainError",
+    "Explanation",
     "Expr",
     "Gradient",
     "ParseError",
@@ -34,6 +37,7 @@ __all__ = [
     "count_nodes",
     "derivative",
     "differentiate",
+    "explain",
     "from_json",
     "gradient",
     "hessian",

@@ -10,14 +10,16 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .diff.algebra import FloatAlgebra
+from .diff.explain import Explanation, explain_at, explain_symbolic
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
-from .diff.symbolic import derivative, gradient, hessian, jacobian
+from .diff.symbolic import _variable_name, derivative, gradient, hessian, jacobian
 from .errors import SymdiffError
 from .ir.graph import active_nodes, topological_order
-from .ir.nodes import Expr, register_methods
+from .ir.nodes import Expr, register_methods, variable
 from .numeric.evaluate import (
     Plan,
     _domain_error,
@@ -34,12 +36,14 @@ from .syntax.printer import to_text, to_text_with_bindings
 from .syntax.serialize import from_json, to_json
 
 __all__ = [
+    "Explanation",
     "Expr",
     "Gradient",
     "as_expr",
     "count_nodes",
     "derivative",
     "differentiate",
+    "explain",
     "from_json",
     "gradient",
     "hessian",
@@ -189,6 +193,46 @@ def jvp(
             seeds[by_name[name]] = float(step)
     value, derivative = _forward_sweeps(p, point, [seeds])
     return value, derivative
+
+
+def explain(
+    expr: Expr | str,
+    wrt: str | Expr | Mapping[str, object] | None = None,
+    values: Mapping[str, object] | None = None,
+    /,
+    **keywords: object,
+) -> Explanation[Any]:
+    """The derivative worked step by step, from the same sweep that computes it.
+
+    With a point (``explain(e, x=2, y=3)``, or a mapping), the forward pass names every node
+    and gives its value, and the backward pass gives each node's adjoint as a sum of
+    chain-rule products; the partials are ``differentiate``'s, bit for bit. With a variable
+    and no point (``explain(e, "x")``), the steps are expressions and the result is
+    ``derivative(e, "x")``. ``str()`` shows the steps; ``.adjoints`` holds every adjoint.
+
+    >>> print(explain("sin(log(x))", x=2).partials)
+    {'x': 0.38461945068198605}
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    if isinstance(wrt, Mapping):
+        if values is not None:
+            raise SymdiffError("explain takes one mapping of values, not two")
+        wrt, values = None, wrt
+    name = None if wrt is None else _variable_name(wrt)
+    if name is not None and values is None and not keywords:
+        return explain_symbolic(node, name)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    try:
+        explanation = explain_at(
+            node, p.variable_nodes, point, None if name is None else variable(name)
+        )
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure) from None
+    numbers = [explanation.value, *explanation.partials.values()]
+    if not all(math.isfinite(n) for n in numbers):
+        raise _not_finite(p, point, explanation.node_values, explanation.node_adjoints)
+    return explanation
 
 
 def count_nodes(*exprs: Expr | str) -> int:
