@@ -30,6 +30,7 @@ from .numeric.evaluate import (
     value_and_gradient,
 )
 from .simplify import simplify
+from .syntax.dot import to_dot
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
 from .syntax.printer import to_text, to_text_with_bindings
@@ -235,6 +236,23 @@ def explain(
     return explanation
 
 
+def graph(
+    expr: Expr | str,
+    values: Mapping[str, object] | None = None,
+    /,
+    *,
+    gradients: bool = False,
+) -> str:
+    """The expression graph as Graphviz DOT. With ``values``, every node is named as in
+    ``explain`` and shows its value, and with ``gradients=True`` its adjoint too."""
+    node = expr if type(expr) is Expr else as_expr(expr)
+    if values is None:
+        if gradients:
+            raise SymdiffError("gradients on the graph need a point: give values too")
+        return to_dot(node)
+    return explain(node, values).to_dot(gradients=gradients)
+
+
 def count_nodes(*exprs: Expr | str) -> int:
     """The number of distinct nodes in the expressions' graph, shared nodes once."""
     return len(topological_order(as_expr(e) for e in exprs))
@@ -250,4 +268,5 @@ register_methods(
     evaluate=evaluate,
     derivative=derivative,
     gradient_at=lambda expr, values, keywords: differentiate(expr, values, **keywords),
+    to_dot=lambda expr, values, gradients: graph(expr, values, gradients=gradients),
 )

@@ -19,6 +19,7 @@ from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_variable, make, variable
 from ..ir.ops import Op
 from ..simplify import ONE, ZERO, simplify
+from ..syntax.dot import render, to_dot
 from ..syntax.latex import to_latex
 from ..syntax.printer import to_text
 from .algebra import Algebra, FloatAlgebra
@@ -312,6 +313,15 @@ class Explanation(Generic[T]):
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def to_dot(self, gradients: bool = True) -> str:
+        """The graph as Graphviz DOT, each node with its name and value (and adjoint)."""
+        values = self.node_values if not self.symbolic else None
+        adjoints = self.node_adjoints if gradients and not self.symbolic else None
+        return to_dot(self.expr, values, adjoints, self.names, self.output)  # type: ignore[arg-type]
+
+    def _repr_svg_(self) -> str:
+        return render(self.to_dot(), "svg").decode()
 
 
 def _has_names(formula: Expr) -> bool:
