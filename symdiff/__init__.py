@@ -7,9 +7,11 @@
 """
 
 from .api import (
+    CheckReport,
     Explanation,
     Expr,
     Gradient,
+    check,
     count_nodes,
     derivative,
     differentiate,
@@ -26,6 +28,7 @@ from .errors import DomainError, ParseError, SymdiffError, ValuesError
 from .version import __version__
 
 __all__ = [
+    "CheckReport",
     "DomainError",
     "Explanation",
     "Expr",
@@ -34,6 +37,7 @@ __all__ = [
     "SymdiffError",
     "ValuesError",
     "__version__",
+    "check",
     "count_nodes",
     "derivative",
     "differentiate",

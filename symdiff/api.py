@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .diff.algebra import FloatAlgebra
@@ -37,10 +38,12 @@ from .syntax.printer import to_text, to_text_with_bindings
 from .syntax.serialize import from_json, to_json
 
 __all__ = [
+    "CheckReport",
     "Explanation",
     "Expr",
     "Gradient",
     "as_expr",
+    "check",
     "count_nodes",
     "derivative",
     "differentiate",
@@ -251,6 +254,204 @@ def graph(
             raise SymdiffError("gradients on the graph need a point: give values too")
         return to_dot(node)
     return explain(node, values).to_dot(gradients=gradients)
+
+
+# --- cross-check ------------------------------------------------------------------------
+
+# Where a non-smooth op switches branch, as a function of its arguments that changes sign
+# there: a derivative at (or a difference across) that point is one-sided at best.
+_SWITCHES: dict[str, Callable[[list[float]], float]] = {
+    "abs": lambda args: args[0],
+    "sign": lambda args: args[0],
+    "min": lambda args: args[0] - args[1],
+    "max": lambda args: args[0] - args[1],
+}
+# Sums whose result is tiny next to their terms lose those digits (cancellation).
+_CANCELS: dict[str, Callable[[list[float]], float]] = {
+    "add": lambda args: args[0] + args[1],
+    "sub": lambda args: args[0] - args[1],
+}
+_AGREE = 1e-9  # relative: reverse, forward and symbolic differ only by rounding
+_EPSILON = 2.0**-52
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One variable's derivative by every method, and whether they agree."""
+
+    variable: str
+    reverse: float
+    forward: float
+    symbolic: float | None
+    finite_difference: float | None
+    step: float
+    agree: bool
+    notes: tuple[str, ...]
+
+
+class CheckReport:
+    """Per variable: reverse mode, forward mode, the evaluated symbolic derivative and
+    central finite differences side by side. ``ok`` is True when they all agree and
+    nothing was flagged; ``str()`` prints the table and the flags."""
+
+    def __init__(
+        self, expr: Expr, point: dict[str, float], value: float, rows: list[CheckRow]
+    ) -> None:
+        self.expr = expr
+        self.point = point
+        self.value = value
+        self.rows = {row.variable: row for row in rows}
+
+    @property
+    def ok(self) -> bool:
+        return all(row.agree and not row.notes for row in self.rows.values())
+
+    def __getitem__(self, name: str) -> CheckRow:
+        return self.rows[name]
+
+    def __str__(self) -> str:
+        at = ", ".join(f"{k} = {v!r}" for k, v in self.point.items())
+        lines = [f"check {self.expr} at {at}: value {self.value!r}"]
+        header = ("variable", "reverse", "forward", "symbolic", "finite difference", "step", "")
+        table = [header]
+        for row in self.rows.values():
+            table.append(
+                (
+                    row.variable,
+                    repr(row.reverse),
+                    repr(row.forward),
+                    "failed" if row.symbolic is None else repr(row.symbolic),
+                    "failed" if row.finite_difference is None else repr(row.finite_difference),
+                    f"{row.step:.1e}",
+                    "agree" if row.agree and not row.notes else "CHECK",
+                )
+            )
+        widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+        for line in table:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        for row in self.rows.values():
+            lines.extend(f"  {row.variable}: {note}" for note in row.notes)
+        lines.append("all methods agree" if self.ok else "look at the flagged variables")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<CheckReport of {self.expr}: {'ok' if self.ok else 'flagged'}>"
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def check(
+    expr: Expr | str, values: Mapping[str, object] | None = None, /, **keywords: object
+) -> CheckReport:
+    """Cross-check the derivative at a point four ways: reverse mode, forward mode, the
+    symbolic derivative evaluated, and central finite differences (step ``h`` per variable,
+    ``cbrt(eps)*max(1, |x|)``). Flags kinks (abs, sign, min, max at or across their
+    switching point), points where the formula is undefined a step away (domain edges),
+    and cancellation (a sum much smaller than its terms, or a difference below rounding).
+
+    >>> check("x^2", x=3).ok
+    True
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    reverse_results = value_and_gradient(p, point)
+    forward_results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    order = p.order
+    here = _node_values(order, p.variable_nodes, point)
+    rows: list[CheckRow] = []
+    for k, name in enumerate(p.variables):
+        notes: list[str] = []
+        reverse_value, forward_value = reverse_results[k + 1], forward_results[k + 1]
+        symbolic: float | None
+        try:
+            symbolic = derivative(node, name).evaluate(dict(zip(p.variables, point, strict=True)))
+        except SymdiffError as exc:
+            symbolic = None
+            notes.append(f"the symbolic derivative cannot be evaluated here: {exc}")
+        step = _EPSILON ** (1 / 3) * max(1.0, abs(point[k]))
+        around: list[dict[Expr, float] | None] = []
+        for sign in (1.0, -1.0):
+            moved = list(point)
+            moved[k] += sign * step
+            try:
+                around.append(_node_values(order, p.variable_nodes, moved))
+            except (ArithmeticError, ValueError, StepFailed):
+                around.append(None)
+                notes.append(f"domain edge: undefined at {name} = {moved[k]!r}, a step away")
+        difference: float | None = None
+        upper, lower = around
+        if upper is not None and lower is not None:
+            above, below = upper[node], lower[node]
+            difference = (above - below) / (2 * step)
+            if math.isfinite(difference):
+                scale = max(abs(above), abs(below))
+                if above != below and abs(above - below) < 1e-10 * scale:
+                    notes.append("cancellation: f changes by less than 1e-10 of its size")
+            else:
+                difference = None
+            notes.extend(_kinks(order, here, upper, lower))
+        notes.extend(_cancellations(order, here))
+        rounding = 16 * _EPSILON * max(abs(here[node]), 1.0) / step
+        agree = _close(reverse_value, forward_value, _AGREE)
+        if symbolic is not None:
+            agree = agree and _close(reverse_value, symbolic, _AGREE)
+        if difference is not None:
+            tolerance = 1e-5 * max(1.0, abs(reverse_value)) + rounding
+            agree = agree and abs(difference - reverse_value) <= tolerance
+        rows.append(
+            CheckRow(name, reverse_value, forward_value, symbolic, difference, step, agree,
+                     tuple(dict.fromkeys(notes)))
+        )  # fmt: skip
+    return CheckReport(node, dict(zip(p.variables, point, strict=True)), reverse_results[0], rows)
+
+
+def _node_values(
+    order: list[Expr], variable_nodes: tuple[Expr, ...], point: list[float]
+) -> dict[Expr, float]:
+    leaf = dict(zip(variable_nodes, point, strict=True)).__getitem__
+    values = forward(order, _FLOATS, leaf)
+    if not math.isfinite(values[order[-1]]):
+        raise ArithmeticError("not finite")
+    return values
+
+
+def _arguments(node: Expr, values: Mapping[Expr, float]) -> list[float]:
+    return [values[a] for a in node.args]
+
+
+def _kinks(
+    order: list[Expr],
+    here: Mapping[Expr, float],
+    upper: Mapping[Expr, float],
+    lower: Mapping[Expr, float],
+) -> list[str]:
+    notes = []
+    for node in order:
+        switch = _SWITCHES.get(node.op.key)
+        if switch is None:
+            continue
+        at, above, below = (switch(_arguments(node, v)) for v in (here, upper, lower))
+        if at == 0:
+            notes.append(f"kink: {node} is at its switching point; derivatives are one-sided")
+        elif (above > 0) != (below > 0) or above == 0 or below == 0:
+            notes.append(f"kink: {node} switches within a step; finite differences straddle it")
+    return notes
+
+
+def _cancellations(order: list[Expr], here: Mapping[Expr, float]) -> list[str]:
+    notes = []
+    for node in order:
+        combine = _CANCELS.get(node.op.key)
+        if combine is None:
+            continue
+        args = _arguments(node, here)
+        size = max(abs(a) for a in args)
+        if size > 0 and abs(combine(args)) < 1e-8 * size:
+            notes.append(f"cancellation: {node} is far smaller than its terms (digits lost)")
+    return notes
 
 
 def count_nodes(*exprs: Expr | str) -> int:
