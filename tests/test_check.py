@@ -3,10 +3,14 @@ cancellation flagged."""
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 
 import symdiff
 from symdiff import DomainError, SymdiffError
+from symdiff.cli.main import run
 from tests.oracles import COMPOSITE_CASES, Case
 
 
@@ -65,3 +69,27 @@ def test_a_point_outside_the_domain_is_a_domain_error() -> None:
         symdiff.check("log(x)", x=-1)
     with pytest.raises(SymdiffError):
         symdiff.check("x*y", x=1)
+
+
+# --- the command line: symdiff check --------------------------------------------------
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run(list(argv), stdout, stderr, io.StringIO())
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_cli_check_prints_the_table() -> None:
+    status, out, _ = cli("check", "abs(x)", "--at", "x=0")
+    assert status == 0
+    assert out.rstrip("\n") == str(symdiff.check("abs(x)", x=0))
+    status, out, _ = cli("check", "x^2", "--at", "x=3", "--json")
+    document = json.loads(out)
+    assert document["ok"] is True
+    assert document["variables"]["x"]["reverse"] == 6.0
+
+
+def test_cli_check_needs_a_point() -> None:
+    status, _, err = cli("check", "x^2")
+    assert status == 2 and "--at" in err

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 
 import symdiff
 from symdiff import Expr, SymdiffError
+from symdiff.cli.main import run
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
@@ -120,3 +123,35 @@ def test_without_graphviz_rendering_says_how_to_install_it(monkeypatch: pytest.M
     with pytest.raises(SymdiffError, match="install Graphviz"):
         render("digraph {}", "svg")
     assert "digraph" in symdiff.parse("x + 1").to_dot()
+
+
+# --- the command line: symdiff graph --------------------------------------------------
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run(list(argv), stdout, stderr, io.StringIO())
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_cli_graph_prints_dot() -> None:
+    status, out, _ = cli("graph", "sin(x*y) + cos(x*y)", "--at", "x=2,y=3", "--gradients")
+    assert status == 0
+    expected = symdiff.parse("sin(x*y) + cos(x*y)").to_dot({"x": 2, "y": 3}, gradients=True)
+    assert out == expected
+
+
+@needs_graphviz
+@pytest.mark.parametrize(("fmt", "magic"), FORMATS)
+def test_cli_graph_draws_a_file(tmp_path: Path, fmt: str, magic: bytes) -> None:
+    target = tmp_path / f"graph.{fmt}"
+    status, out, err = cli("graph", "x^2*y", "--at", "x=1,y=2", "-o", str(target))
+    assert status == 0, err
+    assert "wrote" in out
+    assert magic in target.read_bytes()[:1000]
+
+
+def test_cli_graph_errors() -> None:
+    assert cli("graph", "x", "-o", "graph.gif")[0] == 1
+    status, _, err = cli("graph", "x", "--gradients")
+    assert status == 2 and "--at" in err

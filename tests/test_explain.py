@@ -3,6 +3,8 @@ sweep's own (bit for bit those of ``differentiate`` and ``derivative``)."""
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import re
 
@@ -11,6 +13,7 @@ from hypothesis import assume, given, settings
 
 import symdiff
 from symdiff import DomainError, Expr, SymdiffError
+from symdiff.cli.main import run
 from symdiff.diff.explain import rule_name
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
@@ -202,3 +205,41 @@ def test_errors_are_symdiff_errors() -> None:
         symdiff.explain("x", {"x": 1}, {"x": 2})
     with pytest.raises(SymdiffError):
         symdiff.explain("x*y", x=1)
+
+
+# --- the command line: symdiff explain ------------------------------------------------
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run(list(argv), stdout, stderr, io.StringIO())
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_cli_explain_at_a_point_prints_the_explanation() -> None:
+    status, out, err = cli("explain", TEXTBOOK, "--at", "x=2,y=3")
+    assert status == 0, err
+    assert out.rstrip("\n") == str(symdiff.explain(TEXTBOOK, x=2, y=3))
+
+
+def test_cli_explain_symbolic_markdown_latex_and_json() -> None:
+    status, out, _ = cli("explain", "sin(log(x))", "--wrt", "x")
+    assert status == 0 and out.rstrip("\n") == str(symdiff.explain("sin(log(x))", "x"))
+    status, out, _ = cli("explain", TEXTBOOK, "--at", "x=2,y=3", "--markdown")
+    assert status == 0 and "**Forward pass" in out
+    status, out, _ = cli("explain", TEXTBOOK, "--at", "x=2,y=3", "--latex")
+    assert status == 0 and "\\begin{align*}" in out
+    status, out, _ = cli("explain", TEXTBOOK, "--at", "x=2,y=3", "--json")
+    document = json.loads(out)
+    assert document["gradient"] == dict(symdiff.differentiate(TEXTBOOK, x=2, y=3))
+
+
+def test_cli_explain_errors() -> None:
+    status, _, err = cli("explain", "x^2")
+    assert status == 2 and "--wrt" in err
+    status, _, err = cli("explain", "x^2", "--wrt", "2")
+    assert status == 2
+    status, _, _ = cli("explain", "x^2", "--wrt", "x", "--markdown", "--latex")
+    assert status == 1
+    status, _, err = cli("explain", "log(x)", "--at", "x=-1")
+    assert status == 2 and "log" in err
