@@ -16,6 +16,7 @@ from symdiff.cli.main import run
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
+from symdiff.repl.session import Session
 from symdiff.syntax import dot
 from symdiff.syntax.dot import render, to_dot
 from tests.strategies import expressions
@@ -155,3 +156,17 @@ def test_cli_graph_errors() -> None:
     assert cli("graph", "x", "-o", "graph.gif")[0] == 1
     status, _, err = cli("graph", "x", "--gradients")
     assert status == 2 and "--at" in err
+
+
+# --- the REPL: :graph -----------------------------------------------------------------
+
+
+def test_repl_graph_with_and_without_values() -> None:
+    session = Session()
+    assert session.run("f = x*x").error is None
+    assert session.run(":graph f").text == symdiff.parse("x*x").to_dot().rstrip("\n")
+    assert session.run("x = 2").error is None
+    with_values = session.run(":graph f").text
+    assert with_values == symdiff.parse("x*x").to_dot({"x": 2}, gradients=True).rstrip("\n")
+    assert "∂z/∂x = 4" in with_values
+    assert session.run(":graph").error is not None

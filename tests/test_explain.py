@@ -17,6 +17,7 @@ from symdiff.cli.main import run
 from symdiff.diff.explain import rule_name
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
+from symdiff.repl.session import Session
 from tests.oracles import CORPUS, Case
 from tests.strategies import expressions, points
 
@@ -243,3 +244,28 @@ def test_cli_explain_errors() -> None:
     assert status == 1
     status, _, err = cli("explain", "log(x)", "--at", "x=-1")
     assert status == 2 and "log" in err
+
+
+# --- the REPL: :explain ---------------------------------------------------------------
+
+
+def repl(session: Session, line: str) -> str:
+    reply = session.run(line)
+    assert reply.error is None, reply.error
+    return reply.text
+
+
+def test_repl_explain_at_the_session_values() -> None:
+    session = Session()
+    repl(session, "f = sin(x*y) + cos(x*y)")
+    assert repl(session, ":explain d/dx f") == str(symdiff.explain(TEXTBOOK, "x"))
+    repl(session, "x = 2; y = 3")
+    assert repl(session, ":explain f") == str(symdiff.explain(TEXTBOOK, x=2, y=3))
+    assert repl(session, ":explain d/dy f") == str(symdiff.explain(TEXTBOOK, "y", x=2, y=3))
+
+
+def test_repl_explain_errors() -> None:
+    session = Session()
+    assert "give values first (x = ...)" in (session.run(":explain x^2").error or "")
+    assert session.run(":explain").error is not None
+    assert session.run(":explain d^2/dx^2 x^3").error is not None

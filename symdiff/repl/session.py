@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..api import count_nodes, derivative, gradient, hessian
+from ..api import count_nodes, derivative, explain, gradient, hessian
 from ..errors import DomainError, ParseError, SymdiffError
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS
@@ -53,6 +53,9 @@ COMMANDS = {
     ":del": "forget names: :del f g",
     ":reset": "forget every name",
     ":latex": "LaTeX of an expression or of a command's result: :latex d/dx f",
+    ":explain": "the derivative worked step by step, at the values given: :explain f, "
+    ":explain d/dx f",
+    ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
     ":quit": "leave (Ctrl-D too)",
 }
 _COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
@@ -482,6 +485,10 @@ class Session:
             return Reply(self._latex(line, argument_at, end))
         if word == ":del":
             return Reply(self._delete(argument.split()))
+        if word == ":explain":
+            return Reply(self._explain(line, argument_at, end))
+        if word == ":graph":
+            return Reply(self._graph(line, argument_at, end))
         if argument:
             raise SymdiffError(f"{word} takes nothing after it")
         if word == ":help":
@@ -511,6 +518,39 @@ class Session:
             f"{s.latex_label} = {s.expr.to_latex()}" if s.latex_label else s.expr.to_latex()
             for s in results
         )
+
+    def _explain(self, line: str, start: int, end: int) -> str:
+        """The steps of the reverse sweep at the session's values (or, for ``d/dx f`` with
+        values missing, the steps of the symbolic derivative)."""
+        start = _skip_spaces(line, start, end)
+        if start >= end:
+            raise SymdiffError(":explain needs an expression: :explain f, or :explain d/dx f")
+        match = _DERIVATIVE.match(line[start:end])
+        wrt = None
+        if match:
+            wrt = match["variable"]
+            if match["order"] not in (None, "1") or match["again"] not in (None, "1"):
+                raise SymdiffError(":explain shows first derivatives: :explain d/dx f")
+            self.check_variable(wrt)
+            start += match.end()
+        expr = self.resolve(self._parse(line, start, end))
+        missing = [name for name in expr.variables if name not in self.values]
+        if not missing:
+            return str(explain(expr, wrt, self.values))
+        if wrt is not None:
+            return str(explain(expr, wrt))
+        raise SymdiffError(
+            f"give values first ({', '.join(f'{n} = ...' for n in missing)}), "
+            "or ask for the symbolic steps: :explain d/dx f"
+        )
+
+    def _graph(self, line: str, start: int, end: int) -> str:
+        if not line[start:end].strip():
+            raise SymdiffError(":graph needs an expression: :graph f")
+        expr = self.resolve(self._parse(line, start, end))
+        if all(name in self.values for name in expr.variables):
+            return expr.to_dot(self.values, gradients=True).rstrip("\n")
+        return expr.to_dot().rstrip("\n")
 
     def _delete(self, names: list[str]) -> str:
         if not names:
