@@ -243,9 +243,10 @@ class Explanation(Generic[T]):
     def _lines(self, style: _Style, limit: int | None) -> list[str]:
         z = self.output
         where = ""
-        if self.point is not None:
+        if self.point:
             where = " at " + ", ".join(f"{k} = {_number(v)}" for k, v in self.point.items())
-        lines = [style.title(f"{z} = {to_text(self.expr)}{where}"), style.text(self.summary())]
+        defined = f"{z} = {to_text(self.expr)}" if self.expr.args else z
+        lines = [style.title(f"{defined}{where}"), style.text(self.summary())]
         lines.append(style.heading("Forward pass: each node from its arguments"))
         forward_steps = self.forward_steps if limit is None else self.forward_steps[:limit]
         for step in forward_steps:
@@ -287,7 +288,9 @@ class Explanation(Generic[T]):
             formula = "" if p.local_formula is None else f" = {style.formula(p.local_formula)}"
             # The value, unless the formula already is that number (or is symbolic).
             local = " " + style.value(p.local)
-            if p.local_formula is not None and (self.symbolic or not _has_names(p.local_formula)):
+            if p.local_formula is not None and (
+                self.symbolic or _is_number(p.local_formula, p.local)
+            ):
                 local = ""
             lines.append(style.sub(f"{style.d(consumer, n)}{formula}{local}{style.note(p.rule)}"))
         return lines
@@ -324,8 +327,9 @@ class Explanation(Generic[T]):
         return render(self.to_dot(), "svg").decode()
 
 
-def _has_names(formula: Expr) -> bool:
-    return any(is_variable(node) for node in topological_order([formula]))
+def _is_number(formula: Expr, value: object) -> bool:
+    """Whether ``formula`` is written just as ``value`` is shown (1, -1, 0.5)."""
+    return to_text(formula) == _number(value)
 
 
 def _number(value: object) -> str:
