@@ -9,6 +9,7 @@ paths meet at a shared node. Reading the tags back after the real ``forward`` an
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ def _raw(value: object) -> Any:
     return value.value if isinstance(value, Traced) else value
 
 
+def _kind(value: object) -> str | None:
+    return value.kind if isinstance(value, Traced) else None
+
+
 class RecordingAlgebra(Algebra[Traced[T]]):
     """The wrapped algebra's arithmetic, unchanged, with each result tagged.
 
@@ -70,15 +75,16 @@ class RecordingAlgebra(Algebra[Traced[T]]):
 
     def add(self, a: Traced[T] | int, b: Traced[T] | int) -> Traced[T]:
         result = self.inner.add(_raw(a), _raw(b))
-        accumulating = isinstance(a, Traced) and a.kind in _ADJOINTS
-        if accumulating and isinstance(a, Traced) and isinstance(b, Traced) and b.kind == PRODUCT:
+        if _kind(a) in _ADJOINTS and _kind(b) == PRODUCT:
+            assert isinstance(a, Traced) and isinstance(b, Traced)
             terms = a.parts if a.kind == SUM else (a,)
             return Traced(result, SUM, (*terms, b))
         return Traced(result)
 
     def mul(self, a: Traced[T] | int, b: Traced[T] | int) -> Traced[T]:
         result = self.inner.mul(_raw(a), _raw(b))
-        if isinstance(a, Traced) and a.kind in _ADJOINTS:
+        if _kind(a) in _ADJOINTS:
+            assert isinstance(a, Traced)
             return Traced(result, PRODUCT, (a, b))
         return Traced(result)
 
@@ -97,6 +103,7 @@ _RULES: dict[str, tuple[str, ...]] = {
 _U, _V = variable("u"), variable("v")
 
 
+@functools.cache
 def rule_name(op: Op, index: int) -> str:
     """The name of the rule for ``op``'s partial in argument ``index``: an algebra rule, or
     the table entry, written from the op table's own rule."""
@@ -245,7 +252,7 @@ class Explanation(Generic[T]):
         where = ""
         if self.point:
             where = " at " + ", ".join(f"{k} = {_number(v)}" for k, v in self.point.items())
-        defined = f"{z} = {to_text(self.expr)}" if self.expr.args else z
+        defined = f"{z} = {style.formula(self.expr)}" if self.expr.args else z
         lines = [style.title(f"{defined}{where}"), style.text(self.summary())]
         lines.append(style.heading("Forward pass: each node from its arguments"))
         forward_steps = self.forward_steps if limit is None else self.forward_steps[:limit]
