@@ -6,8 +6,10 @@
    from each branch, dz/dr = cos r - sin r; the chain rule then carries it to the inputs,
    dz/dx = dz/dr * y and dz/dy = dz/dr * x.
 
-Run it with ``python examples/quickstart.py``; it checks its hand computations against
-symdiff's answers and exits with an error if they disagree.
+The numbers printed come from ``symdiff.explain``, which records the steps while symdiff's
+own reverse sweep runs. Run it with ``python examples/quickstart.py``; it checks the
+recorded steps against the textbook's hand computations and exits with an error if they
+disagree.
 """
 
 from __future__ import annotations
@@ -24,14 +26,20 @@ def check(name: str, by_hand: float, by_symdiff: float) -> None:
 
 def chain_rule() -> None:
     x = 2.0
-    gradient = symdiff.differentiate("sin(log(x))", x=x)
-    value, derivative = gradient.value, float(gradient)
+    explanation = symdiff.explain("sin(log(x))", x=x)
+    log_x, _ = explanation.forward_steps  # r = log(x), z = sin(r)
+    (into_log,) = explanation.backward_steps[1].paths  # dz/dr = cos(r)
+    (into_x,) = explanation.backward_steps[2].paths  # dr/dx = 1/x
+    value, derivative = explanation.value, explanation.partials["x"]
     print("1. f(x) = sin(log(x)) at x = 2")
     print(f"   f(2)  = sin(log 2)          = {value:.6f}")
-    print(f"   f'(2) = cos(log 2)/2        = {math.cos(math.log(x)) / x:.6f}")
-    print(f"   symdiff: value {value:.6f}, d/dx {derivative:.6f}")
+    print(f"   f'(2) = cos(log 2)/2        = {into_log.local * into_x.local:.6f}")
+    gradient = symdiff.differentiate("sin(log(x))", x=x)
+    print(f"   symdiff: value {gradient.value:.6f}, d/dx {float(gradient):.6f}")
+    check("log 2", math.log(x), log_x.value)
     check("f(2)", math.sin(math.log(x)), value)
     check("f'(2)", math.cos(math.log(x)) / x, derivative)
+    check("f'(2) by the sweep", float(gradient), derivative)
 
 
 def shared_node() -> None:
@@ -41,12 +49,18 @@ def shared_node() -> None:
     # Equal subexpressions are one object: both branches hold the same node r = x*y.
     shared = sine.args[0] is cosine.args[0]
 
-    r = x * y
-    z = math.sin(r) + math.cos(r)
-    from_sine = math.cos(r)  # d/dr sin(r)
-    from_cosine = -math.sin(r)  # d/dr cos(r)
-    dz_dr = from_sine + from_cosine  # the two contributions add up at r
-    dz_dx, dz_dy = dz_dr * y, dz_dr * x  # dr/dx = y, dr/dy = x
+    # The worked example, recorded while symdiff's own reverse sweep runs.
+    explanation = symdiff.explain(expr, x=x, y=y)
+    steps = {step.name: step for step in explanation.forward_steps}
+    names = {step.node: step.name for step in explanation.forward_steps}
+    r = steps["r"].value
+    z = explanation.value
+    into_r = next(step for step in explanation.backward_steps if step.name == "r")
+    from_branch = {names[path.consumer]: path.value for path in into_r.paths}
+    from_sine = from_branch[names[sine]]  # dz/ds * d/dr sin(r)
+    from_cosine = from_branch[names[cosine]]  # dz/dt * d/dr cos(r)
+    dz_dr = explanation.adjoints["r"]  # the two contributions add up at r
+    dz_dx, dz_dy = explanation.partials["x"], explanation.partials["y"]
 
     gradient = symdiff.differentiate(expr, x=x, y=y)
     print()
@@ -63,11 +77,18 @@ def shared_node() -> None:
     print(f"     dz/dy = dz/dr * x            = {dz_dy:.6f}")
     print(f"   symdiff: value {gradient.value:.6f}, ", end="")
     print(f"dz/dx {gradient['x']:.6f}, dz/dy {gradient['y']:.6f}")
-    check("z", z, gradient.value)
-    check("dz/dx", dz_dx, gradient["x"])
-    check("dz/dy", dz_dy, gradient["y"])
+    # By hand: the textbook's own arithmetic, against the recorded steps.
+    check("r", x * y, r)
+    check("z", math.sin(x * y) + math.cos(x * y), z)
+    check("from sin(r)", math.cos(x * y), from_sine)
+    check("from cos(r)", -math.sin(x * y), from_cosine)
+    check("dz/dr", math.cos(x * y) - math.sin(x * y), dz_dr)
+    check("dz/dx", dz_dr * y, gradient["x"])
+    check("dz/dy", dz_dr * x, gradient["y"])
     if not shared:
         raise SystemExit("x*y should be one shared node")
+    print("   the whole explanation, as symdiff.explain prints it:")
+    print("\n".join(f"   | {line}" for line in str(explanation).splitlines()))
     print("   by hand and symdiff agree")
 
 

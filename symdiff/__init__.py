@@ -7,13 +7,18 @@
 """
 
 from .api import (
+    CheckReport,
+    Explanation,
     Expr,
     Gradient,
+    check,
     count_nodes,
     derivative,
     differentiate,
+    explain,
     from_json,
     gradient,
+    jvp,
     parse,
     simplify,
 )
@@ -34,8 +39,10 @@ from .tools import (
 from .version import __version__
 
 __all__ = [
+    "CheckReport",
     "Contribution",
     "DomainError",
+    "Explanation",
     "Expr",
     "Gradient",
     "Limits",
@@ -46,13 +53,16 @@ __all__ = [
     "SymdiffError",
     "ValuesError",
     "__version__",
+    "check",
     "count_nodes",
     "derivative",
     "differentiate",
+    "explain",
     "from_json",
     "gradient",
     "hessian",
     "jacobian",
+    "jvp",
     "limits",
     "minimize",
     "newton",

@@ -7,30 +7,52 @@ It is also where ``Expr``'s methods are bound to the layers that implement them
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+import numbers
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from .diff.symbolic import derivative, gradient, hessian, jacobian
+from .diff.algebra import FloatAlgebra
+from .diff.explain import Explanation, explain_at, explain_symbolic
+from .diff.forward import tangents
+from .diff.reverse import StepFailed, forward
+from .diff.symbolic import _variable_name, derivative, gradient, hessian, jacobian
 from .errors import SymdiffError
-from .ir.graph import topological_order
-from .ir.nodes import Expr, register_methods
-from .numeric.evaluate import evaluate, plan, read_point, value_and_gradient
+from .ir.graph import active_nodes, topological_order
+from .ir.nodes import Expr, register_methods, variable
+from .numeric.evaluate import (
+    Plan,
+    _domain_error,
+    _not_finite,
+    evaluate,
+    plan,
+    read_point,
+    value_and_gradient,
+)
 from .simplify import simplify
+from .syntax.dot import to_dot
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
 from .syntax.printer import display, displayable, text, to_text_with_bindings
 from .syntax.serialize import from_json, to_json
 
 __all__ = [
+    "CheckReport",
+    "Explanation",
     "Expr",
     "Gradient",
     "as_expr",
+    "check",
     "count_nodes",
     "derivative",
     "differentiate",
+    "explain",
     "from_json",
     "gradient",
     "hessian",
     "jacobian",
+    "jvp",
     "parse",
     "simplify",
 ]
@@ -85,19 +107,36 @@ class Gradient(Mapping[str, float]):
         return f"Gradient(value={self.value!r}, partials={{{partials}}})"
 
 
+_FLOATS = FloatAlgebra()
+_MODES = ("reverse", "forward")
+
+
 def differentiate(
-    expr: Expr | str, values: Mapping[str, object] | None = None, /, **keywords: object
+    expr: Expr | str,
+    values: Mapping[str, object] | None = None,
+    /,
+    **keywords: object,
 ) -> Gradient:
-    """The value and all partial derivatives of ``expr`` at a point, in one reverse sweep.
+    """The value and all partial derivatives of ``expr`` at a point, in one reverse sweep
+    (``mode="reverse"``) or one forward sweep per variable (``mode="forward"``).
+
+    ``mode`` is read as the mode only when it is text, so a variable named ``mode`` still
+    takes a number as a keyword, like every other name.
 
     >>> g = differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
     >>> round(g.value, 4), round(g["x"], 4)
     (0.6808, 3.7188)
     """
+    mode = keywords.pop("mode") if isinstance(keywords.get("mode"), str) else "reverse"
+    if mode not in _MODES:
+        raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
     node = expr if type(expr) is Expr else as_expr(expr)
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
-    results = value_and_gradient(p, point)
+    if mode == "forward":
+        results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    else:
+        results = value_and_gradient(p, point)
     partials = dict(zip(p.variables, results[1:], strict=True))
     given = keywords if values is None else {**values, **keywords}
     if len(given) != len(partials):
@@ -107,6 +146,312 @@ def differentiate(
     gradient._value = results[0]
     gradient._partials = partials
     return gradient
+
+
+def _forward_sweeps(
+    p: Plan, point: list[float], directions: list[dict[Expr, float]]
+) -> tuple[float, ...]:
+    """``(value, one directional derivative per direction)``: one forward sweep each."""
+    order = p.order
+    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    root = order[-1]
+    try:
+        values = forward(order, _FLOATS, leaf)
+        results = [values[root]]
+        for seeds in directions:
+            active = active_nodes(order, seeds)
+            results.append(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0))
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure) from None
+    if not all(math.isfinite(r) for r in results):
+        raise _not_finite(p, point, values, {})
+    return tuple(results)
+
+
+def jvp(
+    expr: Expr | str,
+    direction: Mapping[str, float],
+    values: Mapping[str, object] | None = None,
+    /,
+    **keywords: object,
+) -> tuple[float, float]:
+    """``(value, directional derivative)`` of ``expr`` at a point along ``direction`` (a
+    mapping from variable names to floats; names left out move by 0), in one forward sweep.
+
+    >>> jvp("x*y", {"x": 1.0, "y": 1.0}, x=2, y=3)
+    (6.0, 5.0)
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    if not isinstance(direction, Mapping):
+        raise SymdiffError(f"a direction maps variable names to numbers, not {direction!r}")
+    by_name = dict(zip(p.variables, p.variable_nodes, strict=True))
+    seeds: dict[Expr, float] = {}
+    for name, step in direction.items():
+        if isinstance(step, bool) or not isinstance(step, numbers.Real):
+            raise SymdiffError(f"the direction for {name} must be a real number, not {step!r}")
+        if not math.isfinite(float(step)):
+            raise SymdiffError(f"the direction for {name} must be finite, not {step!r}")
+        if name in by_name:
+            seeds[by_name[name]] = float(step)
+    value, derivative = _forward_sweeps(p, point, [seeds])
+    return value, derivative
+
+
+def explain(
+    expr: Expr | str,
+    wrt: str | Expr | Mapping[str, object] | None = None,
+    values: Mapping[str, object] | None = None,
+    /,
+    **keywords: object,
+) -> Explanation[Any]:
+    """The derivative worked step by step, from the same sweep that computes it.
+
+    With a point (``explain(e, x=2, y=3)``, or a mapping), the forward pass names every node
+    and gives its value, and the backward pass gives each node's adjoint as a sum of
+    chain-rule products; the partials are ``differentiate``'s, bit for bit. With a variable
+    and no point (``explain(e, "x")``), the steps are expressions and the result is
+    ``derivative(e, "x")``. ``str()`` shows the steps; ``.adjoints`` holds every adjoint.
+
+    >>> print(explain("sin(log(x))", x=2).partials)
+    {'x': 0.38461945068198605}
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    if isinstance(wrt, Mapping):
+        if values is not None:
+            raise SymdiffError("explain takes one mapping of values, not two")
+        wrt, values = None, wrt
+    name = None if wrt is None else _variable_name(wrt)
+    if name is not None and values is None and not keywords:
+        return explain_symbolic(node, name)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    try:
+        explanation = explain_at(
+            node, p.variable_nodes, point, None if name is None else variable(name)
+        )
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure) from None
+    numbers = [explanation.value, *explanation.partials.values()]
+    if not all(math.isfinite(n) for n in numbers):
+        raise _not_finite(p, point, explanation.node_values, explanation.node_adjoints)
+    return explanation
+
+
+def graph(
+    expr: Expr | str,
+    values: Mapping[str, object] | None = None,
+    /,
+    *,
+    gradients: bool = False,
+) -> str:
+    """The expression graph as Graphviz DOT. With ``values``, every node is named as in
+    ``explain`` and shows its value, and with ``gradients=True`` its adjoint too."""
+    node = expr if type(expr) is Expr else as_expr(expr)
+    if values is None:
+        if gradients:
+            raise SymdiffError("gradients on the graph need a point: give values too")
+        return to_dot(node)
+    return explain(node, values).to_dot(gradients=gradients)
+
+
+# --- cross-check ------------------------------------------------------------------------
+
+# Where a non-smooth op switches branch, as a function of its arguments that changes sign
+# there: a derivative at (or a difference across) that point is one-sided at best.
+_SWITCHES: dict[str, Callable[[list[float]], float]] = {
+    "abs": lambda args: args[0],
+    "sign": lambda args: args[0],
+    "min": lambda args: args[0] - args[1],
+    "max": lambda args: args[0] - args[1],
+}
+# Sums whose result is tiny next to their terms lose those digits (cancellation).
+_CANCELS: dict[str, Callable[[list[float]], float]] = {
+    "add": lambda args: args[0] + args[1],
+    "sub": lambda args: args[0] - args[1],
+}
+_AGREE = 1e-9  # relative: reverse, forward and symbolic differ only by rounding
+_EPSILON = 2.0**-52
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One variable's derivative by every method, and whether they agree."""
+
+    variable: str
+    reverse: float
+    forward: float
+    symbolic: float | None
+    finite_difference: float | None
+    step: float
+    agree: bool
+    notes: tuple[str, ...]
+
+
+class CheckReport:
+    """Per variable: reverse mode, forward mode, the evaluated symbolic derivative and
+    central finite differences side by side. ``ok`` is True when they all agree and
+    nothing was flagged; ``str()`` prints the table and the flags."""
+
+    def __init__(
+        self, expr: Expr, point: dict[str, float], value: float, rows: list[CheckRow]
+    ) -> None:
+        self.expr = expr
+        self.point = point
+        self.value = value
+        self.rows = {row.variable: row for row in rows}
+
+    @property
+    def ok(self) -> bool:
+        return all(row.agree and not row.notes for row in self.rows.values())
+
+    def __getitem__(self, name: str) -> CheckRow:
+        return self.rows[name]
+
+    def __str__(self) -> str:
+        at = ", ".join(f"{k} = {v!r}" for k, v in self.point.items())
+        lines = [f"check {self.expr} at {at}: value {self.value!r}"]
+        header = ("variable", "reverse", "forward", "symbolic", "finite difference", "step", "")
+        table = [header]
+        for row in self.rows.values():
+            table.append(
+                (
+                    row.variable,
+                    repr(row.reverse),
+                    repr(row.forward),
+                    "failed" if row.symbolic is None else repr(row.symbolic),
+                    "failed" if row.finite_difference is None else repr(row.finite_difference),
+                    f"{row.step:.1e}",
+                    "agree" if row.agree and not row.notes else "CHECK",
+                )
+            )
+        widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+        for line in table:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        for row in self.rows.values():
+            lines.extend(f"  {row.variable}: {note}" for note in row.notes)
+        lines.append("all methods agree" if self.ok else "look at the flagged variables")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<CheckReport of {self.expr}: {'ok' if self.ok else 'flagged'}>"
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def check(
+    expr: Expr | str, values: Mapping[str, object] | None = None, /, **keywords: object
+) -> CheckReport:
+    """Cross-check the derivative at a point four ways: reverse mode, forward mode, the
+    symbolic derivative evaluated, and central finite differences (step ``h`` per variable,
+    ``cbrt(eps)*max(1, |x|)``). Flags kinks (abs, sign, min, max at or across their
+    switching point), points where the formula is undefined a step away (domain edges),
+    and cancellation (a sum much smaller than its terms, or a difference below rounding).
+
+    >>> check("x^2", x=3).ok
+    True
+    """
+    node = expr if type(expr) is Expr else as_expr(expr)
+    p = node._plan or plan(node)
+    point = read_point(p, values, keywords)
+    reverse_results = value_and_gradient(p, point)
+    forward_results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    order = p.order
+    here = _node_values(order, p.variable_nodes, point)
+    rows: list[CheckRow] = []
+    for k, name in enumerate(p.variables):
+        notes: list[str] = []
+        reverse_value, forward_value = reverse_results[k + 1], forward_results[k + 1]
+        symbolic: float | None
+        try:
+            symbolic = derivative(node, name).evaluate(dict(zip(p.variables, point, strict=True)))
+        except SymdiffError as exc:
+            symbolic = None
+            notes.append(f"the symbolic derivative cannot be evaluated here: {exc}")
+        step = _EPSILON ** (1 / 3) * max(1.0, abs(point[k]))
+        around: list[dict[Expr, float] | None] = []
+        for sign in (1.0, -1.0):
+            moved = list(point)
+            moved[k] += sign * step
+            try:
+                around.append(_node_values(order, p.variable_nodes, moved))
+            except (ArithmeticError, ValueError, StepFailed):
+                around.append(None)
+                notes.append(f"domain edge: undefined at {name} = {moved[k]!r}, a step away")
+        difference: float | None = None
+        upper, lower = around
+        if upper is not None and lower is not None:
+            above, below = upper[node], lower[node]
+            difference = (above - below) / (2 * step)
+            if math.isfinite(difference):
+                scale = max(abs(above), abs(below))
+                if above != below and abs(above - below) < 1e-10 * scale:
+                    notes.append("cancellation: f changes by less than 1e-10 of its size")
+            else:
+                difference = None
+            notes.extend(_kinks(order, here, upper, lower))
+        notes.extend(_cancellations(order, here))
+        rounding = 16 * _EPSILON * max(abs(here[node]), 1.0) / step
+        agree = _close(reverse_value, forward_value, _AGREE)
+        if symbolic is not None:
+            agree = agree and _close(reverse_value, symbolic, _AGREE)
+        if difference is not None:
+            tolerance = 1e-5 * max(1.0, abs(reverse_value)) + rounding
+            agree = agree and abs(difference - reverse_value) <= tolerance
+        rows.append(
+            CheckRow(name, reverse_value, forward_value, symbolic, difference, step, agree,
+                     tuple(dict.fromkeys(notes)))
+        )  # fmt: skip
+    return CheckReport(node, dict(zip(p.variables, point, strict=True)), reverse_results[0], rows)
+
+
+def _node_values(
+    order: list[Expr], variable_nodes: tuple[Expr, ...], point: list[float]
+) -> dict[Expr, float]:
+    leaf = dict(zip(variable_nodes, point, strict=True)).__getitem__
+    values = forward(order, _FLOATS, leaf)
+    if not math.isfinite(values[order[-1]]):
+        raise ArithmeticError("not finite")
+    return values
+
+
+def _arguments(node: Expr, values: Mapping[Expr, float]) -> list[float]:
+    return [values[a] for a in node.args]
+
+
+def _kinks(
+    order: list[Expr],
+    here: Mapping[Expr, float],
+    upper: Mapping[Expr, float],
+    lower: Mapping[Expr, float],
+) -> list[str]:
+    notes = []
+    for node in order:
+        switch = _SWITCHES.get(node.op.key)
+        if switch is None:
+            continue
+        at, above, below = (switch(_arguments(node, v)) for v in (here, upper, lower))
+        if at == 0:
+            notes.append(f"kink: {node} is at its switching point; derivatives are one-sided")
+        elif (above > 0) != (below > 0) or above == 0 or below == 0:
+            notes.append(f"kink: {node} switches within a step; finite differences straddle it")
+    return notes
+
+
+def _cancellations(order: list[Expr], here: Mapping[Expr, float]) -> list[str]:
+    notes = []
+    for node in order:
+        combine = _CANCELS.get(node.op.key)
+        if combine is None:
+            continue
+        args = _arguments(node, here)
+        size = max(abs(a) for a in args)
+        if size > 0 and abs(combine(args)) < 1e-8 * size:
+            notes.append(f"cancellation: {node} is far smaller than its terms (digits lost)")
+    return notes
 
 
 def count_nodes(*exprs: Expr | str) -> int:
@@ -126,4 +471,5 @@ register_methods(
     evaluate=evaluate,
     derivative=derivative,
     gradient_at=lambda expr, values, keywords: differentiate(expr, values, **keywords),
+    to_dot=lambda expr, values, gradients: graph(expr, values, gradients=gradients),
 )

@@ -19,12 +19,14 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ..api import count_nodes, derivative, differentiate, gradient, hessian
+from ..api import check, count_nodes, derivative, differentiate, explain, gradient, hessian
 from ..errors import ParseError, SymdiffError
 from ..ir.nodes import Expr, is_variable
 from ..repl.terminal import run_repl
+from ..syntax.dot import FORMATS, render
 from ..syntax.parser import parse
 from ..syntax.printer import printed_size
 from ..tools import jacobian, minimize, newton, propagate, read_measurement, sensitivity
@@ -57,6 +59,9 @@ commands:
   symdiff sensitivity EXPR --at ...           sensitivities and elasticities, ranked
   symdiff newton EXPR ... --at x=2            a root by Newton's method
   symdiff minimize EXPR --at x=-1.2,y=1       a local minimum
+  symdiff explain EXPR --at ...     the derivative worked step by step (or --wrt x)
+  symdiff graph EXPR [--at ...]     the expression graph, as DOT or drawn (-o g.svg)
+  symdiff check EXPR --at ...       reverse, forward, symbolic, finite differences compared
   symdiff, or symdiff repl          an interactive session
 'symdiff COMMAND --help' tells more; with EXPR '-', a command reads one formula a line
 from standard input and writes one result a line.
@@ -271,6 +276,7 @@ class Command:
     needs_point: bool = False
     many: bool = False
     measurements: bool = False
+    # Options of this command alone, added to its parser.
     options: Callable[[argparse.ArgumentParser], None] | None = None
 
 
@@ -514,6 +520,110 @@ def _tolerance(text: str) -> float:
     return value
 
 
+# --- explain, graph, check: seeing the derivative -------------------------------------
+
+
+def _explain_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wrt", metavar="VAR", help="explain the derivative with respect to VAR only"
+    )
+    style = parser.add_mutually_exclusive_group()
+    style.add_argument("--markdown", action="store_true", help="print Markdown")
+    style.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
+
+
+def _explain(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    args, point = request.args, request.point
+    if args.wrt is not None:
+        _check_variable(args.wrt)
+    if point is None:
+        if args.wrt is None:
+            raise SymdiffError("explain needs a point (--at x=2) or a variable (--wrt x)")
+        explanation = explain(expr, args.wrt)
+    else:
+        explanation = explain(expr, args.wrt, point)
+    if args.markdown:
+        text = explanation.to_markdown()
+    elif args.latex:
+        text = explanation.to_latex()
+    else:
+        text = explanation.to_text()
+    document: dict[str, Any] = {"expression": str(expr), "explanation": text}
+    if point is None:
+        document["derivative"] = {n: str(d) for n, d in explanation.partials.items()}
+    else:
+        document |= {"point": point, "value": explanation.value}
+        document["gradient"] = dict(explanation.partials)
+    return text, document
+
+
+def _graph_file(text: str) -> str:
+    if Path(text).suffix.lstrip(".").lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"the picture is a {', '.join('.' + f for f in FORMATS)} file, not {text!r}"
+        )
+    return text
+
+
+def _graph_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gradients", action="store_true", help="label each node with its adjoint too (needs --at)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=_graph_file,
+        metavar="FILE",
+        help="draw the graph into FILE (.svg, .png or .pdf) with Graphviz's dot",
+    )
+
+
+def _graph(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    args, point = request.args, request.point
+    if args.gradients and point is None:
+        raise SymdiffError("--gradients needs a point: --at x=2")
+    source = expr.to_dot(point, gradients=args.gradients)
+    document: dict[str, Any] = {"expression": str(expr), "dot": source}
+    if args.output is None:
+        return source.rstrip("\n"), document
+    picture = render(source, Path(args.output).suffix.lstrip(".").lower())
+    try:
+        Path(args.output).write_bytes(picture)
+    except OSError as exc:
+        raise SymdiffError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    document["output"] = args.output
+    return f"wrote {args.output}", document
+
+
+def _check(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    if request.point is None:
+        raise SymdiffError("check needs a point: --at x=2")
+    report = check(expr, request.point)
+    rows = {
+        name: {
+            "reverse": row.reverse,
+            "forward": row.forward,
+            "symbolic": row.symbolic,
+            "finite_difference": row.finite_difference,
+            "step": row.step,
+            "agree": row.agree,
+            "notes": list(row.notes),
+        }
+        for name, row in report.rows.items()
+    }
+    document = {
+        "expression": str(expr),
+        "point": request.point,
+        "value": report.value,
+        "ok": report.ok,
+        "variables": rows,
+    }
+    return str(report), document
+
+
 COMMANDS = {
     command.name: command
     for command in [
@@ -606,6 +716,36 @@ COMMANDS = {
             _minimize,
             needs_point=True,
             options=_minimize_options,
+        ),
+        Command(
+            "explain",
+            "The derivative worked step by step, as the reverse sweep computes it: each "
+            "node named with its value, then each adjoint from the output back, with the local "
+            "rule of every step and the sum where paths meet. Without --at, the steps of "
+            "the symbolic derivative with respect to --wrt.",
+            "  symdiff explain 'sin(x*y) + cos(x*y)' --at x=2,y=3\n"
+            "  symdiff explain 'sin(log(x))' --wrt x\n"
+            "  symdiff explain 'x^2*y' --at x=1,y=2 --markdown",
+            _explain,
+            options=_explain_options,
+        ),
+        Command(
+            "graph",
+            "The expression graph in Graphviz DOT (each shared node once, data flowing left "
+            "to right); with --at, each node's value, with --gradients its adjoint; with -o, "
+            "drawn by Graphviz into an SVG, PNG or PDF file.",
+            "  symdiff graph 'sin(x*y) + cos(x*y)'\n"
+            "  symdiff graph 'sin(x*y) + cos(x*y)' --at x=2,y=3 --gradients -o graph.svg",
+            _graph,
+            options=_graph_options,
+        ),
+        Command(
+            "check",
+            "The derivative at a point four ways (reverse mode, forward mode, the symbolic "
+            "derivative evaluated, central finite differences) side by side, flagging kinks, "
+            "domain edges and cancellation.",
+            "  symdiff check 'sin(x*y) + cos(x*y)' --at x=2,y=3\n  symdiff check 'abs(x)' --at x=0",
+            _check,
         ),
     ]
 }

@@ -93,6 +93,11 @@ class Expr:
         """The graph as versioned JSON, sharing kept; read it back with ``symdiff.from_json``."""
         return METHODS.to_json(self)
 
+    def to_dot(self, values: Mapping[str, object] | None = None, gradients: bool = False) -> str:
+        """The graph as Graphviz DOT; with ``values``, each node shows its value, and with
+        ``gradients=True`` also its adjoint (d expression / d node)."""
+        return METHODS.to_dot(self, values, gradients)
+
     def gradient_at(self, values: Mapping[str, object] | None = None, /, **kw: object) -> Any:
         """The value and every partial derivative at a point (one reverse sweep)."""
         return METHODS.gradient_at(self, values, kw)
@@ -125,6 +130,7 @@ class Methods:
     gradient_at: Callable[[Expr, Mapping[str, object] | None, Mapping[str, object]], Any] = (
         _unregistered
     )
+    to_dot: Callable[[Expr, Mapping[str, object] | None, bool], str] = _unregistered
 
 
 METHODS = Methods()

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..api import count_nodes, derivative, gradient, hessian
+from ..api import count_nodes, derivative, explain, gradient, hessian
 from ..errors import DomainError, ParseError, SymdiffError
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
@@ -63,6 +63,9 @@ COMMANDS = {
     ":propagate": "an uncertainty budget: :propagate m*g*h, m = 2 ± 0.1, h ± 0.5",
     ":newton": "a root from the values, by Newton's method: :newton f, x = 2",
     ":minimize": "a local minimum from the values: :minimize f, x = -1.2, y = 1",
+    ":explain": "the derivative worked step by step, at the values given: :explain f, "
+    ":explain d/dx f",
+    ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
     ":quit": "leave (Ctrl-D too)",
 }
 _COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
@@ -494,6 +497,10 @@ class Session:
             return Reply(self._delete(argument.split()))
         if word in _TOOLS:
             return Reply(self._tool(word, line, argument_at, end))
+        if word == ":explain":
+            return Reply(self._explain(line, argument_at, end))
+        if word == ":graph":
+            return Reply(self._graph(line, argument_at, end))
         if argument:
             raise SymdiffError(f"{word} takes nothing after it")
         if word == ":help":
@@ -587,6 +594,39 @@ class Session:
         if all(name in point for name in names):
             text += f" = {jacobian(formulas, names, **_used(point, formulas))!r}"
         return text
+
+    def _explain(self, line: str, start: int, end: int) -> str:
+        """The steps of the reverse sweep at the session's values (or, for ``d/dx f`` with
+        values missing, the steps of the symbolic derivative)."""
+        start = _skip_spaces(line, start, end)
+        if start >= end:
+            raise SymdiffError(":explain needs an expression: :explain f, or :explain d/dx f")
+        match = _DERIVATIVE.match(line[start:end])
+        wrt = None
+        if match:
+            wrt = match["variable"]
+            if match["order"] not in (None, "1") or match["again"] not in (None, "1"):
+                raise SymdiffError(":explain shows first derivatives: :explain d/dx f")
+            self.check_variable(wrt)
+            start += match.end()
+        expr = self.resolve(self._parse(line, start, end))
+        missing = [name for name in expr.variables if name not in self.values]
+        if not missing:
+            return str(explain(expr, wrt, self.values))
+        if wrt is not None:
+            return str(explain(expr, wrt))
+        raise SymdiffError(
+            f"give values first ({', '.join(f'{n} = ...' for n in missing)}), "
+            "or ask for the symbolic steps: :explain d/dx f"
+        )
+
+    def _graph(self, line: str, start: int, end: int) -> str:
+        if not line[start:end].strip():
+            raise SymdiffError(":graph needs an expression: :graph f")
+        expr = self.resolve(self._parse(line, start, end))
+        if all(name in self.values for name in expr.variables):
+            return expr.to_dot(self.values, gradients=True).rstrip("\n")
+        return expr.to_dot().rstrip("\n")
 
     def _delete(self, names: list[str]) -> str:
         if not names:

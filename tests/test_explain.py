@@ -1,0 +1,271 @@
+"""Explanations: the recorded sweep reads like the worked example, and its numbers are the
+sweep's own (bit for bit those of ``differentiate`` and ``derivative``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+
+import pytest
+from hypothesis import assume, given, settings
+
+import symdiff
+from symdiff import DomainError, Expr, SymdiffError
+from symdiff.cli.main import run
+from symdiff.diff.explain import rule_name
+from symdiff.ir.nodes import make
+from symdiff.ir.ops import OPS
+from symdiff.repl.session import Session
+from tests.oracles import CORPUS, Case
+from tests.strategies import expressions, points
+
+TEXTBOOK = "sin(x*y) + cos(x*y)"
+
+
+def test_the_textbook_example_forward_pass() -> None:
+    e = symdiff.explain(TEXTBOOK, x=2, y=3)
+    steps = [(s.name, str(s.formula), s.value) for s in e.forward_steps]
+    r = 2.0 * 3.0
+    assert steps == [
+        ("r", "x*y", r),
+        ("s", "sin(r)", math.sin(r)),
+        ("t", "cos(r)", math.cos(r)),
+        ("z", "s + t", math.sin(r) + math.cos(r)),
+    ]
+    text = str(e)
+    assert "r = x*y = 6" in text
+    assert "s = sin(r) ≈ -0.2794" in text
+    assert "t = cos(r) ≈ 0.9602" in text
+    assert "z = s + t ≈ 0.6808" in text
+
+
+def test_the_textbook_example_backward_pass_adds_the_paths_at_the_shared_node() -> None:
+    e = symdiff.explain(TEXTBOOK, x=2, y=3)
+    r = 6.0
+    by_name = {step.name: step for step in e.backward_steps}
+    assert [step.name for step in e.backward_steps] == ["z", "t", "s", "r", "y", "x"]
+    assert by_name["z"].paths == ()
+    shared = by_name["r"]
+    assert [(e.names[p.consumer], p.rule) for p in shared.paths] == [
+        ("t", "table: d/du cos(u) = -sin(u)"),
+        ("s", "table: d/du sin(u) = cos(u)"),
+    ]
+    assert [str(p.local_formula) for p in shared.paths] == ["-sin(r)", "cos(r)"]
+    assert [p.local for p in shared.paths] == [-math.sin(r), math.cos(r)]
+    assert shared.value == math.cos(r) - math.sin(r)
+    assert e.adjoints["r"] == e.adjoints[symdiff.parse("x*y")] == shared.value
+    text = str(e)
+    assert "∂z/∂r = ∂z/∂t·∂t/∂r + ∂z/∂s·∂s/∂r = 1·0.2794 + 1·0.9602 ≈ 1.24" in text
+    assert "2 paths meet at r" in text
+    assert "∂r/∂x = y = 3  (product rule)" in text
+    # (c): the final partials are differentiate's, bit for bit.
+    g = symdiff.differentiate(TEXTBOOK, x=2, y=3)
+    assert e.partials == dict(g)
+    assert e.value == g.value
+    assert f"∂z/∂x = {g['x']!r}" in text
+
+
+def test_the_chain_rule_example() -> None:
+    e = symdiff.explain("sin(log(x))", x=2)
+    assert [(s.name, str(s.formula)) for s in e.forward_steps] == [("r", "log(x)"), ("z", "sin(r)")]
+    assert [s.value for s in e.forward_steps] == [math.log(2), math.sin(math.log(2))]
+    assert [s.name for s in e.backward_steps] == ["z", "r", "x"]
+    (into_r,) = e.backward_steps[1].paths
+    assert str(into_r.local_formula) == "cos(r)"
+    assert into_r.local == math.cos(math.log(2))
+    (into_x,) = e.backward_steps[2].paths
+    assert str(into_x.local_formula) == "1/x"
+    assert into_x.local == 0.5
+    assert e.partials == {"x": float(symdiff.differentiate("sin(log(x))", x=2))}
+    assert "∂r/∂x = 1/x = 0.5  (table: d/du log(u) = 1/u)" in str(e)
+
+
+def test_a_symbolic_explanation_names_its_rules_and_ends_at_derivative() -> None:
+    e = symdiff.explain("x^2*sin(x)/exp(x)", "x")
+    assert e.point is None
+    assert e.partials == {"x": symdiff.derivative("x^2*sin(x)/exp(x)", "x")}
+    rules = {p.rule for step in e.backward_steps for p in step.paths}
+    assert {"quotient rule", "product rule", "power rule"} <= rules
+    assert "table: d/du sin(u) = cos(u)" in rules
+    assert "chain rule" in str(e)
+
+
+def test_a_symbolic_explanation_of_a_shared_node() -> None:
+    e = symdiff.explain(TEXTBOOK, "x")
+    (result,) = e.partials.values()
+    assert result is symdiff.derivative(TEXTBOOK, "x")
+    assert "2 paths meet at r" in str(e)
+
+
+def test_a_variable_missing_from_the_expression_has_derivative_zero() -> None:
+    assert str(symdiff.explain("sin(y)", "x").partials["x"]) == "0"
+
+
+def test_wrt_with_a_point_explains_one_partial() -> None:
+    e = symdiff.explain(TEXTBOOK, "y", x=2, y=3)
+    assert e.partials == {"y": symdiff.differentiate(TEXTBOOK, x=2, y=3)["y"]}
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=str)
+def test_the_corpus_partials_are_differentiates_bit_for_bit(case: Case) -> None:
+    e = symdiff.explain(case.text, case.point)
+    g = symdiff.differentiate(case.text, case.point)
+    assert e.value == g.value
+    assert e.partials == dict(g)
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions(), points())
+def test_every_number_of_an_explanation_agrees_with_differentiate(
+    expr: Expr, point: dict[str, float]
+) -> None:
+    try:
+        g = symdiff.differentiate(expr, point)
+    except DomainError:
+        assume(False)
+        return
+    e = symdiff.explain(expr, point)
+    assert e.value == g.value
+    for name in e.partials:
+        assert e.partials[name] == g[name]
+    # Each adjoint is the sum of its recorded products, and each product is adjoint * local.
+    for step in e.backward_steps:
+        if step.paths:
+            total = step.paths[0].value
+            for p in step.paths[1:]:
+                total += p.value
+            assert total == step.value
+        for p in step.paths:
+            assert p.adjoint == e.adjoints[p.consumer]
+            assert p.value == (p.local if p.adjoint == 1 else p.adjoint * p.local)
+    # The forward values are the expression's own, node by node.
+    for s in e.forward_steps:
+        assert s.value == s.node.evaluate(point)
+    # The result lines print the partials in full.
+    text = e.to_text(limit=None)
+    for name, partial in g.items():
+        if name in e.partials:
+            assert f"∂{e.output}/∂{name} = {partial!r}" in text
+
+
+def test_a_large_graph_shows_a_summary_and_the_first_steps() -> None:
+    text = " + ".join(f"sin({i}*x)" for i in range(1, 80))
+    e = symdiff.explain(text, x=0.5)
+    shown = str(e)
+    assert "nodes: 1 input" in shown
+    assert "more (a limit of None" in shown
+    assert len(shown.splitlines()) < 200
+    assert len(e.to_text(limit=None).splitlines()) > 300
+    assert e.partials["x"] == symdiff.differentiate(text, x=0.5)["x"]
+
+
+def test_a_deep_graph_is_explained_without_recursion() -> None:
+    depth = 5000
+    expr = symdiff.parse("x")
+    sin = OPS["sin"]
+    for _ in range(depth):
+        expr = make(sin, (expr,))
+    e = symdiff.explain(expr, x=0.1)
+    assert len(e.forward_steps) == depth
+    assert e.partials["x"] == symdiff.differentiate(expr, x=0.1)["x"]
+
+
+def test_markdown_and_latex_render_the_same_steps() -> None:
+    e = symdiff.explain(TEXTBOOK, x=2, y=3)
+    markdown = e.to_markdown()
+    assert e._repr_markdown_() == markdown
+    assert "- r = `x*y` = 6" in markdown
+    assert "**Backward pass" in markdown
+    latex = e.to_latex()
+    assert latex.count("\\begin{align*}") == 1
+    assert "\\frac{\\partial z}{\\partial r}" in latex
+    assert "s = \\sin\\left(r\\right) \\approx -0.2794" in latex
+
+
+def test_rule_names_come_from_the_op_table() -> None:
+    assert rule_name(OPS["mul"], 0) == "product rule"
+    assert rule_name(OPS["pow"], 1) == "exponential rule"
+    assert rule_name(OPS["tan"], 0) == "table: d/du tan(u) = tan(u)^2 + 1"
+    assert rule_name(OPS["atan2"], 1).startswith("table: ∂/∂v atan2(u, v) = ")
+    for op in OPS.values():
+        for i in range(op.arity):
+            assert rule_name(op, i)
+
+
+def test_errors_are_symdiff_errors() -> None:
+    with pytest.raises(DomainError, match="log"):
+        symdiff.explain("log(x)", x=-1)
+    with pytest.raises(SymdiffError):
+        symdiff.explain("x", "2")
+    with pytest.raises(SymdiffError):
+        symdiff.explain("x", {"x": 1}, {"x": 2})
+    with pytest.raises(SymdiffError):
+        symdiff.explain("x*y", x=1)
+
+
+# --- the command line: symdiff explain ------------------------------------------------
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run(list(argv), stdout, stderr, io.StringIO())
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_cli_explain_at_a_point_prints_the_explanation() -> None:
+    status, out, err = cli("explain", TEXTBOOK, "--at", "x=2,y=3")
+    assert status == 0, err
+    assert out.rstrip("\n") == str(symdiff.explain(TEXTBOOK, x=2, y=3))
+
+
+def test_cli_explain_symbolic_markdown_latex_and_json() -> None:
+    status, out, _ = cli("explain", "sin(log(x))", "--wrt", "x")
+    assert status == 0 and out.rstrip("\n") == str(symdiff.explain("sin(log(x))", "x"))
+    status, out, _ = cli("explain", TEXTBOOK, "--at", "x=2,y=3", "--markdown")
+    assert status == 0 and "**Forward pass" in out
+    status, out, _ = cli("explain", TEXTBOOK, "--at", "x=2,y=3", "--latex")
+    assert status == 0 and "\\begin{align*}" in out
+    status, out, _ = cli("explain", TEXTBOOK, "--at", "x=2,y=3", "--json")
+    document = json.loads(out)
+    assert document["gradient"] == dict(symdiff.differentiate(TEXTBOOK, x=2, y=3))
+
+
+def test_cli_explain_errors() -> None:
+    status, _, err = cli("explain", "x^2")
+    assert status == 2 and "--wrt" in err
+    status, _, err = cli("explain", "x^2", "--wrt", "2")
+    assert status == 2
+    status, _, _ = cli("explain", "x^2", "--wrt", "x", "--markdown", "--latex")
+    assert status == 1
+    status, _, err = cli("explain", "log(x)", "--at", "x=-1")
+    assert status == 2 and "log" in err
+
+
+# --- the REPL: :explain ---------------------------------------------------------------
+
+
+def repl(session: Session, line: str) -> str:
+    reply = session.run(line)
+    assert reply.error is None, reply.error
+    return reply.text
+
+
+def test_repl_explain_at_the_session_values() -> None:
+    session = Session()
+    repl(session, "f = sin(x*y) + cos(x*y)")
+    assert repl(session, ":explain d/dx f") == str(symdiff.explain(TEXTBOOK, "x"))
+    repl(session, "x = 2; y = 3")
+    assert repl(session, ":explain f") == str(symdiff.explain(TEXTBOOK, x=2, y=3))
+    assert repl(session, ":explain d/dy f") == str(symdiff.explain(TEXTBOOK, "y", x=2, y=3))
+
+
+def test_repl_explain_errors() -> None:
+    session = Session()
+    assert "give values first (x = ...)" in (session.run(":explain x^2").error or "")
+    assert session.run(":explain").error is not None
+    assert session.run(":explain d^2/dx^2 x^3").error is not None

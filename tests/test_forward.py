@@ -1,0 +1,82 @@
+"""Forward mode: tangents through the op table's rules agree with the reverse sweep."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+
+import symdiff
+from symdiff import DomainError, Expr, SymdiffError
+from tests.oracles import CORPUS, Case
+from tests.strategies import expressions, points
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=str)
+def test_forward_equals_reverse_on_the_corpus(case: Case) -> None:
+    reverse = symdiff.differentiate(case.text, case.point)
+    forward = symdiff.differentiate(case.text, case.point, mode="forward")
+    assert forward.value == reverse.value
+    assert set(forward) == set(reverse)
+    for name in reverse:
+        assert close(forward[name], reverse[name]), (name, forward[name], reverse[name])
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(), points())
+def test_forward_equals_reverse_on_random_expressions(expr: Expr, point: dict[str, float]) -> None:
+    try:
+        reverse = symdiff.differentiate(expr, point)
+    except DomainError:
+        assume(False)
+        return
+    forward = symdiff.differentiate(expr, point, mode="forward")
+    for name in reverse:
+        assert close(forward[name], reverse[name])
+
+
+def test_jvp_is_the_gradient_dotted_with_the_direction() -> None:
+    text, point = "sin(x*y) + cos(x*y)", {"x": 2.0, "y": 3.0}
+    g = symdiff.differentiate(text, point)
+    value, slope = symdiff.jvp(text, {"x": 0.5, "y": -2.0}, point)
+    assert value == g.value
+    assert close(slope, 0.5 * g["x"] - 2.0 * g["y"])
+
+
+def test_jvp_along_one_axis_is_that_partial() -> None:
+    _, slope = symdiff.jvp("x^3*y", {"x": 1.0}, x=2, y=5)
+    assert slope == 3 * 2.0**2 * 5
+
+
+def test_jvp_names_missing_from_the_direction_stay_still() -> None:
+    assert symdiff.jvp("x*y", {}, x=2, y=3) == (6.0, 0.0)
+    assert symdiff.jvp("x*y", {"unused": 1.0}, x=2, y=3) == (6.0, 0.0)
+
+
+def test_forward_mode_errors_name_the_subexpression() -> None:
+    with pytest.raises(DomainError, match="sqrt"):
+        symdiff.differentiate("sqrt(x)", x=0, mode="forward")
+    with pytest.raises(DomainError, match="log"):
+        symdiff.jvp("log(x)", {"x": 1.0}, x=-1)
+
+
+@pytest.mark.parametrize("bad", ["sideways", ""])
+def test_an_unknown_mode_is_a_symdiff_error(bad: str) -> None:
+    with pytest.raises(SymdiffError, match="mode"):
+        symdiff.differentiate("x", x=1, mode=bad)
+
+
+@pytest.mark.parametrize("direction", [{"x": "1"}, {"x": math.inf}, {"x": True}, [1.0]])
+def test_a_bad_direction_is_a_symdiff_error(direction: object) -> None:
+    with pytest.raises(SymdiffError):
+        symdiff.jvp("x", direction, x=1)  # type: ignore[arg-type]
+
+
+def test_a_variable_named_mode_still_takes_a_number() -> None:
+    assert dict(symdiff.differentiate("mode^2", mode=3)) == {"mode": 6.0}
+    assert dict(symdiff.differentiate("mode^2", {"mode": 3}, mode="forward")) == {"mode": 6.0}
