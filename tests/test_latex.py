@@ -11,7 +11,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import applications, constants
+from strategies import expressions
 
 from symdiff import Expr, derivative, parse
 from symdiff.ir.nodes import make, variable
@@ -215,8 +215,7 @@ NAMES = [
 
 
 def _trees() -> st.SearchStrategy[Expr]:
-    leaves = st.one_of(st.sampled_from(NAMES).map(variable), constants())
-    return st.recursive(leaves, applications, max_leaves=12)
+    return expressions(NAMES, max_leaves=12)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
