@@ -11,9 +11,10 @@ import math
 from collections.abc import Callable, Mapping
 
 import pytest
+from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from oracles import CORPUS, Case, SympyGradient, values_both_ways
+from oracles import SympyGradient, values_both_ways
 from strategies import VARIABLE_NAMES, coordinates, expressions, moderate_constants, points
 
 import symdiff

@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterator, Mapping
 
 import pytest
+from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, reject, settings
 from oracles import (
-    CORPUS,
-    Case,
     SympyGradient,
     Undefined,
     central_difference,
@@ -89,7 +88,7 @@ def test_the_corpus_uses_every_op_of_the_table() -> None:
         node.op.key for case in CORPUS for node in topological_order([symdiff.parse(case.text)])
     }
     missing = sorted(set(OPS) - used)
-    assert not missing, f"no oracle case uses {missing}: add one to oracles.FUNCTION_CASES"
+    assert not missing, f"no oracle case uses {missing}: add one to corpus.FUNCTION_CASES"
 
 
 def test_every_corpus_point_gives_each_variable_a_value() -> None:

@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from corpus import CORPUS, TEXTBOOK
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracles import CORPUS
 from strategies import expressions, moderate_constants
-from test_symbolic import TEXTBOOK
 
 from symdiff import (
     Expr,

@@ -12,10 +12,9 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 
 import pytest
+from corpus import CORPUS, TEXTBOOK
 from hypothesis import HealthCheck, given, reject, settings
-from oracles import CORPUS
 from strategies import expressions, moderate_constants, points
-from test_symbolic import TEXTBOOK
 
 import symdiff
 from symdiff import DomainError, Expr, count_nodes, derivative, gradient, hessian, parse, simplify
