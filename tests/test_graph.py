@@ -15,7 +15,7 @@ x, y = variable("x"), variable("y")
 DEPTH = 100_000
 
 
-# Small random graphs over every op of the table; few leaves, so subtrees are often shared.
+# Small random graphs over every op of the table and two variables, so subtrees are often shared.
 def expressions(max_leaves: int) -> st.SearchStrategy[Expr]:
     return strategies.expressions(("x", "y"), max_leaves=max_leaves)
 
