@@ -3,7 +3,7 @@
 >>> import symdiff
 >>> g = symdiff.differentiate("sin(log(x))", x=2)
 >>> round(g.value, 6), round(float(g), 6)
-(0.638961, 0.384616)
+(0.638961, 0.384619)
 """
 
 from .api import (

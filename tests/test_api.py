@@ -206,3 +206,58 @@ def test_the_same_text_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert symdiff.parse(text) is symdiff.parse(text)
     assert calls == [text]
     assert symdiff.syntax.parser.parse.cache_info().hits >= hits + 6
+
+
+# --- known defects, found by the wide constants of tests/strategies.py -------------------------
+# Each fails today; strict, so a fix turns it into an unexpected pass to be promoted to a test.
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="folding a constant part that overflows (1/5e-324, 1e300*1e300) makes a node of inf, "
+    "and the node constructor raises a plain ValueError ('constants are finite and "
+    "non-negative, not inf'), not a SymdiffError",
+)
+@pytest.mark.parametrize(
+    ("call", "text"),
+    [
+        ("derivative", "x/5e-324"),
+        ("derivative", "1.7976931348623157e308/(x/2)"),
+        ("derivative", "x*1e300*1e300"),
+        ("simplify", "x*1e300*1e300"),
+        ("simplify", "x + -2*-1.7976931348623157e308"),
+    ],
+)
+def test_folding_a_constant_that_overflows_is_a_symdiff_error(call: str, text: str) -> None:
+    try:
+        result = symdiff.derivative(text, "x") if call == "derivative" else symdiff.simplify(text)
+    except SymdiffError:
+        return
+    assert isinstance(result, symdiff.Expr)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=NameError,
+    reason="the first call of differentiate('csc(5e-324)') raises DomainError (too large), "
+    "later calls run generated code that names the float inf as 'inf': NameError",
+)
+def test_a_constant_too_large_is_a_domain_error_on_every_call() -> None:
+    for _ in range(3):
+        with pytest.raises(symdiff.DomainError):
+            symdiff.differentiate("csc(5e-324)")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="atan2(x, -0) is pi at x = 0 (the -0 is evaluated as -0.0), but simplify folds -0 "
+    "to 0 and atan2(x, 0) is 0.0 there: simplify changes a defined value",
+)
+def test_simplify_keeps_the_value_of_atan2_at_a_signed_zero() -> None:
+    original = symdiff.parse("atan2(x, -0)")
+    try:
+        before = original.evaluate(x=0.0)
+    except symdiff.DomainError:
+        return  # undefined at the origin: nothing simplify must keep
+    assert symdiff.simplify(original).evaluate(x=0.0) == before

@@ -7,11 +7,11 @@ import io
 import json
 
 import pytest
+from corpus import COMPOSITE_CASES, Case
 
 import symdiff
 from symdiff import DomainError, SymdiffError
 from symdiff.cli.main import run
-from tests.oracles import COMPOSITE_CASES, Case
 
 
 def test_a_smooth_formula_passes() -> None:

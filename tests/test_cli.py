@@ -1,4 +1,5 @@
-"""The ``symdiff`` command, run as users run it: the installed script, outside the checkout."""
+"""The ``symdiff`` command: most tests through its entry function in this process; a few run
+the installed script (and ``python -m symdiff``) outside the checkout, as users run it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from scripts import installed_script
+from scripts import Completed, installed_script, run_in_process
 
 import symdiff
 
@@ -21,7 +22,11 @@ def _environment(encoding: str = "utf-8") -> dict[str, str]:
     return env
 
 
-def run(
+def run(*args: str, encoding: str = "utf-8") -> Completed:
+    return run_in_process(args, encoding=encoding)
+
+
+def run_script(
     *args: str, cwd: Path, module: bool = False, encoding: str = "utf-8"
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "symdiff"] if module else [installed_script()]
@@ -52,7 +57,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def test_value_and_partials_one_per_line(outside: Path) -> None:
-    result = run("sin(x*y)+cos(x*y)", "--at", "x=2,y=3", cwd=outside)
+    result = run_script("sin(x*y)+cos(x*y)", "--at", "x=2,y=3", cwd=outside)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -66,8 +71,8 @@ def test_value_and_partials_one_per_line(outside: Path) -> None:
     assert math.isclose(float(table["∂/∂y"]), 2 * (math.cos(r) - math.sin(r)))
 
 
-def test_json_output(outside: Path) -> None:
-    result = run("sin(x*y)+cos(x*y)", "--at", "x=2,y=3", "--json", cwd=outside)
+def test_json_output() -> None:
+    result = run("sin(x*y)+cos(x*y)", "--at", "x=2,y=3", "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert set(document) == {"expression", "variables", "point", "value", "gradient"}
@@ -79,8 +84,8 @@ def test_json_output(outside: Path) -> None:
     assert document["gradient"] == dict(expected)
 
 
-def test_values_may_be_constant_formulas(outside: Path) -> None:
-    result = run("sin(theta)^2", "--at", "theta=pi/4", "--json", cwd=outside)
+def test_values_may_be_constant_formulas() -> None:
+    result = run("sin(theta)^2", "--at", "theta=pi/4", "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["point"] == {"theta": math.pi / 4}
@@ -88,8 +93,8 @@ def test_values_may_be_constant_formulas(outside: Path) -> None:
     assert math.isclose(document["gradient"]["theta"], 1.0)  # 2 sin cos at pi/4
 
 
-def test_values_with_commas_inside_calls_and_repeated_options(outside: Path) -> None:
-    result = run("x + y + z", "--at", "x=atan2(1, 1),y=2", "--at", "z=e", "--json", cwd=outside)
+def test_values_with_commas_inside_calls_and_repeated_options() -> None:
+    result = run("x + y + z", "--at", "x=atan2(1, 1),y=2", "--at", "z=e", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["point"] == {"x": math.pi / 4, "y": 2.0, "z": math.e}
 
@@ -98,8 +103,8 @@ def test_values_with_commas_inside_calls_and_repeated_options(outside: Path) -> 
     "arguments",
     [["-x^2", "--at", "x=3"], ["--at", "x=3", "-x^2"], ["--at", "x=3", "--", "-x^2"]],
 )
-def test_a_formula_may_start_with_a_minus(outside: Path, arguments: list[str]) -> None:
-    result = run(*arguments, cwd=outside)
+def test_a_formula_may_start_with_a_minus(arguments: list[str]) -> None:
+    result = run(*arguments)
     assert result.returncode == 0, result.stderr
     table = rows(result.stdout)
     assert table["expression"] == "-x^2"
@@ -107,14 +112,14 @@ def test_a_formula_may_start_with_a_minus(outside: Path, arguments: list[str]) -
     assert float(table["∂/∂x"]) == -6.0
 
 
-def test_a_constant_formula_needs_no_point(outside: Path) -> None:
-    result = run("2 + 3", cwd=outside)
+def test_a_constant_formula_needs_no_point() -> None:
+    result = run("2 + 3")
     assert result.returncode == 0, result.stderr
     assert rows(result.stdout) == {"expression": "2 + 3", "value": "5.0"}
 
 
 def test_a_bad_formula_shows_a_caret_and_exits_2(outside: Path) -> None:
-    result = run("2x + 1", "--at", "x=1", cwd=outside)
+    result = run_script("2x + 1", "--at", "x=1", cwd=outside)
     assert result.returncode == 2
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
@@ -123,23 +128,23 @@ def test_a_bad_formula_shows_a_caret_and_exits_2(outside: Path) -> None:
     assert "did you mean 2*x + 1?" in result.stderr
 
 
-def test_a_bad_value_shows_a_caret_and_exits_2(outside: Path) -> None:
-    result = run("x", "--at", "x=2y", cwd=outside)
+def test_a_bad_value_shows_a_caret_and_exits_2() -> None:
+    result = run("x", "--at", "x=2y")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "in the value of x" in result.stderr
     assert "\n  2y\n   ^\n" in result.stderr
 
 
-def test_a_domain_error_exits_2(outside: Path) -> None:
-    result = run("log(x)", "--at", "x=-1", cwd=outside)
+def test_a_domain_error_exits_2() -> None:
+    result = run("log(x)", "--at", "x=-1")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "log(x)" in result.stderr
 
 
-def test_missing_values_exit_2(outside: Path) -> None:
-    result = run("x*y", "--at", "x=1", cwd=outside)
+def test_missing_values_exit_2() -> None:
+    result = run("x*y", "--at", "x=1")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "no value given for y" in result.stderr
@@ -154,22 +159,22 @@ def test_missing_values_exit_2(outside: Path) -> None:
         (["x", "--frobnicate"], "unrecognized"),
     ],
 )
-def test_usage_errors_exit_1(outside: Path, arguments: list[str], message: str) -> None:
-    result = run(*arguments, cwd=outside)
+def test_usage_errors_exit_1(arguments: list[str], message: str) -> None:
+    result = run(*arguments)
     assert result.returncode == 1
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert message in result.stderr
 
 
-def test_version(outside: Path) -> None:
-    result = run("--version", cwd=outside)
+def test_version() -> None:
+    result = run("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"symdiff {symdiff.__version__}"
 
 
-def test_help_mentions_examples(outside: Path) -> None:
-    result = run("--help", cwd=outside)
+def test_help_mentions_examples() -> None:
+    result = run("--help")
     assert result.returncode == 0
     assert "examples:" in result.stdout
     assert "symdiff 'sin(x*y) + cos(x*y)' --at x=2,y=3" in result.stdout
@@ -178,31 +183,33 @@ def test_help_mentions_examples(outside: Path) -> None:
 
 def test_python_dash_m_is_the_same_command(outside: Path) -> None:
     arguments = ("sin(x*y)+cos(x*y)", "--at", "x=2,y=3")
-    as_module = run(*arguments, cwd=outside, module=True)
-    as_script = run(*arguments, cwd=outside)
+    as_module = run_script(*arguments, cwd=outside, module=True)
+    as_script = run_script(*arguments, cwd=outside)
     assert as_module.returncode == 0, as_module.stderr
     assert as_module.stdout == as_script.stdout
 
 
 def test_a_terminal_without_unicode_gets_ascii_labels(outside: Path) -> None:
-    result = run("x^2", "--at", "x=3", cwd=outside, encoding="ascii")
+    result = run_script("x^2", "--at", "x=3", cwd=outside, encoding="ascii")
     assert result.returncode == 0, result.stderr
     assert rows(result.stdout)["d/dx"] == "6.0"
+    # The other tests run the entry function with streams like these: they must agree.
+    assert run("x^2", "--at", "x=3", encoding="ascii") == Completed(0, result.stdout, "")
 
 
-def test_a_formula_starting_with_a_misplaced_token_is_bad_input(outside: Path) -> None:
-    result = run(")", cwd=outside)
+def test_a_formula_starting_with_a_misplaced_token_is_bad_input() -> None:
+    result = run(")")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "unexpected ')'" in result.stderr
     assert "\n  )\n  ^\n" in result.stderr
 
 
-def test_a_formula_may_start_with_a_double_minus(outside: Path) -> None:
-    result = run("--x^2", "--at", "x=3", cwd=outside)
+def test_a_formula_may_start_with_a_double_minus() -> None:
+    result = run("--x^2", "--at", "x=3")
     assert result.returncode == 0, result.stderr
     assert float(rows(result.stdout)["value"]) == 9.0
     # No abbreviated options either: --v is the formula -(-v), not --version.
-    result = run("--v", "--at", "v=2", cwd=outside)
+    result = run("--v", "--at", "v=2")
     assert result.returncode == 0, result.stderr
     assert float(rows(result.stdout)["value"]) == 2.0

@@ -1,5 +1,6 @@
-"""The subcommands and the piped session, run as users run them: the installed ``symdiff``
-script, from a directory outside the checkout."""
+"""The subcommands and the piped session, from a directory outside the checkout: through the
+command's entry function in this process, and a piped session and the README's shell examples
+through the installed ``symdiff`` script, as users run them."""
 
 from __future__ import annotations
 
@@ -11,23 +12,28 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from scripts import installed_script
+from scripts import Completed, installed_script, run_in_process
 
 import symdiff
 
 
 class Symdiff:
-    """Runs the installed script in a temporary directory, with no terminal."""
+    """The command in a temporary home and working directory, with no terminal: through its
+    entry function in this process, or (``script``) the installed script."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.directory = directory
+        monkeypatch.delenv("SYMDIFF_HISTORY", raising=False)
+        monkeypatch.setenv("HOME", str(directory))
+        monkeypatch.setenv("XDG_DATA_HOME", str(directory / "data"))
+        monkeypatch.chdir(directory)
 
-    def __call__(
-        self, *args: str, stdin: str = "", encoding: str = "utf-8"
-    ) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SYMDIFF_HISTORY")}
-        env.update(PYTHONIOENCODING=encoding, HOME=str(self.directory))
-        env["XDG_DATA_HOME"] = str(self.directory / "data")
+    def __call__(self, *args: str, stdin: str = "", encoding: str = "utf-8") -> Completed:
+        return run_in_process(args, stdin=stdin, encoding=encoding)
+
+    def script(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env["PYTHONIOENCODING"] = "utf-8"
         return subprocess.run(
             [installed_script(), *args],
             cwd=self.directory,
@@ -41,11 +47,11 @@ class Symdiff:
 
 
 @pytest.fixture
-def symdiff_command(tmp_path: Path) -> Symdiff:
-    return Symdiff(tmp_path)
+def symdiff_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Symdiff:
+    return Symdiff(tmp_path, monkeypatch)
 
 
-def ok(result: subprocess.CompletedProcess[str]) -> str:
+def ok(result: Completed | subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return result.stdout
@@ -65,7 +71,7 @@ def test_a_piped_line_is_answered_without_a_prompt(symdiff_command: Symdiff) -> 
 
 def test_a_piped_session_keeps_its_names(symdiff_command: Symdiff) -> None:
     script = "f = sin(x*y) + cos(x*y)\nx = 2; y = 3\nf\ng(t) = t^2 + 1\nd/dx g(x)\n:vars\n"
-    lines = ok(symdiff_command("repl", stdin=script)).splitlines()
+    lines = ok(symdiff_command.script("repl", stdin=script)).splitlines()
     assert lines[0].startswith("f = sin(x*y) + cos(x*y) = 0.68075478845")
     assert lines[1] == f"{d('x^2 + 1')} = 4.0"
     assert lines[2:] == ["x = 2.0", "y = 3.0", "f = sin(x*y) + cos(x*y)", "g(t) = t^2 + 1"]

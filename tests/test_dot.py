@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from strategies import expressions
 
 import symdiff
 from symdiff import Expr, SymdiffError
@@ -19,7 +20,6 @@ from symdiff.ir.ops import OPS
 from symdiff.repl.session import Session
 from symdiff.syntax import dot
 from symdiff.syntax.dot import render, to_dot
-from tests.strategies import expressions
 
 NODE = re.compile(r"^  (n\d+) \[label=\"((?:[^\"\\]|\\.)*)\"", re.MULTILINE)
 EDGE = re.compile(r"^  (n\d+) -> (n\d+)", re.MULTILINE)

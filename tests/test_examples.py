@@ -1,12 +1,23 @@
-"""The examples run as scripts, outside the checkout, and print what the textbook shows."""
+"""The examples print what they show: the example scripts run outside the checkout, the
+docstring examples of the installed package, and the README's Python examples."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
+import io
 import math
 import os
+import pkgutil
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+
+import pytest
+
+import symdiff
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -129,3 +140,91 @@ def test_plot_derivative(tmp_path: Path) -> None:
     x = 2 * math.pi / 8
     assert f"f' = {math.sin(x) + x * math.cos(x):+8.4f}" in out
     assert ("saved derivative.png" in out) == (tmp_path / "derivative.png").exists()
+
+
+# --- docstring examples of the installed package ----------------------------------------------
+
+
+def _package_modules() -> list[str]:
+    """Every module of the installed package; ``__main__`` would run the command."""
+    found = pkgutil.walk_packages(symdiff.__path__, prefix=f"{symdiff.__name__}.")
+    return [symdiff.__name__, *(m.name for m in found if not m.name.endswith(".__main__"))]
+
+
+MODULES = _package_modules()
+
+
+def _run_examples(tests: list[doctest.DocTest], globs: dict[str, object] | None = None) -> str:
+    """Run the examples; the report of every failure (empty when all show what they print)."""
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    report = io.StringIO()
+    for test in tests:
+        if globs is not None:
+            test.globs = globs  # one session: later examples use names defined earlier
+        runner.run(test, out=report.write, clear_globs=globs is None)
+    return report.getvalue()
+
+
+def _docstring_examples(name: str) -> list[doctest.DocTest]:
+    module = importlib.import_module(name)
+    return [test for test in doctest.DocTestFinder().find(module, name) if test.examples]
+
+
+def test_the_package_has_docstring_examples() -> None:
+    assert sum(len(t.examples) for name in MODULES for t in _docstring_examples(name)) >= 5
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_print_what_they_show(name: str) -> None:
+    failures = _run_examples(_docstring_examples(name))
+    assert not failures, f"a docstring example of {name} is out of date:\n{failures}"
+
+
+# --- the README's Python examples ----------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_FENCED = re.compile(r"^( *)```[\w-]*\n(.*?)^\1```", re.M | re.S)
+# The README shows an error as the class's public name and its message, without a traceback.
+_ERROR = re.compile(r"symdiff\.(\w+): ")
+
+
+def _readme_examples() -> list[doctest.DocTest]:
+    text = README.read_text(encoding="utf-8")
+    parser = doctest.DocTestParser()
+    tests = []
+    for match in _FENCED.finditer(text):
+        block = textwrap.dedent(match.group(2))
+        if ">>> " not in block:
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        test = parser.get_doctest(block, {}, f"README.md, line {line}", str(README), line)
+        for example in test.examples:
+            error = _ERROR.match(example.want)
+            if error:
+                exception = getattr(symdiff, error.group(1))
+                qualified = f"{exception.__module__}.{exception.__qualname__}: "
+                example.exc_msg = qualified + example.want[error.end() :]
+        tests.append(test)
+    return tests
+
+
+def test_the_readme_has_python_examples_and_error_examples() -> None:
+    examples = [example for test in _readme_examples() for example in test.examples]
+    assert len(examples) >= 15
+    assert sum(example.exc_msg is not None for example in examples) >= 2
+
+
+def test_the_readme_python_examples_print_what_they_show() -> None:
+    failures = _run_examples(_readme_examples(), globs={})
+    assert not failures, f"update these examples in README.md:\n{failures}"
+
+
+def test_a_wrong_readme_example_is_noticed() -> None:
+    examples = _readme_examples()
+    wrong = examples[0]
+    wrong.examples[-1].want = "a value the example does not print\n"
+    errors = next(test for test in examples if any(e.exc_msg for e in test.examples))
+    error = next(e for e in errors.examples if e.exc_msg)
+    error.exc_msg = error.exc_msg.replace("symdiff", "other", 1)  # type: ignore[union-attr]
+    failures = _run_examples([wrong, errors], globs={})
+    assert failures.count("Failed example:") == 2, failures

@@ -9,7 +9,9 @@ import math
 import re
 
 import pytest
+from corpus import CORPUS, Case
 from hypothesis import assume, given, settings
+from strategies import expressions, points
 
 import symdiff
 from symdiff import DomainError, Expr, SymdiffError
@@ -18,8 +20,6 @@ from symdiff.diff.explain import rule_name
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
 from symdiff.repl.session import Session
-from tests.oracles import CORPUS, Case
-from tests.strategies import expressions, points
 
 TEXTBOOK = "sin(x*y) + cos(x*y)"
 

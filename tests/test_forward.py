@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from corpus import CORPUS, Case
 from hypothesis import assume, given, settings
+from strategies import expressions, points
 
 import symdiff
 from symdiff import DomainError, Expr, SymdiffError
-from tests.oracles import CORPUS, Case
-from tests.strategies import expressions, points
 
 
 def close(a: float, b: float) -> bool:

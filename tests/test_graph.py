@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
+import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symdiff import Expr, parse
 from symdiff.ir.graph import active_nodes, topological_order, variable_names
 from symdiff.ir.nodes import constant, is_variable, make, variable
-from symdiff.ir.ops import OPS, Op
+from symdiff.ir.ops import OPS
 
 x, y = variable("x"), variable("y")
 DEPTH = 100_000
 
-# Small random graphs over every op of the table; few leaves, so subtrees are often shared.
-_leaves = st.one_of(
-    st.sampled_from([x, y, constant(2), constant(0.5)]),
-    st.sampled_from([op for op in OPS.values() if op.arity == 0]).map(make),
-)
 
-
-def _applications(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-    def apply(op: Op) -> st.SearchStrategy[Expr]:
-        return st.tuples(*[children] * op.arity).map(lambda args: make(op, args))
-
-    return st.sampled_from([op for op in OPS.values() if op.arity > 0]).flatmap(apply)
-
-
+# Small random graphs over every op of the table and two variables, so subtrees are often shared.
 def expressions(max_leaves: int) -> st.SearchStrategy[Expr]:
-    return st.recursive(_leaves, _applications, max_leaves=max_leaves)
+    return strategies.expressions(("x", "y"), max_leaves=max_leaves)
 
 
 def _reachable(roots: list[Expr]) -> set[Expr]:

@@ -16,15 +16,6 @@ from symdiff.ir.nodes import constant, is_constant, is_variable, make, variable
 from symdiff.ir.ops import OPS
 
 x, y = variable("x"), variable("y")
-DEPTH = 100_000
-
-
-def _deep(depth: int = DEPTH) -> Expr:
-    """sin(x + 1) nested ``depth`` times, alternating sin and +1."""
-    node, one = x, constant(1)
-    for i in range(depth):
-        node = make(OPS["sin"], (node,)) if i % 2 else make(OPS["add"], (node, one))
-    return node
 
 
 # --- interning ----------------------------------------------------------------------
@@ -139,9 +130,8 @@ def test_copy_and_deepcopy_return_the_node_itself() -> None:
     assert holder["f"][1] is expr.args[0]
 
 
-def test_deepcopy_of_a_deep_expression() -> None:
-    deep = _deep()
-    assert copy.deepcopy(deep) is deep
+def test_deepcopy_of_a_deep_expression(deep_expression: Expr) -> None:
+    assert copy.deepcopy(deep_expression) is deep_expression
 
 
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
@@ -157,9 +147,8 @@ def test_pickle_keeps_sharing_between_expressions() -> None:
     assert first_back.args[0] is second_back.args[0]
 
 
-def test_pickle_of_a_deep_expression() -> None:
-    deep = _deep()
-    assert pickle.loads(pickle.dumps(deep)) is deep
+def test_pickle_of_a_deep_expression(deep_expression: Expr) -> None:
+    assert pickle.loads(pickle.dumps(deep_expression)) is deep_expression
 
 
 # --- variables ----------------------------------------------------------------------
@@ -180,5 +169,5 @@ def test_variables_in_order_of_first_appearance(text: str, variables: tuple[str,
     assert parse(text).variables == variables
 
 
-def test_variables_of_a_deep_expression() -> None:
-    assert _deep().variables == ("x",)
+def test_variables_of_a_deep_expression(deep_expression: Expr) -> None:
+    assert deep_expression.variables == ("x",)

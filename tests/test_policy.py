@@ -10,9 +10,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 import pytest
+from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracles import CORPUS, Case
 from strategies import VARIABLE_NAMES, coordinates, expressions
 
 import symdiff

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+import strategies
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from strategies import NAMED_CONSTANTS, OPERATIONS
 
 from symdiff import Expr, ParseError, parse
 from symdiff.ir.nodes import constant, make, variable
-from symdiff.ir.ops import OPS, Op
+from symdiff.ir.ops import OPS
 from symdiff.syntax.printer import to_text
 
 x, y = variable("x"), variable("y")
@@ -19,25 +20,8 @@ x, y = variable("x"), variable("y")
 
 # Names that are neither constants (pi, e) nor functions, ASCII and Greek.
 NAMES = ["x", "y", "theta", "x_1", "m0", "θ", "Δ"]
-LEAF_OPS = [op for op in OPS.values() if op.arity == 0]
-INNER_OPS = [op for op in OPS.values() if op.arity > 0]
-
-leaves = st.one_of(
-    st.integers(min_value=0, max_value=10**30).map(constant),
-    st.floats(min_value=0.0, allow_nan=False, allow_infinity=False).map(constant),
-    st.sampled_from(NAMES).map(variable),
-    st.sampled_from(LEAF_OPS).map(make),
-)
-
-
-def _apply(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-    def build(op: Op) -> st.SearchStrategy[Expr]:
-        return st.tuples(*[children] * op.arity).map(lambda args: make(op, args))
-
-    return st.sampled_from(INNER_OPS).flatmap(build)
-
-
-expressions = st.recursive(leaves, _apply, max_leaves=24)
+LEAF_OPS, INNER_OPS = NAMED_CONSTANTS, OPERATIONS
+expressions = strategies.expressions(NAMES, max_leaves=24)
 
 
 def test_the_strategy_covers_every_op() -> None:

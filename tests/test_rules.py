@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
+from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, settings
-from oracles import CORPUS, Case
 from strategies import expressions
 
 from symdiff import DomainError, Expr, SymdiffError, count_nodes, derivative, gradient, parse
