@@ -16,20 +16,23 @@ class SymdiffError(ValueError):
 class ParseError(SymdiffError):
     """The text is not a formula: ``line`` and ``column`` (1-based) say where."""
 
-    def __init__(self, message: str, text: str, line: int, column: int, hint: str = "") -> None:
+    def __init__(
+        self, message: str, text: str, line: int, column: int, hint: str = "", first_line: int = 1
+    ) -> None:
         self.summary = message
         self.hint = hint
         self.text = text
         self.line = line
         self.column = column
-        super().__init__(_with_caret(message, text, line, column, hint))
+        # The line number of text's first line: a formula read as line N of a longer input.
+        self.first_line = first_line
+        super().__init__(_with_caret(message, text, line - first_line + 1, column, hint, line))
 
     def on_line(self, number: int) -> ParseError:
         """This error in a one-line formula, told as on line ``number`` of a longer input."""
-        if self.line != 1 or "\n" in self.text:
+        if self.line != self.first_line or "\n" in self.text:
             return self
-        text = "\n" * (number - 1) + self.text
-        return ParseError(self.summary, text, number, self.column, self.hint)
+        return ParseError(self.summary, self.text, number, self.column, self.hint, number)
 
 
 class DomainError(SymdiffError):
@@ -47,12 +50,12 @@ class ValuesError(SymdiffError):
     """The values given for the variables are missing, misnamed or not real numbers."""
 
 
-def _with_caret(message: str, text: str, line: int, column: int, hint: str) -> str:
+def _with_caret(message: str, text: str, line: int, column: int, hint: str, shown_line: int) -> str:
     # Lines as the parser counts them: only "\n" ends a line.
     lines = text.split("\n")
     source = lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else ""
     # Tabs keep their width under the caret so it lines up in a terminal.
     pad = "".join("\t" if ch == "\t" else " " for ch in source[: column - 1])
-    where = f"line {line}, column {column}"
+    where = f"line {shown_line}, column {column}"
     shown = f"{message} (at {where})\n  {source}\n  {pad}^"
     return f"{shown}\n{hint}" if hint else shown

@@ -13,11 +13,14 @@ formula or value symdiff cannot use, on any line); errors go to stderr, without 
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
 import json
 import math
+import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -25,6 +28,7 @@ from typing import Any, NoReturn, TextIO
 from ..api import check, count_nodes, derivative, differentiate, explain, gradient, hessian
 from ..errors import ParseError, SymdiffError
 from ..ir.nodes import Expr, is_variable
+from ..limits import current as current_limits
 from ..repl.terminal import run_repl
 from ..syntax.dot import FORMATS, render
 from ..syntax.parser import parse
@@ -132,8 +136,8 @@ def parse_point(specs: Sequence[str]) -> dict[str, float]:
             try:
                 value = parse(text.strip())
                 if value.variables:
-                    raise UsageError(
-                        f"the value of {name} must be a number or a constant formula, "
+                    raise SymdiffError(
+                        f"the value of {name} must be a finite number or a constant formula, "
                         f"not {text.strip()!r}"
                     )
                 point[name] = value.evaluate()
@@ -187,21 +191,39 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | Non
         return _run_repl(argv[1:], stdin, stdout, stderr)
     if argv[0] in COMMANDS:
         return _run_command(COMMANDS[argv[0]], argv[1:], stdin, stdout, stderr)
-    return _run_value(argv, stdout, stderr)
+    return _run_value(argv, stdin, stdout, stderr)
 
 
-def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+def _not_a_command(argv: Sequence[str], error: str) -> str:
+    """The usage error, told as a mistyped command when it looks like one: a plain word
+    first (``symdiff jacobain 'x*y'``) that argparse could only complain about."""
+    word = argv[0] if argv else ""
+    _, marker, extra = error.partition("unrecognized arguments: ")
+    positional = any(not item.lstrip().startswith("-") for item in extra.split())
+    if not (word.isascii() and word.isalpha() and marker and positional):
+        return error
+    close = difflib.get_close_matches(word, [*COMMANDS, "repl"], n=1)
+    hint = f"did you mean {close[0]}?" if close else f"the commands are {', '.join(COMMANDS)}"
+    return f"{word!r} is not a command; {hint}"
+
+
+def _run_value(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     """``symdiff EXPR --at ...``: the value and every partial derivative at a point."""
     try:
         parser = build_parser()
         args = parser.parse_args(_protect_formulas(argv, parser))
     except UsageError as exc:
         build_parser().print_usage(stderr)
-        print(f"symdiff: error: {exc}", file=stderr)
+        print(f"symdiff: error: {_not_a_command(argv, str(exc))}", file=stderr)
         return EXIT_USAGE
     try:
-        expr = parse(args.expression)
         point = parse_point(args.at)
+        if args.expression == "-":
+            return _answer_lines(
+                "", lambda text: _value_line(parse(text), point, stdout), args.json,
+                stdin, stdout, stderr,
+            )  # fmt: skip
+        expr = parse(args.expression)
         result = differentiate(expr, point)
     except UsageError as exc:
         print(f"symdiff: error: {exc}", file=stderr)
@@ -210,14 +232,7 @@ def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         print(f"symdiff: error: {exc}", file=stderr)
         return EXIT_INPUT
     if args.json:
-        document = {
-            "expression": str(expr),
-            "variables": list(expr.variables),
-            "point": point,
-            "value": result.value,
-            "gradient": dict(result),
-        }
-        print(json.dumps(document, ensure_ascii=False), file=stdout)
+        print(_json(_value_document(expr, point, result)), file=stdout)
         return EXIT_OK
     rows = [("expression", str(expr))]
     if point:
@@ -228,6 +243,24 @@ def _run_value(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     for label, text in rows:
         print(f"{label:<{width}}  {text}", file=stdout)
     return EXIT_OK
+
+
+def _value_document(expr: Expr, point: dict[str, float], result: Any) -> dict[str, Any]:
+    return {
+        "expression": str(expr),
+        "variables": list(expr.variables),
+        "point": point,
+        "value": result.value,
+        "gradient": dict(result),
+    }
+
+
+def _value_line(expr: Expr, point: dict[str, float], stdout: TextIO) -> tuple[str, dict[str, Any]]:
+    """One formula of ``symdiff - --at ...``: its value and partials on one line."""
+    result = differentiate(expr, point)
+    parts = [f"value = {result.value!r}"]
+    parts.extend(f"{_partial_label(name, stdout)} = {d!r}" for name, d in result.items())
+    return "; ".join(parts), _value_document(expr, point, result)
 
 
 # --- subcommands: one result a formula ----------------------------------------------
@@ -790,10 +823,9 @@ def command_parser(command: Command) -> argparse.ArgumentParser:
 
 
 def _order(text: str) -> int:
-    try:
-        order = int(text)
-    except ValueError:
-        order = -1
+    # int() also reads other scripts' digits ("٣"); a count on the command line is ASCII.
+    digits = text.strip()
+    order = int(digits) if digits.isascii() and digits.isdigit() else -1
     if order < 0:
         raise argparse.ArgumentTypeError(f"the order is a whole number >= 0, not {text.strip()!r}")
     return order
@@ -902,11 +934,17 @@ def _answer_lines(
     """One result a non-blank line of ``stdin``; a failed line gets an empty line (a JSON
     object with ``error``) and its message on stderr, and the rest still run."""
     failed = False
-    for number, raw in enumerate(stdin, start=1):
+    prefix = f"symdiff {name}" if name else "symdiff"
+    for number, raw in enumerate(_bounded_lines(stdin), start=1):
         text = raw.rstrip("\r\n")
         if not text.strip():
             continue
         try:
+            if len(text) > current_limits().text_length:
+                raise SymdiffError(
+                    f"the line is longer than the limit of {current_limits().text_length:,} "
+                    "characters"
+                )
             line, document = answer(text)
         except SymdiffError as exc:
             if isinstance(exc, ParseError):
@@ -914,13 +952,28 @@ def _answer_lines(
             failed = True
             print(json.dumps({"line": number, "error": str(exc)}) if as_json else "", file=stdout)
             stdout.flush()
-            print(f"symdiff {name}: line {number}: {exc}", file=stderr)
+            print(f"{prefix}: line {number}: {exc}", file=stderr)
             stderr.flush()
             continue
         if as_json:
             line = _json({"line": number, **document})
         print(line, file=stdout)
     return EXIT_INPUT if failed else EXIT_OK
+
+
+def _bounded_lines(stdin: TextIO) -> Iterator[str]:
+    """The lines of ``stdin``, each cut just past the text-length limit, so one endless
+    line (``< /dev/zero``) costs bounded memory; the rest of a cut line is skipped."""
+    while True:
+        limit = current_limits().text_length + 1
+        line = stdin.readline(limit)
+        if not line:
+            return
+        if len(line) >= limit and not line.endswith("\n"):
+            rest = line
+            while rest and not rest.endswith("\n"):
+                rest = stdin.readline(limit)
+        yield line
 
 
 def _check_variable(name: str) -> None:
@@ -972,5 +1025,30 @@ def _run_repl(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO
     return run_repl(stdin, stdout, stderr)
 
 
+EXIT_INTERRUPTED = 130  # as shells report SIGINT
+EXIT_BROKEN_PIPE = 141  # as shells report SIGPIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
+    """The ``symdiff`` program: never a traceback for what the outside world does."""
+    # Input bytes that are not UTF-8 become lone surrogates, which the parser reports as
+    # characters it does not know: one bad line, not a crash. Output a terminal or file
+    # cannot encode (θ, ∂ under cp1252) is escaped (\u03b8), not a crash.
+    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=errors)
+    if isinstance(sys.stderr, io.TextIOWrapper):
+        sys.stderr.reconfigure(errors="backslashreplace")
+    try:
+        status = run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("symdiff: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader has gone (symdiff ... | head -1): stop quietly. Python flushes stdout
+        # again at exit, so point it at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return status

@@ -73,6 +73,13 @@ class RecordingAlgebra(Algebra[Traced[T]]):
     def is_zero(self, value: Traced[T] | int) -> bool:
         return self.inner.is_zero(_raw(value))
 
+    def unless_zero(
+        self, value: Traced[T] | int, partial: Callable[[], Traced[T] | int]
+    ) -> Traced[T] | int:
+        # The wrapped algebra decides what zero is (a float at a point, a zero node).
+        zero = self.inner.unless_zero(_raw(value), lambda: 1)
+        return 0 if zero == 0 and type(zero) is int else partial()
+
     def add(self, a: Traced[T] | int, b: Traced[T] | int) -> Traced[T]:
         result = self.inner.add(_raw(a), _raw(b))
         if _kind(a) in _ADJOINTS and _kind(b) == PRODUCT:

@@ -193,6 +193,9 @@ class Session:
         if definition:
             self._define(line, start, definition)
             return Reply()
+        hint = self._lone_word_hint(text.strip())
+        if hint is not None:
+            raise SymdiffError(hint)
         if "=" in text:
             raise ParseError(
                 "the left side of = is a name or a function's head",
@@ -205,6 +208,20 @@ class Session:
         if not results:
             return Reply(_NO_VARIABLES)
         return Reply("\n".join(self._render(s) for s in results))
+
+    def _lone_word_hint(self, word: str) -> str | None:
+        """What a word typed alone most likely meant, unless the session defines it: a
+        command without its expression, or a way out borrowed from another shell."""
+        if word in self.values or word in self.formulas or word in self.functions:
+            return None
+        if word in ("exit", "quit", "exit()", "quit()"):
+            return "to leave, type :quit or press Ctrl-D"
+        if word in ("grad", "hessian"):
+            return f"{word} needs an expression: {word} f, or {word} sin(x*y)"
+        match = _DERIVATIVE.fullmatch(word + " ")
+        if match is not None:
+            return f"{word} needs an expression after it: {word} f, or {word} x^2"
+        return None
 
     # --- definitions -------------------------------------------------------------------
 
