@@ -127,9 +127,11 @@ def differentiate(
     >>> round(g.value, 4), round(g["x"], 4)
     (0.6808, 3.7188)
     """
-    mode = keywords.pop("mode") if isinstance(keywords.get("mode"), str) else "reverse"
-    if mode not in _MODES:
-        raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
+    mode = "reverse"
+    if "mode" in keywords and isinstance(keywords["mode"], str):
+        mode = str(keywords.pop("mode"))
+        if mode not in _MODES:
+            raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
     node = expr if type(expr) is Expr else as_expr(expr)
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)

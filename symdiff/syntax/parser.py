@@ -208,13 +208,20 @@ class ParseCache:
         self._lock = threading.Lock()
 
     def parse(self, text: str) -> Expr:
-        with self._lock:
-            found = self._entries.get(text)
-            if found is not None:
-                self._entries.move_to_end(text)
-                self.hits += 1
-                return found
-            self.misses += 1
+        # A hit takes no lock: each step on the OrderedDict is atomic, and a text evicted
+        # by another thread between them is simply not moved. Only inserting, which must
+        # keep the character count right, is locked. (The counters are approximate under
+        # threads.)
+        entries = self._entries
+        found = entries.get(text)
+        if found is not None:
+            try:  # noqa: SIM105 (contextlib.suppress costs more than the hit itself)
+                entries.move_to_end(text)
+            except KeyError:
+                pass
+            self.hits += 1
+            return found
+        self.misses += 1
         result = parse_uncached(text)
         if len(text) <= self.max_characters // 4:
             with self._lock:
