@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..diff.algebra import Algebra, FloatAlgebra
+from ..diff.algebra import Algebra, CheckedFloatAlgebra
 from ..diff.reverse import forward, reverse
 from ..ir.nodes import Expr
 from ..ir.ops import OPS, Op
@@ -27,7 +27,11 @@ from ..ir.ops import OPS, Op
 # Larger graphs are evaluated by the interpreter: compiling them would cost more than it saves.
 COMPILE_LIMIT = 3000
 
-_FLOATS = FloatAlgebra()
+_FLOATS = CheckedFloatAlgebra()
+
+# Intermediates summed per line of the finiteness check: a long sum in one expression
+# would nest too deeply for Python's compiler.
+_CHECK_CHUNK = 64
 
 # x ** n with an int n is the same C pow as math.pow(x, n); beyond this, call math.pow.
 _LARGEST_INTEGER_EXPONENT = 64
@@ -91,7 +95,7 @@ class CodeAlgebra(Algebra[Value]):
         numbers = [v.value for v in values if isinstance(v, Literal)]
         if len(numbers) == len(values):
             # Constants are computed now, with the interpreter's functions (policy 4); a
-            # step that fails is left in the code, to fail on every call.
+            # step that fails or overflows is left in the code, to fail on every call.
             try:
                 return Literal(_FLOATS.apply(op, *numbers))
             except (ArithmeticError, ValueError):
@@ -189,13 +193,31 @@ def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
     return {node: Name(f"x{i}") for i, node in enumerate(variables)}
 
 
+def _finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
+    """Lines that raise unless every intermediate and every result is finite (policy 3).
+
+    A sum of finite numbers minus itself is 0.0, while inf - inf and nan - nan are nan,
+    which is true. A finite sum that overflows is refused too, which is stricter than
+    needed: the interpreter then answers.
+    """
+    terms = [line.split(" = ", 1)[0] for line in algebra.lines]
+    # A result that is no intermediate is a literal: finite, or a bound inf or nan.
+    terms.extend(text for text in texts if text.startswith("_"))
+    refuse = algebra.bind("NonFinite", OverflowError)
+    lines = ["_check = 0.0"]
+    for start in range(0, len(terms), _CHECK_CHUNK):
+        lines.append(f"_check = _check + {' + '.join(terms[start : start + _CHECK_CHUNK])}")
+    return [*lines, "if _check - _check:", f"    raise {refuse}"]
+
+
 def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[..., float]:
-    """``f(x0, x1, ...) -> value``; raises ArithmeticError or ValueError where undefined.
-    The caller checks that the value is finite."""
+    """``f(x0, x1, ...) -> value``; raises ArithmeticError or ValueError where undefined
+    or where a step overflows."""
     algebra = CodeAlgebra()
     values = forward(order, algebra, _parameters(variables).__getitem__)
     result = algebra.source(values[order[-1]])
-    return _function("value", len(variables), algebra.lines, result, algebra)
+    body = [*algebra.lines, *_finiteness_check(algebra, [result])]
+    return _function("value", len(variables), body, result, algebra)
 
 
 def compile_gradient(
@@ -204,18 +226,13 @@ def compile_gradient(
     """``g(x0, x1, ...) -> (value, d/dx0, d/dx1, ...)``.
 
     Raises ArithmeticError or ValueError where the value or a partial is undefined, and
-    ArithmeticError when a result is not finite: the caller then asks the checked
-    interpreter, which says precisely what failed.
+    ArithmeticError when any step or result is not finite: the caller then asks the
+    checked interpreter, which says precisely what failed or computes the point widely.
     """
     algebra = CodeAlgebra()
     values = forward(order, algebra, _parameters(variables).__getitem__)
     adjoints = reverse(order, values, algebra, Literal(1.0), active)
     outputs = [values[order[-1]], *(adjoints.get(v, Literal(0.0)) for v in variables)]
     texts = [algebra.source(output) for output in outputs]
-    # Policy 3, in one test: a sum of finite results minus itself is 0.0, while inf - inf
-    # and nan - nan are nan, which is true. A finite sum that overflows is refused too,
-    # which is stricter than needed: the interpreter then answers.
-    check = " + ".join(texts)
-    refuse = algebra.bind("NonFinite", OverflowError)
-    body = [*algebra.lines, f"_check = {check}", "if _check - _check:", f"    raise {refuse}"]
+    body = [*algebra.lines, *_finiteness_check(algebra, texts)]
     return _function("gradient", len(variables), body, f"({', '.join(texts)},)", algebra)

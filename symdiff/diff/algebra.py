@@ -23,19 +23,27 @@ the same value, or the same error, on its first call (interpreted) and on later 
    zero raises ``ZeroDivisionError``; a math function raises ``OverflowError`` when its
    result overflows and ``ValueError`` outside its domain. A step that raises fails: it is
    reported as a ``DomainError`` naming that node.
-3. **Non-finite values in between** are carried on, as IEEE says (``atan(x*x)`` at
-   ``x = 1e200`` is ``pi/2``). Only the results are checked, once, at the end: if the value
-   or any partial is ``inf`` or ``nan`` (:func:`all_finite` is false), that is a
-   ``DomainError`` naming the first node that went non-finite.
+3. **Overflow in between is never silent.** A float step that overflows (a math function's
+   ``OverflowError``, or ``+ - * /`` giving ``inf``: :class:`CheckedFloatAlgebra`) makes the
+   interpreter compute the whole point again in wide arithmetic (``numeric/wide.py``:
+   decimals whose exponent reaches a million), where ``x*x`` at ``x = 1e200`` is ``1e400``
+   and ``atan`` of it ``pi/2``. An overflow that cancels then gives the finite answer
+   (``x*y/(x*x)*x`` at ``x = 1e200`` is 1; ``log(1 + exp(x))`` at ``x = 800`` is 800); only
+   results (value and partials) beyond the float range are a ``DomainError``, naming the
+   first node that went beyond it. Underflow is IEEE's: gradual, then 0 (``exp(-x)`` at
+   ``x = 800`` is 0.0). Generated code checks every intermediate it computes for ``inf``
+   and ``nan`` and, finding one, hands the point to the interpreter.
 4. **Rewriting.** Generated code computes constant subexpressions once, when it is
    generated, with these same functions (a constant step that raises is left in the code,
    to fail on every call); a constant ``inf`` or ``nan`` stays that value. The only other
-   changes it makes are exact for every float, ``inf`` and ``nan`` included: ``1*x`` and
+   changes it makes are exact for every float: ``1*x`` and
    ``x*1`` are ``x``, ``-1*x`` is ``-x``, ``x^1`` is ``x``, and ``x^n`` for an integer
    ``n`` is Python's ``x ** n``, the same ``pow`` as ``math.pow``.
 
 Generated code may give up where the interpreter would not (its finiteness check is a
 cheaper, stricter test); it then hands the point to the interpreter, whose answer stands.
+So whenever generated code answers, no step overflowed, and the interpreter's float pass
+computes the same numbers.
 """
 
 from __future__ import annotations
@@ -125,3 +133,14 @@ class FloatAlgebra(Algebra[float]):
         if a == 1:  # exact: 1*b is b for every float b
             return float(b)
         return self.apply(OPS["mul"], a, b)
+
+
+class CheckedFloatAlgebra(FloatAlgebra):
+    """The interpreter's floats (policy 3): a step whose result is not finite raises
+    ``OverflowError``, so that no overflow is carried on silently."""
+
+    def apply(self, op: Op, *args: float | int) -> float:
+        result = float(op.numeric(*args))
+        if result - result != 0:
+            raise OverflowError(f"{op.name} is not finite")
+        return result
