@@ -219,10 +219,12 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     """``value_and_gradient`` by the checked interpreter: a DomainError if undefined."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     order = p.order
+    value: float | None = None
     try:
         values = forward(order, _CHECKED, leaf)
+        value = values[order[-1]]
         adjoints = reverse(order, values, _CHECKED, 1.0, p.active)
-        return (values[order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+        return (value, *(adjoints.get(v, 0.0) for v in p.variable_nodes))
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
             raise _domain_error(p, point, failure, _FLOATS) from None
@@ -233,8 +235,9 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
         wide_adjoints = reverse(order, wide, _WIDE, _WIDE.constant(1), p.active)
     except StepFailed as failure:
         raise _domain_error(p, point, failure, _WIDE) from None
+    # A value the float pass computed stands, so that it is the value ``evaluate`` gives.
     results = (
-        float(wide[order[-1]]),
+        float(wide[order[-1]]) if value is None else value,
         *(float(wide_adjoints.get(v, 0)) for v in p.variable_nodes),
     )
     if not all_finite(results):
