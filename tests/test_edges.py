@@ -44,7 +44,9 @@ def close(ours: float, reference: float, scale: float) -> bool:
         ("sqrt(x*x + y*y)", {"x": 3e200, "y": 4e200}),
     ],
 )
-def test_an_overflow_that_cancels_gives_the_finite_answer(text: str, point: dict[str, float]) -> None:
+def test_an_overflow_that_cancels_gives_the_finite_answer(
+    text: str, point: dict[str, float]
+) -> None:
     expr = symdiff.parse(text)
     reference = SympyGradient(expr)
     expected_value = reference.value_at(point)

@@ -16,6 +16,7 @@ import numbers
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..codegen.python import COMPILE_LIMIT, compile_gradient, compile_value
 from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
@@ -313,7 +314,7 @@ def _is_literal(text: str, value: float) -> bool:
 
 
 def _domain_error(
-    p: Plan, point: list[float], failure: StepFailed, algebra: Algebra[object]
+    p: Plan, point: list[float], failure: StepFailed, algebra: Algebra[Any]
 ) -> DomainError:
     node = failure.node
     where = _where(p, point)

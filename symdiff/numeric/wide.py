@@ -21,8 +21,8 @@ CONTEXT = Context(
     prec=34, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
 _ZERO, _ONE, _TWO = Decimal(0), Decimal(1), Decimal(2)
-_FLOAT_MAX = Decimal(1.7976931348623157e308)
-_FLOAT_TINY = Decimal(2.2250738585072014e-308)
+_FLOAT_MAX = Decimal("1.7976931348623157e308")
+_FLOAT_TINY = Decimal("2.2250738585072014e-308")
 _HALF_PI = Decimal(math.pi / 2)
 
 
