@@ -35,7 +35,8 @@ the same value, or the same error, on its first call (interpreted) and on later 
    and ``nan`` and, finding one, hands the point to the interpreter.
 4. **Rewriting.** Generated code computes constant subexpressions once, when it is
    generated, with these same functions (a constant step that raises is left in the code,
-   to fail on every call); a constant ``inf`` or ``nan`` stays that value. The only other
+   to fail on every call); a constant step that overflows is left in the code too, where the
+   finiteness check hands the point to the interpreter. The only other
    changes it makes are exact for every float: ``1*x`` and
    ``x*1`` are ``x``, ``-1*x`` is ``-x``, ``x^1`` is ``x``, and ``x^n`` for an integer
    ``n`` is Python's ``x ** n``, the same ``pow`` as ``math.pow``.
