@@ -132,3 +132,30 @@ def test_every_finite_value_we_return_agrees_with_sympy(
     # absolutely; everything else relatively.
     assume(abs(expected) > 1e-290 or abs(value) > 1e-290)
     assert math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-280), (value, expected)
+
+
+# --- exact constants (policy 5) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["(2^100 + 1) - 2^100", "10^400/10^399", "2^2000/2^1999 - 3^50/3^49", "(3/7)*7"]
+)
+def test_exact_constants_evaluate_as_they_simplify(text: str) -> None:
+    expr = symdiff.parse(text)
+    expected = float(symdiff.simplify(expr).evaluate())
+    for value in values_both_ways(expr, {}):
+        assert value == expected
+    with_x = symdiff.parse(f"x*({text})")
+    for gradient in gradients_both_ways(with_x, {"x": 2.0}):
+        assert gradient["x"] == expected
+        assert gradient.value == 2 * expected
+
+
+def test_an_exact_constant_past_the_bound_is_a_float_again() -> None:
+    expr = symdiff.parse("(2^100 + 1) - 2^100")
+    with symdiff.limits(integer_bits=64):
+        expr._plan = None  # generated code keeps the constants it folded
+        assert expr.evaluate() == 0.0
+    expr._plan = None
+    with pytest.raises(DomainError, match="too large"):
+        symdiff.parse("2^2000").evaluate()

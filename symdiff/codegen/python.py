@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from ..diff.algebra import Algebra, CheckedFloatAlgebra
@@ -41,7 +42,7 @@ _LARGEST_INTEGER_EXPONENT = 64
 class Literal:
     """A number known when the code is generated."""
 
-    value: float
+    value: float | int | Fraction  # exact while constants fold exactly (policy 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +64,18 @@ class CodeAlgebra(Algebra[Value]):
         self._bound: dict[str, str] = {}
 
     def constant(self, value: int | float) -> Value:
-        return Literal(float(value))
+        return Literal(Fraction(value) if type(value) is int else float(value))
 
     def lift(self, value: Value | int) -> Value:
-        return Literal(float(value)) if isinstance(value, int) else value
+        return Literal(value) if isinstance(value, int) else value
 
     def source(self, value: Value) -> str:
         """The Python text of a value: a name, a float literal, or a bound constant."""
         if isinstance(value, Name):
             return value.name
-        number = value.value
+        # An exact number beyond the float range raises OverflowError here: such an
+        # expression is left to the interpreter.
+        number = float(value.value)
         if math.isfinite(number):
             text = repr(number)
             # (-2.0) ** 2 is 4.0; -2.0 ** 2 is -4.0.
@@ -97,7 +100,7 @@ class CodeAlgebra(Algebra[Value]):
             # Constants are computed now, with the interpreter's functions (policy 4); a
             # step that fails or overflows is left in the code, to fail on every call.
             try:
-                return Literal(_FLOATS.apply(op, *numbers))
+                return Literal(_FLOATS.apply(op, *numbers))  # type: ignore[arg-type]
             except (ArithmeticError, ValueError):
                 pass
         return PYTHON[op.key](self, op, values)
@@ -142,7 +145,7 @@ def _call(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
 def _power(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
     base, exponent = args
     if isinstance(exponent, Literal):
-        n = exponent.value
+        n = float(exponent.value)
         if n == 1:
             return base  # exact (policy 4): math.pow(x, 1.0) is x
         if n.is_integer() and abs(n) <= _LARGEST_INTEGER_EXPONENT:

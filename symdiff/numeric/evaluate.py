@@ -189,10 +189,12 @@ def interpret_value(p: Plan, point: list[float]) -> float:
     """The value at ``point``, by the checked interpreter: a DomainError if undefined."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     try:
-        return forward(p.order, _CHECKED, leaf)[p.order[-1]]
+        return float(forward(p.order, _CHECKED, leaf)[p.order[-1]])
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
             raise _domain_error(p, point, failure, _FLOATS) from None
+    except OverflowError:
+        pass  # an exact constant beyond the float range
     # A step overflowed: the whole point again in wide arithmetic (policy 3).
     wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
     try:
@@ -223,12 +225,14 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     value: float | None = None
     try:
         values = forward(order, _CHECKED, leaf)
-        value = values[order[-1]]
+        value = float(values[order[-1]])
         adjoints = reverse(order, values, _CHECKED, 1.0, p.active)
-        return (value, *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+        return (value, *(float(adjoints.get(v, 0.0)) for v in p.variable_nodes))
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
             raise _domain_error(p, point, failure, _FLOATS) from None
+    except OverflowError:
+        pass  # an exact constant beyond the float range
     # A step overflowed: the whole point again in wide arithmetic (policy 3).
     wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
     try:
