@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from ..diff.algebra import Algebra, FloatAlgebra
+from ..diff.algebra import Algebra, CheckedFloatAlgebra
 from ..diff.reverse import forward, reverse
 from ..ir.nodes import Expr
 from ..ir.ops import OPS, Op
@@ -27,7 +28,11 @@ from ..ir.ops import OPS, Op
 # Larger graphs are evaluated by the interpreter: compiling them would cost more than it saves.
 COMPILE_LIMIT = 3000
 
-_FLOATS = FloatAlgebra()
+_FLOATS = CheckedFloatAlgebra()
+
+# Intermediates summed per line of the finiteness check: a long sum in one expression
+# would nest too deeply for Python's compiler.
+_CHECK_CHUNK = 64
 
 # x ** n with an int n is the same C pow as math.pow(x, n); beyond this, call math.pow.
 _LARGEST_INTEGER_EXPONENT = 64
@@ -37,7 +42,7 @@ _LARGEST_INTEGER_EXPONENT = 64
 class Literal:
     """A number known when the code is generated."""
 
-    value: float
+    value: float | int | Fraction  # exact while constants fold exactly (policy 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +64,18 @@ class CodeAlgebra(Algebra[Value]):
         self._bound: dict[str, str] = {}
 
     def constant(self, value: int | float) -> Value:
-        return Literal(float(value))
+        return Literal(Fraction(value) if type(value) is int else float(value))
 
     def lift(self, value: Value | int) -> Value:
-        return Literal(float(value)) if isinstance(value, int) else value
+        return Literal(value) if isinstance(value, int) else value
 
     def source(self, value: Value) -> str:
         """The Python text of a value: a name, a float literal, or a bound constant."""
         if isinstance(value, Name):
             return value.name
-        number = value.value
+        # An exact number beyond the float range raises OverflowError here: such an
+        # expression is left to the interpreter.
+        number = float(value.value)
         if math.isfinite(number):
             text = repr(number)
             # (-2.0) ** 2 is 4.0; -2.0 ** 2 is -4.0.
@@ -91,9 +98,9 @@ class CodeAlgebra(Algebra[Value]):
         numbers = [v.value for v in values if isinstance(v, Literal)]
         if len(numbers) == len(values):
             # Constants are computed now, with the interpreter's functions (policy 4); a
-            # step that fails is left in the code, to fail on every call.
+            # step that fails or overflows is left in the code, to fail on every call.
             try:
-                return Literal(_FLOATS.apply(op, *numbers))
+                return Literal(_FLOATS.apply(op, *numbers))  # type: ignore[arg-type]
             except (ArithmeticError, ValueError):
                 pass
         return PYTHON[op.key](self, op, values)
@@ -138,7 +145,7 @@ def _call(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
 def _power(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
     base, exponent = args
     if isinstance(exponent, Literal):
-        n = exponent.value
+        n = float(exponent.value)
         if n == 1:
             return base  # exact (policy 4): math.pow(x, 1.0) is x
         if n.is_integer() and abs(n) <= _LARGEST_INTEGER_EXPONENT:
@@ -189,13 +196,31 @@ def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
     return {node: Name(f"x{i}") for i, node in enumerate(variables)}
 
 
+def _finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
+    """Lines that raise unless every intermediate and every result is finite (policy 3).
+
+    A sum of finite numbers minus itself is 0.0, while inf - inf and nan - nan are nan,
+    which is true. A finite sum that overflows is refused too, which is stricter than
+    needed: the interpreter then answers.
+    """
+    terms = [line.split(" = ", 1)[0] for line in algebra.lines]
+    # A result that is no intermediate is a literal: finite, or a bound inf or nan.
+    terms.extend(text for text in texts if text.startswith("_"))
+    refuse = algebra.bind("NonFinite", OverflowError)
+    lines = ["_check = 0.0"]
+    for start in range(0, len(terms), _CHECK_CHUNK):
+        lines.append(f"_check = _check + {' + '.join(terms[start : start + _CHECK_CHUNK])}")
+    return [*lines, "if _check - _check:", f"    raise {refuse}"]
+
+
 def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[..., float]:
-    """``f(x0, x1, ...) -> value``; raises ArithmeticError or ValueError where undefined.
-    The caller checks that the value is finite."""
+    """``f(x0, x1, ...) -> value``; raises ArithmeticError or ValueError where undefined
+    or where a step overflows."""
     algebra = CodeAlgebra()
     values = forward(order, algebra, _parameters(variables).__getitem__)
     result = algebra.source(values[order[-1]])
-    return _function("value", len(variables), algebra.lines, result, algebra)
+    body = [*algebra.lines, *_finiteness_check(algebra, [result])]
+    return _function("value", len(variables), body, result, algebra)
 
 
 def compile_gradient(
@@ -204,18 +229,13 @@ def compile_gradient(
     """``g(x0, x1, ...) -> (value, d/dx0, d/dx1, ...)``.
 
     Raises ArithmeticError or ValueError where the value or a partial is undefined, and
-    ArithmeticError when a result is not finite: the caller then asks the checked
-    interpreter, which says precisely what failed.
+    ArithmeticError when any step or result is not finite: the caller then asks the
+    checked interpreter, which says precisely what failed or computes the point widely.
     """
     algebra = CodeAlgebra()
     values = forward(order, algebra, _parameters(variables).__getitem__)
     adjoints = reverse(order, values, algebra, Literal(1.0), active)
     outputs = [values[order[-1]], *(adjoints.get(v, Literal(0.0)) for v in variables)]
     texts = [algebra.source(output) for output in outputs]
-    # Policy 3, in one test: a sum of finite results minus itself is 0.0, while inf - inf
-    # and nan - nan are nan, which is true. A finite sum that overflows is refused too,
-    # which is stricter than needed: the interpreter then answers.
-    check = " + ".join(texts)
-    refuse = algebra.bind("NonFinite", OverflowError)
-    body = [*algebra.lines, f"_check = {check}", "if _check - _check:", f"    raise {refuse}"]
+    body = [*algebra.lines, *_finiteness_check(algebra, texts)]
     return _function("gradient", len(variables), body, f"({', '.join(texts)},)", algebra)

@@ -23,27 +23,46 @@ the same value, or the same error, on its first call (interpreted) and on later 
    zero raises ``ZeroDivisionError``; a math function raises ``OverflowError`` when its
    result overflows and ``ValueError`` outside its domain. A step that raises fails: it is
    reported as a ``DomainError`` naming that node.
-3. **Non-finite values in between** are carried on, as IEEE says (``atan(x*x)`` at
-   ``x = 1e200`` is ``pi/2``). Only the results are checked, once, at the end: if the value
-   or any partial is ``inf`` or ``nan`` (:func:`all_finite` is false), that is a
-   ``DomainError`` naming the first node that went non-finite.
+3. **Overflow in between is never silent.** A float step that overflows (a math function's
+   ``OverflowError``, or ``+ - * /`` giving ``inf``: :class:`CheckedFloatAlgebra`) makes the
+   interpreter compute the whole point again in wide arithmetic (``numeric/wide.py``:
+   decimals whose exponent reaches a million), where ``x*x`` at ``x = 1e200`` is ``1e400``
+   and ``atan`` of it ``pi/2``. An overflow that cancels then gives the finite answer
+   (``x*y/(x*x)*x`` at ``x = 1e200`` is 1; ``log(1 + exp(x))`` at ``x = 800`` is 800); only
+   results (value and partials) beyond the float range are a ``DomainError``, naming the
+   first node that went beyond it. Underflow is IEEE's: gradual, then 0 (``exp(-x)`` at
+   ``x = 800`` is 0.0). Generated code checks every intermediate it computes for ``inf``
+   and ``nan`` and, finding one, hands the point to the interpreter.
 4. **Rewriting.** Generated code computes constant subexpressions once, when it is
    generated, with these same functions (a constant step that raises is left in the code,
-   to fail on every call); a constant ``inf`` or ``nan`` stays that value. The only other
-   changes it makes are exact for every float, ``inf`` and ``nan`` included: ``1*x`` and
+   to fail on every call); a constant step that overflows is left in the code too, where the
+   finiteness check hands the point to the interpreter. The only other
+   changes it makes are exact for every float: ``1*x`` and
    ``x*1`` are ``x``, ``-1*x`` is ``-x``, ``x^1`` is ``x``, and ``x^n`` for an integer
    ``n`` is Python's ``x ** n``, the same ``pow`` as ``math.pow``.
+5. **Exact constants.** Integer constants stay exact integers, and ``+ - * /``, negation
+   and integer powers of exact numbers are computed exactly (fractions for ``/``) as long
+   as no integer or fraction part grows past ``symdiff.limits.current().integer_bits``;
+   a number becomes a float only where a float or a function meets it. So
+   ``(2^100 + 1) - 2^100`` is 1.0 and ``10^400/10^399`` is 10.0, as ``simplify`` says;
+   past the bound, the float (or wide) arithmetic above takes over. Generated code folds
+   constants the same way, when it is generated.
 
 Generated code may give up where the interpreter would not (its finiteness check is a
 cheaper, stricter test); it then hands the point to the interpreter, whose answer stands.
+So whenever generated code answers, no step overflowed, and the interpreter's float pass
+computes the same numbers.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Generic, TypeVar
 
+from .. import limits
 from ..ir.ops import OPS, Op
 
 T = TypeVar("T")
@@ -125,3 +144,66 @@ class FloatAlgebra(Algebra[float]):
         if a == 1:  # exact: 1*b is b for every float b
             return float(b)
         return self.apply(OPS["mul"], a, b)
+
+
+Exact = int | Fraction
+
+
+def _bits(number: Exact) -> int:
+    if isinstance(number, Fraction):
+        return max(number.numerator.bit_length(), number.denominator.bit_length())
+    return number.bit_length()
+
+
+def _exact_power(a: Exact, b: Exact) -> Exact | None:
+    if Fraction(b).denominator != 1 or (a == 0 and b < 0):
+        return None
+    if max(1, _bits(a)) * abs(int(b)) > limits.current().integer_bits:
+        return None  # too large to compute exactly: floats decide
+    return Fraction(a) ** int(b)
+
+
+def _exact_divide(a: Exact, b: Exact) -> Exact | None:
+    return None if b == 0 else Fraction(a) / Fraction(b)
+
+
+# Policy 5: the ops computed exactly on exact arguments; None means "not exactly".
+EXACT: dict[str, Callable[..., Exact | None]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "neg": operator.neg,
+    "div": _exact_divide,
+    "pow": _exact_power,
+}
+
+
+def exact(op: Op, args: tuple[object, ...]) -> Exact | None:
+    """``op`` of exact arguments computed exactly (policy 5), or None."""
+    rule = EXACT.get(op.key)
+    if rule is None or not args or not all(type(a) is int or type(a) is Fraction for a in args):
+        return None
+    result = rule(*args)
+    if result is None or _bits(result) > limits.current().integer_bits:
+        return None
+    # Always a Fraction: an int would read as a rule's structural zero (policy 1).
+    return Fraction(result)
+
+
+class CheckedFloatAlgebra(FloatAlgebra):
+    """The interpreter's floats (policy 3): a step whose result is not finite raises
+    ``OverflowError``, so that no overflow is carried on silently. Integer constants stay
+    exact while exact arithmetic can carry them (policy 5)."""
+
+    def constant(self, value: int | float) -> float:
+        # A Fraction, never an int: an int 0 would read as a structural zero (policy 1).
+        return Fraction(value) if type(value) is int else float(value)  # type: ignore[return-value]
+
+    def apply(self, op: Op, *args: float | int) -> float:
+        folded = exact(op, args)
+        if folded is not None:
+            return folded  # type: ignore[return-value]
+        result = float(op.numeric(*args))
+        if result - result != 0:
+            raise OverflowError(f"{op.name} is not finite")
+        return result

@@ -16,17 +16,21 @@ import numbers
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..codegen.python import COMPILE_LIMIT, compile_gradient, compile_value
-from ..diff.algebra import FloatAlgebra, all_finite
+from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
 from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
 from ..ir.ops import NAMED_CONSTANTS
 from ..syntax.printer import excerpt
+from .wide import WideAlgebra
 
 _FLOATS = FloatAlgebra()
+_CHECKED = CheckedFloatAlgebra()
+_WIDE = WideAlgebra()
 _MISSING = object()
 
 
@@ -199,12 +203,21 @@ def interpret_value(p: Plan, point: list[float]) -> float:
     """The value at ``point``, by the checked interpreter: a DomainError if undefined."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     try:
-        node_values = forward(p.order, _FLOATS, leaf)
+        return float(forward(p.order, _CHECKED, leaf)[p.order[-1]])
     except StepFailed as failure:
-        raise _domain_error(p, point, failure) from None
-    value = node_values[p.order[-1]]
+        if not isinstance(failure.cause, OverflowError):
+            raise _domain_error(p, point, failure, _FLOATS) from None
+    except OverflowError:
+        pass  # an exact constant beyond the float range
+    # A step overflowed: the whole point again in wide arithmetic (policy 3).
+    wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
+    try:
+        wide = forward(p.order, _WIDE, wide_leaf.__getitem__)
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure, _WIDE) from None
+    value = float(wide[p.order[-1]])
     if not all_finite((value,)):
-        raise _not_finite(p, point, node_values, {})
+        raise _not_finite(p, point, _as_floats(wide), {})
     return value
 
 
@@ -223,15 +236,37 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     """``value_and_gradient`` by the checked interpreter: a DomainError if undefined."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     order = p.order
+    value: float | None = None
     try:
-        values = forward(order, _FLOATS, leaf)
-        adjoints = reverse(order, values, _FLOATS, 1.0, p.active)
+        values = forward(order, _CHECKED, leaf)
+        value = float(values[order[-1]])
+        adjoints = reverse(order, values, _CHECKED, 1.0, p.active)
+        return (value, *(float(adjoints.get(v, 0.0)) for v in p.variable_nodes))
     except StepFailed as failure:
-        raise _domain_error(p, point, failure) from None
-    results = (values[order[-1]], *(adjoints.get(v, 0.0) for v in p.variable_nodes))
+        if not isinstance(failure.cause, OverflowError):
+            raise _domain_error(p, point, failure, _FLOATS) from None
+    except OverflowError:
+        pass  # an exact constant beyond the float range
+    # A step overflowed: the whole point again in wide arithmetic (policy 3).
+    wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
+    try:
+        wide = forward(order, _WIDE, wide_leaf.__getitem__)
+        wide_adjoints = reverse(order, wide, _WIDE, _WIDE.constant(1), p.active)
+    except StepFailed as failure:
+        raise _domain_error(p, point, failure, _WIDE) from None
+    # A value the float pass computed stands, so that it is the value ``evaluate`` gives.
+    results = (
+        float(wide[order[-1]]) if value is None else value,
+        *(float(wide_adjoints.get(v, 0)) for v in p.variable_nodes),
+    )
     if not all_finite(results):
-        raise _not_finite(p, point, values, adjoints)
+        raise _not_finite(p, point, _as_floats(wide), _as_floats(wide_adjoints))
     return results
+
+
+def _as_floats(numbers: Mapping[Expr, object]) -> dict[Expr, float]:
+    """Wide numbers rounded to floats: beyond the float range they are inf."""
+    return {node: float(number) for node, number in numbers.items()}  # type: ignore[arg-type]
 
 
 # --- errors that name the subexpression ----------------------------------------------
@@ -293,12 +328,16 @@ def _is_literal(text: str, value: float) -> bool:
         return False
 
 
-def _domain_error(p: Plan, point: list[float], failure: StepFailed) -> DomainError:
+def _domain_error(
+    p: Plan, point: list[float], failure: StepFailed, algebra: Algebra[Any]
+) -> DomainError:
     node = failure.node
     where = _where(p, point)
-    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
-    arguments = forward(topological_order(node.args), _FLOATS, leaf) if node.args else {}
-    values = _argument_values(node, arguments)
+    leaf = {
+        node: algebra.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)
+    }.__getitem__
+    arguments = forward(topological_order(node.args), algebra, leaf) if node.args else {}
+    values = _argument_values(node, _as_floats(arguments))
     domain = f" ({node.op.name} needs {node.op.domain})" if node.op.domain else ""
     if failure.argument is not None:
         arg = node.args[failure.argument]
