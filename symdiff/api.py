@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .diff.algebra import FloatAlgebra
+from .diff.algebra import CheckedFloatAlgebra
 from .diff.explain import Explanation, explain_at, explain_symbolic
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
@@ -26,6 +26,7 @@ from .numeric.evaluate import (
     _domain_error,
     _not_finite,
     evaluate,
+    interpret_gradient,
     plan,
     read_point,
     value_and_gradient,
@@ -107,7 +108,7 @@ class Gradient(Mapping[str, float]):
         return f"Gradient(value={self.value!r}, partials={{{partials}}})"
 
 
-_FLOATS = FloatAlgebra()
+_FLOATS = CheckedFloatAlgebra()
 _MODES = ("reverse", "forward")
 
 
@@ -159,12 +160,21 @@ def _forward_sweeps(
     root = order[-1]
     try:
         values = forward(order, _FLOATS, leaf)
-        results = [values[root]]
+        results = [float(values[root])]
         for seeds in directions:
             active = active_nodes(order, seeds)
-            results.append(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0))
+            results.append(float(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0)))
     except StepFailed as failure:
-        raise _domain_error(p, point, failure) from None
+        if not isinstance(failure.cause, OverflowError):
+            raise _domain_error(p, point, failure) from None
+        # A step overflowed: the interpreter computes the point again in wide arithmetic
+        # (the numeric policy), and each tangent is the gradient along its direction.
+        gradient = interpret_gradient(p, point)
+        by_node = dict(zip(p.variable_nodes, gradient[1:], strict=True))
+        return (
+            gradient[0],
+            *(math.fsum(by_node[v] * d for v, d in seeds.items()) for seeds in directions),
+        )
     if not all(math.isfinite(r) for r in results):
         raise _not_finite(p, point, values, {})
     return tuple(results)

@@ -238,11 +238,6 @@ def test_a_constant_too_large_is_a_domain_error_on_every_call() -> None:
             symdiff.differentiate("csc(5e-324)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="atan2(x, -0) is pi at x = 0 (the -0 is evaluated as -0.0), but simplify folds -0 "
-    "to 0 and atan2(x, 0) is 0.0 there: simplify changes a defined value",
-)
 def test_simplify_keeps_the_value_of_atan2_at_a_signed_zero() -> None:
     original = symdiff.parse("atan2(x, -0)")
     try:

@@ -13,6 +13,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
 from ..errors import SymdiffError
@@ -23,7 +24,7 @@ from ..simplify import ONE, ZERO, simplify
 from ..syntax.dot import render, to_dot
 from ..syntax.latex import to_latex
 from ..syntax.printer import to_text
-from .algebra import Algebra, FloatAlgebra
+from .algebra import Algebra, CheckedFloatAlgebra
 from .reverse import forward, reverse
 from .symbolic import NODES
 
@@ -449,6 +450,12 @@ _LATEX = _Style(
 # --- recording a sweep -------------------------------------------------------------------
 
 
+def _plain(value: Any) -> Any:
+    """A number as the explanation shows it: the interpreter keeps integer constants exact
+    (Fractions) while it can, and gives floats in the end, so the explanation does too."""
+    return float(value) if isinstance(value, Fraction) else value
+
+
 def _record(
     root: Expr,
     algebra: Algebra[T],
@@ -463,8 +470,8 @@ def _record(
     recording: RecordingAlgebra[T] = RecordingAlgebra(algebra)
     traced_values = forward(order, recording, lambda node: Traced(leaf(node)))
     traced_adjoints = reverse(order, traced_values, recording, Traced(seed, SEED), active)
-    values = {node: t.value for node, t in traced_values.items()}
-    adjoints = {node: t.value for node, t in traced_adjoints.items()}
+    values = {node: _plain(t.value) for node, t in traced_values.items()}
+    adjoints = {node: _plain(t.value) for node, t in traced_adjoints.items()}
 
     names = _names(order, active_nodes(order))
     placeholder = {node: variable(name) for node, name in names.items() if node.args}
@@ -504,12 +511,12 @@ def _record(
                     index=index,
                     rule=rule_name(consumer.op, index),
                     local_formula=_local_formula(consumer, index, in_names),
-                    local=_raw(partial),
-                    adjoint=adjoint.value,
-                    value=term.value,
+                    local=_plain(_raw(partial)),
+                    adjoint=_plain(adjoint.value),
+                    value=_plain(term.value),
                 )
             )
-        backward_steps.append(AdjointStep(names[node], node, tuple(paths), traced.value))
+        backward_steps.append(AdjointStep(names[node], node, tuple(paths), _plain(traced.value)))
 
     partials = {str(v.payload): adjoints.get(v, zero) for v in variables}
     return Explanation(
@@ -541,7 +548,7 @@ def _argument_index(
     return indices[min(seen, len(indices) - 1)]
 
 
-_FLOATS = FloatAlgebra()
+_FLOATS = CheckedFloatAlgebra()
 
 
 def explain_at(

@@ -329,7 +329,7 @@ def _is_literal(text: str, value: float) -> bool:
 
 
 def _domain_error(
-    p: Plan, point: list[float], failure: StepFailed, algebra: Algebra[Any]
+    p: Plan, point: list[float], failure: StepFailed, algebra: Algebra[Any] = _FLOATS
 ) -> DomainError:
     node = failure.node
     where = _where(p, point)
