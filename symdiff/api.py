@@ -31,7 +31,7 @@ from .numeric.evaluate import (
     value_and_gradient,
 )
 from .simplify import simplify
-from .syntax.dot import to_dot
+from .syntax.dot import render, to_dot
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
 from .syntax.printer import display, displayable, text, to_text_with_bindings
@@ -454,6 +454,22 @@ def _cancellations(order: list[Expr], here: Mapping[Expr, float]) -> list[str]:
     return notes
 
 
+# Past this many nodes a drawn graph is too dense to read (and slow to lay out), so Jupyter
+# shows the expression as text instead.
+SVG_NODE_LIMIT = 200
+
+
+def svg(expr: Expr) -> str | None:
+    """The graph drawn as SVG by Graphviz, or None when Graphviz is missing or the graph has
+    more than ``SVG_NODE_LIMIT`` nodes (Jupyter then falls back to another form)."""
+    if count_nodes(expr) > SVG_NODE_LIMIT:
+        return None
+    try:
+        return render(to_dot(expr), "svg").decode()
+    except SymdiffError:
+        return None
+
+
 def count_nodes(*exprs: Expr | str) -> int:
     """The number of distinct nodes in the expressions' graph, shared nodes once."""
     return len(topological_order(as_expr(e) for e in exprs))
@@ -472,4 +488,5 @@ register_methods(
     derivative=derivative,
     gradient_at=lambda expr, values, keywords: differentiate(expr, values, **keywords),
     to_dot=lambda expr, values, gradients: graph(expr, values, gradients=gradients),
+    svg=svg,
 )

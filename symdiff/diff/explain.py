@@ -337,8 +337,12 @@ class Explanation(Generic[T]):
         adjoints = self.node_adjoints if gradients and not self.symbolic else None
         return to_dot(self.expr, values, adjoints, self.names, self.output)  # type: ignore[arg-type]
 
-    def _repr_svg_(self) -> str:
-        return render(self.to_dot(), "svg").decode()
+    def _repr_svg_(self) -> str | None:
+        # None (Graphviz missing) tells Jupyter to show the Markdown steps alone.
+        try:
+            return render(self.to_dot(), "svg").decode()
+        except SymdiffError:
+            return None
 
 
 def _is_number(formula: Expr, value: object) -> bool:
