@@ -560,6 +560,12 @@ def _explain_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wrt", metavar="VAR", help="explain the derivative with respect to VAR only"
     )
+    parser.add_argument(
+        "--mode",
+        choices=("reverse", "forward"),
+        default="reverse",
+        help="the sweep to show: reverse (adjoints, the default) or forward (tangents)",
+    )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--markdown", action="store_true", help="print Markdown")
     style.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
@@ -573,9 +579,9 @@ def _explain(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     if point is None:
         if args.wrt is None:
             raise SymdiffError("explain needs a point (--at x=2) or a variable (--wrt x)")
-        explanation = explain(expr, args.wrt)
+        explanation = explain(expr, args.wrt, mode=args.mode)
     else:
-        explanation = explain(expr, args.wrt, point)
+        explanation = explain(expr, args.wrt, point, mode=args.mode)
     if args.markdown:
         text = explanation.to_markdown()
     elif args.latex:
@@ -758,6 +764,7 @@ COMMANDS = {
             "the symbolic derivative with respect to --wrt.",
             "  symdiff explain 'sin(x*y) + cos(x*y)' --at x=2,y=3\n"
             "  symdiff explain 'sin(log(x))' --wrt x\n"
+            "  symdiff explain 'sin(x*y) + cos(x*y)' --at x=2,y=3 --mode forward\n"
             "  symdiff explain 'x^2*y' --at x=1,y=2 --markdown",
             _explain,
             options=_explain_options,

@@ -344,9 +344,7 @@ class Session:
 
     # --- names, looked up ----------------------------------------------------------------
 
-    def resolve(
-        self, expr: Expr, keep: Collection[str] = (), hold: Collection[str] = ()
-    ) -> Expr:
+    def resolve(self, expr: Expr, keep: Collection[str] = (), hold: Collection[str] = ()) -> Expr:
         """``expr`` with every named expression in it replaced by its definition, at any
         depth; names in ``keep`` stay as they are where ``expr`` itself uses them, and
         names in ``hold`` stay variables at every depth (in the definitions used too)."""
