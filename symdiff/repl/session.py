@@ -22,6 +22,8 @@ from ..ir.substitute import substitute
 from ..syntax.parser import ExtraFunction, parse, parse_with_functions
 from ..syntax.printer import printed_size
 from ..tools import jacobian, minimize, newton, propagate, sensitivity
+from ..tools.plot import FORMATS as PLOT_FORMATS
+from ..tools.plot import parse_range, plot
 from ..tools.uncertainty import split_measurement
 
 _T = TypeVar("_T")
@@ -66,6 +68,8 @@ COMMANDS = {
     ":explain": "the derivative worked step by step, at the values given: :explain f, "
     ":explain d/dx f",
     ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
+    ":plot": "f and its derivative on one figure, into a file: :plot f, x = -3:3, f.png "
+    "(the range and file are optional; needs matplotlib)",
     ":quit": "leave (Ctrl-D too)",
 }
 _COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
@@ -542,6 +546,8 @@ class Session:
             return Reply(self._explain(line, argument_at, end))
         if word == ":graph":
             return Reply(self._graph(line, argument_at, end))
+        if word == ":plot":
+            return Reply(self._plot(line, argument_at, end))
         if argument:
             raise SymdiffError(f"{word} takes nothing after it")
         if word == ":help":
@@ -677,6 +683,33 @@ class Session:
         if all(name in self.values for name in expr.variables):
             return expr.to_dot(self.values, gradients=True).rstrip("\n")
         return expr.to_dot().rstrip("\n")
+
+    def _plot(self, line: str, start: int, end: int) -> str:
+        """``:plot f[, x = -3:3][, file.png]``: the other variables take the session's values."""
+        items = _top_level_items(line, start, end)
+        if not items:
+            raise SymdiffError(":plot needs an expression: :plot f, or :plot f, x = -3:3, f.png")
+        expr = self.resolve(self._parse(line, *items[0]))
+        wrt: str | None = None
+        interval = (-3.0, 3.0)
+        path = "plot.png"
+        for item_start, item_end in items[1:]:
+            item = line[item_start:item_end].strip()
+            setting = _SETTING.match(line, item_start, item_end)
+            if setting is not None:
+                wrt = setting["name"]
+                self.check_wrt(wrt)
+                interval = parse_range(line[setting.end() : item_end].lstrip(" =").strip())
+            elif item.rpartition(".")[2].lower() in PLOT_FORMATS:
+                path = item
+            else:
+                raise SymdiffError(
+                    f":plot takes a range (x = -3:3) and a file ending in "
+                    f"{', '.join('.' + f for f in PLOT_FORMATS)} after the formula, not {item}"
+                )
+        values = {n: v for n, v in self.values.items() if n in expr.variables and n != wrt}
+        plot(expr, wrt, interval, values, path=path)
+        return f"wrote {path}"
 
     def _delete(self, names: list[str]) -> str:
         if not names:
