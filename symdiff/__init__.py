@@ -10,6 +10,7 @@ from .api import (
     CheckReport,
     Explanation,
     Expr,
+    ForwardExplanation,
     Gradient,
     check,
     count_nodes,
@@ -36,6 +37,7 @@ from .tools import (
     propagate,
     sensitivity,
 )
+from .tools.plot import plot
 from .version import __version__
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "DomainError",
     "Explanation",
     "Expr",
+    "ForwardExplanation",
     "Gradient",
     "Limits",
     "ParseError",
@@ -67,6 +70,7 @@ __all__ = [
     "minimize",
     "newton",
     "parse",
+    "plot",
     "propagate",
     "sensitivity",
     "simplify",

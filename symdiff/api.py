@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diff.algebra import CheckedFloatAlgebra
-from .diff.explain import Explanation, explain_at, explain_symbolic
+from .diff.explain import (
+    Explanation,
+    ForwardExplanation,
+    explain_at,
+    explain_forward_at,
+    explain_forward_symbolic,
+    explain_symbolic,
+)
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
 from .diff.symbolic import _variable_name, derivative, gradient, hessian, jacobian
@@ -32,7 +39,7 @@ from .numeric.evaluate import (
     value_and_gradient,
 )
 from .simplify import simplify
-from .syntax.dot import to_dot
+from .syntax.dot import render, to_dot
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
 from .syntax.printer import display, displayable, text, to_text_with_bindings
@@ -42,6 +49,7 @@ __all__ = [
     "CheckReport",
     "Explanation",
     "Expr",
+    "ForwardExplanation",
     "Gradient",
     "as_expr",
     "check",
@@ -128,11 +136,7 @@ def differentiate(
     >>> round(g.value, 4), round(g["x"], 4)
     (0.6808, 3.7188)
     """
-    mode = "reverse"
-    if "mode" in keywords and isinstance(keywords["mode"], str):
-        mode = str(keywords.pop("mode"))
-        if mode not in _MODES:
-            raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
+    mode = _mode(keywords)
     node = expr if type(expr) is Expr else as_expr(expr)
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
@@ -149,6 +153,16 @@ def differentiate(
     gradient._value = results[0]
     gradient._partials = partials
     return gradient
+
+
+def _mode(keywords: dict[str, object]) -> str:
+    """The ``mode`` keyword, taken out of ``keywords`` when it is text."""
+    if "mode" not in keywords or not isinstance(keywords["mode"], str):
+        return "reverse"  # the common case, checked first: differentiate is a hot path
+    mode = str(keywords.pop("mode"))
+    if mode not in _MODES:
+        raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
+    return mode
 
 
 def _forward_sweeps(
@@ -178,6 +192,36 @@ def _forward_sweeps(
     if not all(math.isfinite(r) for r in results):
         raise _not_finite(p, point, values, {})
     return tuple(results)
+
+
+def forward_jacobian(
+    exprs: list[Expr], names: list[str], values: Mapping[str, object]
+) -> list[list[float]]:
+    """``J[i][j] = d exprs[i] / d names[j]`` at a point by forward mode: one forward pass of
+    values over the expressions' shared graph, then one tangent sweep per variable that
+    gives a whole column. Cheaper than a reverse sweep per row when there are fewer
+    variables than expressions."""
+    leaves: dict[Expr, float] = {}
+    for expr in exprs:
+        p = expr._plan or plan(expr)
+        leaves.update(zip(p.variable_nodes, read_point(p, values, {}), strict=True))
+    order = topological_order(exprs)
+    columns: list[list[float]] = []
+    try:
+        node_values = forward(order, _FLOATS, leaves.__getitem__)
+        for name in names:
+            seed = variable(name)
+            active = active_nodes(order, {seed})
+            column = tangents(order, node_values, _FLOATS, {seed: 1.0}, active)
+            columns.append([column.get(e, 0.0) for e in exprs])
+        finite = all(math.isfinite(node_values[e]) for e in exprs)
+        finite = finite and all(math.isfinite(x) for c in columns for x in c)
+    except StepFailed:
+        finite = False
+    if not finite:
+        # The reverse sweep of each row says what went wrong, as differentiate does.
+        return [[differentiate(e, values).get(n, 0.0) for n in names] for e in exprs]
+    return [[column[i] for column in columns] for i in range(len(exprs))]
 
 
 def jvp(
@@ -226,9 +270,15 @@ def explain(
     and no point (``explain(e, "x")``), the steps are expressions and the result is
     ``derivative(e, "x")``. ``str()`` shows the steps; ``.adjoints`` holds every adjoint.
 
+    ``mode="forward"`` records forward mode instead (a :class:`ForwardExplanation`): the
+    same forward pass, then one tangent pass per variable (or for ``wrt``), each node's
+    d node / d variable from the chain rule; ``.tangents[x]`` holds them, and the partials
+    are ``differentiate(..., mode="forward")``'s, so the two sweeps compare side by side.
+
     >>> print(explain("sin(log(x))", x=2).partials)
     {'x': 0.38461945068198605}
     """
+    mode = _mode(keywords)
     node = expr if type(expr) is Expr else as_expr(expr)
     if isinstance(wrt, Mapping):
         if values is not None:
@@ -236,11 +286,14 @@ def explain(
         wrt, values = None, wrt
     name = None if wrt is None else _variable_name(wrt)
     if name is not None and values is None and not keywords:
+        if mode == "forward":
+            return explain_forward_symbolic(node, name)
         return explain_symbolic(node, name)
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
+    record = explain_forward_at if mode == "forward" else explain_at
     try:
-        explanation = explain_at(
+        explanation: Explanation[float] = record(
             node, p.variable_nodes, point, None if name is None else variable(name)
         )
     except StepFailed as failure:
@@ -466,6 +519,22 @@ def _cancellations(order: list[Expr], here: Mapping[Expr, float]) -> list[str]:
     return notes
 
 
+# Past this many nodes a drawn graph is too dense to read (and slow to lay out), so Jupyter
+# shows the expression as text instead.
+SVG_NODE_LIMIT = 200
+
+
+def svg(expr: Expr) -> str | None:
+    """The graph drawn as SVG by Graphviz, or None when Graphviz is missing or the graph has
+    more than ``SVG_NODE_LIMIT`` nodes (Jupyter then falls back to another form)."""
+    if count_nodes(expr) > SVG_NODE_LIMIT:
+        return None
+    try:
+        return render(to_dot(expr), "svg").decode()
+    except SymdiffError:
+        return None
+
+
 def count_nodes(*exprs: Expr | str) -> int:
     """The number of distinct nodes in the expressions' graph, shared nodes once."""
     return len(topological_order(as_expr(e) for e in exprs))
@@ -484,4 +553,5 @@ register_methods(
     derivative=derivative,
     gradient_at=lambda expr, values, keywords: differentiate(expr, values, **keywords),
     to_dot=lambda expr, values, gradients: graph(expr, values, gradients=gradients),
+    svg=svg,
 )

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from strategies import expressions
 
 import symdiff
-from symdiff import Expr, SymdiffError
+from symdiff import Expr, SymdiffError, api
 from symdiff.cli.main import run
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
@@ -110,8 +110,33 @@ def test_graphviz_renders_the_dot(fmt: str, magic: bytes) -> None:
 @needs_graphviz
 def test_the_explanation_shows_itself_as_svg() -> None:
     svg = symdiff.explain("sin(log(x))", x=2)._repr_svg_()
+    assert svg is not None
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg
     assert "∂z/∂r" in svg
+
+
+@needs_graphviz
+def test_an_expression_shows_its_graph_as_svg_in_jupyter() -> None:
+    expr = symdiff.parse("sin(x*y) + cos(x*y)")
+    svg = expr._repr_svg_()
+    assert svg is not None and "<svg" in svg
+    # One drawn node per distinct node: the shared x*y is one ellipse.
+    assert svg.count('class="node"') == symdiff.count_nodes(expr)
+
+
+def test_a_large_graph_falls_back_from_svg() -> None:
+    chain = "x"
+    for _ in range(api.SVG_NODE_LIMIT):
+        chain = f"sin({chain})"
+    expr = symdiff.parse(chain)
+    assert symdiff.count_nodes(expr) > api.SVG_NODE_LIMIT
+    assert expr._repr_svg_() is None
+
+
+def test_without_graphviz_jupyter_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dot.shutil, "which", lambda name: None)
+    assert symdiff.parse("x + 1")._repr_svg_() is None
+    assert symdiff.explain("x + 1", x=1)._repr_svg_() is None
 
 
 def test_an_unknown_format_is_a_symdiff_error() -> None:

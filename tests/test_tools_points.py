@@ -110,3 +110,47 @@ def test_sensitivity_over_arrays_of_points() -> None:
     assert result["x"].elasticity.tolist() == pytest.approx([2.0, 2.0, 2.0])
     assert list(result) == ["x", "y"]
     assert "over 3 points" in str(result)
+
+
+# --- the Jacobian chooses its sweep by shape ----------------------------------------------
+
+
+def test_the_jacobian_chooses_forward_mode_for_few_inputs_and_many_outputs() -> None:
+    assert points.jacobian_mode(3, 1) == "forward"
+    assert points.jacobian_mode(1, 3) == "reverse"
+    assert points.jacobian_mode(2, 2) == "reverse"
+    assert points.jacobian_mode(3, 1, "reverse") == "reverse"
+    with pytest.raises(symdiff.SymdiffError, match="mode is"):
+        points.jacobian_mode(1, 1, "sideways")
+    with pytest.raises(symdiff.SymdiffError, match="mode is"):
+        symdiff.jacobian(FORMULAS, mode="sideways", **POINT)
+
+
+@pytest.mark.parametrize("variables", [["x"], ["x", "y"], ["y", "x"]])
+def test_forward_and_reverse_jacobians_give_the_same_numbers(variables: list[str]) -> None:
+    formulas = [*FORMULAS, "x/y", "hypot(x, y)"]
+    forward = symdiff.jacobian(formulas, variables, mode="forward", **POINT)
+    reverse = symdiff.jacobian(formulas, variables, mode="reverse", **POINT)
+    chosen = symdiff.jacobian(formulas, variables, **POINT)
+    assert chosen == (forward if len(variables) < len(formulas) else reverse)
+    for f_row, r_row in zip(forward, reverse, strict=True):
+        for f, r in zip(f_row, r_row, strict=True):
+            assert math.isclose(f, r, rel_tol=1e-13, abs_tol=1e-15)
+    # Each entry is also the single-expression forward derivative, bit for bit.
+    for formula, row in zip(formulas, forward, strict=True):
+        g = symdiff.differentiate(formula, POINT, mode="forward")
+        assert row == [g.get(v, 0.0) for v in variables]
+
+
+def test_a_forward_jacobian_over_arrays_and_its_domain_errors() -> None:
+    xs = np.array([0.5, 1.0, 2.0])
+    forward = symdiff.jacobian(["x*y", "sin(x)", "x^2"], ["x"], mode="forward", x=xs, y=2.0)
+    reverse = symdiff.jacobian(["x*y", "sin(x)", "x^2"], ["x"], mode="reverse", x=xs, y=2.0)
+    assert forward.shape == (3, 3, 1)
+    np.testing.assert_allclose(forward, reverse, rtol=1e-14)
+    with pytest.raises(symdiff.DomainError, match="log"):
+        symdiff.jacobian(["log(x)", "x", "x^2"], ["x"], x=-1.0)
+
+
+def test_a_variable_named_mode_still_takes_a_number() -> None:
+    assert symdiff.jacobian(["mode*x", "x"], ["mode"], mode=3.0, x=2.0) == [[2.0], [0.0]]

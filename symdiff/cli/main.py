@@ -34,6 +34,8 @@ from ..syntax.dot import FORMATS, render
 from ..syntax.parser import parse
 from ..syntax.printer import printed_size
 from ..tools import jacobian, minimize, newton, propagate, read_measurement, sensitivity
+from ..tools.plot import FORMATS as PLOT_FORMATS
+from ..tools.plot import parse_range, plot
 from ..tools.solvers import Solution
 from ..version import __version__
 
@@ -66,6 +68,7 @@ commands:
   symdiff explain EXPR --at ...     the derivative worked step by step (or --wrt x)
   symdiff graph EXPR [--at ...]     the expression graph, as DOT or drawn (-o g.svg)
   symdiff check EXPR --at ...       reverse, forward, symbolic, finite differences compared
+  symdiff plot EXPR -o plot.png     the function and its derivative on one figure
   symdiff, or symdiff repl          an interactive session
 'symdiff COMMAND --help' tells more; with EXPR '-', a command reads one formula a line
 from standard input and writes one result a line.
@@ -560,6 +563,12 @@ def _explain_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wrt", metavar="VAR", help="explain the derivative with respect to VAR only"
     )
+    parser.add_argument(
+        "--mode",
+        choices=("reverse", "forward"),
+        default="reverse",
+        help="the sweep to show: reverse (adjoints, the default) or forward (tangents)",
+    )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--markdown", action="store_true", help="print Markdown")
     style.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
@@ -573,9 +582,9 @@ def _explain(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     if point is None:
         if args.wrt is None:
             raise SymdiffError("explain needs a point (--at x=2) or a variable (--wrt x)")
-        explanation = explain(expr, args.wrt)
+        explanation = explain(expr, args.wrt, mode=args.mode)
     else:
-        explanation = explain(expr, args.wrt, point)
+        explanation = explain(expr, args.wrt, point, mode=args.mode)
     if args.markdown:
         text = explanation.to_markdown()
     elif args.latex:
@@ -627,6 +636,52 @@ def _graph(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     except OSError as exc:
         raise SymdiffError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     document["output"] = args.output
+    return f"wrote {args.output}", document
+
+
+def _plot_file(text: str) -> str:
+    if Path(text).suffix.lstrip(".").lower() not in PLOT_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"the plot is a {', '.join('.' + f for f in PLOT_FORMATS)} file, not {text!r}"
+        )
+    return text
+
+
+def _range(text: str) -> tuple[float, float]:
+    try:
+        return parse_range(text)
+    except SymdiffError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _plot_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wrt", metavar="VAR", help="the variable along the axis (needed with several)"
+    )
+    parser.add_argument(
+        "--range",
+        type=_range,
+        default=(-3.0, 3.0),
+        metavar="LOW:HIGH",
+        help="the interval of VAR (default -3:3)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=_plot_file,
+        required=True,
+        metavar="FILE",
+        help="the picture to write: .png, .svg or .pdf (needs matplotlib)",
+    )
+
+
+def _plot(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
+    (expr,) = exprs
+    args = request.args
+    if args.wrt is not None:
+        _check_variable(args.wrt)
+    plot(expr, args.wrt, args.range, request.point, path=args.output)
+    document = {"expression": str(expr), "output": args.output}
     return f"wrote {args.output}", document
 
 
@@ -758,6 +813,7 @@ COMMANDS = {
             "the symbolic derivative with respect to --wrt.",
             "  symdiff explain 'sin(x*y) + cos(x*y)' --at x=2,y=3\n"
             "  symdiff explain 'sin(log(x))' --wrt x\n"
+            "  symdiff explain 'sin(x*y) + cos(x*y)' --at x=2,y=3 --mode forward\n"
             "  symdiff explain 'x^2*y' --at x=1,y=2 --markdown",
             _explain,
             options=_explain_options,
@@ -779,6 +835,17 @@ COMMANDS = {
             "domain edges and cancellation.",
             "  symdiff check 'sin(x*y) + cos(x*y)' --at x=2,y=3\n  symdiff check 'abs(x)' --at x=0",
             _check,
+        ),
+        Command(
+            "plot",
+            "The function and its derivative on one figure, the picture a student sketches "
+            "beside the formula, written to a PNG, SVG or PDF file (needs matplotlib: pip "
+            "install 'symdiff[plot]'). Points where the function is undefined are gaps; "
+            "--at gives values to the other variables.",
+            "  symdiff plot 'x*sin(x)' -o plot.png\n"
+            "  symdiff plot 'log(x)*y' --wrt x --range 0.1:4 --at y=2 -o plot.svg",
+            _plot,
+            options=_plot_options,
         ),
     ]
 }

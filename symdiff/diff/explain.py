@@ -1,10 +1,12 @@
-"""Explanations: the reverse sweep, recorded step by step as a textbook works it by hand.
+"""Explanations: the reverse sweep (or forward mode's tangent sweeps), recorded step by
+step as a textbook works it by hand.
 
 The numbers are not recomputed. :class:`RecordingAlgebra` wraps the algebra the sweep runs
 under (floats for a point, expression nodes for a symbolic derivative) and tags what the
 sweep builds: the seed, each chain-rule product ``adjoint * partial`` and each sum where
 paths meet at a shared node. Reading the tags back after the real ``forward`` and
 ``reverse`` gives the worked example, and its answers are the sweep's own, bit for bit.
+Forward mode is recorded the same way around :func:`~symdiff.diff.forward.tangents`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..syntax.dot import render, to_dot
 from ..syntax.latex import to_latex
 from ..syntax.printer import to_text
 from .algebra import Algebra, CheckedFloatAlgebra
+from .forward import tangents
 from .reverse import forward, reverse
 from .symbolic import NODES
 
@@ -269,17 +272,22 @@ class Explanation(Generic[T]):
             formula = style.formula(step.formula)
             lines.append(style.item(f"{style.name(step.name)} = {formula}{value}"))
         lines.extend(style.more(len(self.forward_steps) - len(forward_steps)))
-        lines.append(style.heading(f"Backward pass: the adjoint of each node, from {z} back"))
-        backward_steps = self.backward_steps if limit is None else self.backward_steps[:limit]
-        for adjoint_step in backward_steps:
-            lines.extend(self._adjoint_lines(adjoint_step, style))
-        lines.extend(style.more(len(self.backward_steps) - len(backward_steps)))
+        lines.extend(self._derivative_lines(style, limit))
         lines.append(style.heading("Result"))
         if not self.symbolic:
             lines.append(style.item(f"{style.name(z)} = {style.exact(self.value)}"))
         for name, partial in self.partials.items():
             lines.append(style.item(f"{style.d(z, name)} = {style.exact(partial)}"))
         return style.finish(lines)
+
+    def _derivative_lines(self, style: _Style, limit: int | None) -> list[str]:
+        """The pass that carries the derivatives: here the backward pass."""
+        lines = [style.heading(f"Backward pass: the adjoint of each node, from {self.output} back")]
+        backward_steps = self.backward_steps if limit is None else self.backward_steps[:limit]
+        for adjoint_step in backward_steps:
+            lines.extend(self._adjoint_lines(adjoint_step, style))
+        lines.extend(style.more(len(self.backward_steps) - len(backward_steps)))
+        return lines
 
     def _adjoint_lines(self, step: AdjointStep[T], style: _Style) -> list[str]:
         z, n = self.output, step.name
@@ -338,8 +346,128 @@ class Explanation(Generic[T]):
         adjoints = self.node_adjoints if gradients and not self.symbolic else None
         return to_dot(self.expr, values, adjoints, self.names, self.output)  # type: ignore[arg-type]
 
-    def _repr_svg_(self) -> str:
-        return render(self.to_dot(), "svg").decode()
+    @property
+    def mode(self) -> str:
+        return "reverse"
+
+    def _repr_svg_(self) -> str | None:
+        # None (Graphviz missing) tells Jupyter to show the Markdown steps alone.
+        try:
+            return render(self.to_dot(), "svg").decode()
+        except SymdiffError:
+            return None
+
+
+@dataclass(frozen=True)
+class Term(Generic[T]):
+    """One product into a node's tangent: the local derivative of the node with respect to
+    its ``index``-th argument, times that argument's tangent."""
+
+    argument: Expr
+    index: int
+    rule: str
+    local_formula: Expr | None
+    local: T | int
+    tangent: T | int
+    value: T | int
+
+
+@dataclass(frozen=True)
+class TangentStep(Generic[T]):
+    """A node's tangent along one input, d node / d input: the seed, or a sum of terms."""
+
+    name: str
+    node: Expr
+    terms: tuple[Term[T], ...]
+    value: T
+
+
+class ForwardExplanation(Explanation[T]):
+    """Forward mode, step by step: the same forward pass of values, then for each input one
+    tangent pass pushing d node / d input from that input to the output.
+
+    ``tangents[x]`` maps each named node (by name and by node) to its tangent along x;
+    ``partials`` are ``differentiate(..., mode="forward")``'s, bit for bit, and agree with
+    the reverse explanation's to rounding.
+    """
+
+    def __init__(
+        self,
+        expr: Expr,
+        point: Mapping[str, float] | None,
+        names: dict[Expr, str],
+        forward_steps: list[Step[T]],
+        tangent_steps: dict[str, list[TangentStep[T]]],
+        partials: dict[str, T],
+        value: T,
+        node_values: dict[Expr, T],
+        node_tangents: dict[str, dict[Expr, T]],
+    ) -> None:
+        super().__init__(expr, point, names, forward_steps, [], partials, value, node_values, {})
+        self.tangent_steps = tangent_steps
+        self.node_tangents = node_tangents
+        self.tangents: dict[str, dict[str | Expr, T]] = {}
+        for wrt, by_node in node_tangents.items():
+            named: dict[str | Expr, T] = {}
+            for node, tangent in by_node.items():
+                if node in names:
+                    named[names[node]] = tangent
+                    named[node] = tangent
+            self.tangents[wrt] = named
+
+    @property
+    def mode(self) -> str:
+        return "forward"
+
+    def _derivative_lines(self, style: _Style, limit: int | None) -> list[str]:
+        lines: list[str] = []
+        for wrt, steps in self.tangent_steps.items():
+            lines.append(
+                style.heading(f"Tangent pass along {wrt}: d node/d{wrt} of each node, forward")
+            )
+            shown = steps if limit is None else steps[:limit]
+            for step in shown:
+                lines.extend(self._tangent_lines(step, wrt, style))
+            lines.extend(style.more(len(steps) - len(shown)))
+        return lines
+
+    def _tangent_lines(self, step: TangentStep[T], wrt: str, style: _Style) -> list[str]:
+        n = step.name
+        total = style.value(step.value)
+        if not step.terms:
+            return [style.item(f"{style.total(n, wrt)} {total}{style.note('seed')}")]
+        chain = " + ".join(
+            f"{style.d(n, self.names[t.argument])}{style.dot}"
+            f"{style.total(self.names[t.argument], wrt)}"
+            for t in step.terms
+        )
+        numbers = ""
+        if not self.symbolic:
+            products = (f"{_factor(t.local)}{style.dot}{_factor(t.tangent)}" for t in step.terms)
+            numbers = " = " + " + ".join(products)
+        how = "chain rule"
+        if len(step.terms) > 1:
+            how += f"; {len(step.terms)} arguments of {n} move with {wrt}, their products add up"
+        lines = [style.item(f"{style.total(n, wrt)} = {chain}{numbers} {total}{style.note(how)}")]
+        for t in step.terms:
+            argument = self.names[t.argument]
+            formula = "" if t.local_formula is None else f" = {style.formula(t.local_formula)}"
+            local = " " + style.value(t.local)
+            if t.local_formula is not None and (
+                self.symbolic or _is_number(t.local_formula, t.local)
+            ):
+                local = ""
+            lines.append(style.sub(f"{style.d(n, argument)}{formula}{local}{style.note(t.rule)}"))
+        return lines
+
+    def to_dot(self, gradients: bool = True) -> str:
+        """The graph as Graphviz DOT, each node with its name and value (tangents are
+        per input, so the picture leaves them to the text)."""
+        values = self.node_values if not self.symbolic else None
+        return to_dot(self.expr, values, None, self.names, self.output)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"<ForwardExplanation of {self.names[self.expr]} = {self.expr}>"
 
 
 def _is_number(formula: Expr, value: object) -> bool:
@@ -371,6 +499,7 @@ class _Style:
     formula: Callable[[Expr], str]
     name: Callable[[str], str]
     d: Callable[[str, str], str]
+    total: Callable[[str, str], str]
     title: Callable[[str], str]
     heading: Callable[[str], str]
     item: Callable[[str], str]
@@ -407,6 +536,7 @@ _TEXT = _Style(
     formula=to_text,
     name=lambda name: name,
     d=lambda top, bottom: f"∂{top}/∂{bottom}",
+    total=lambda top, bottom: f"d{top}/d{bottom}",
     title=lambda line: line,
     heading=lambda line: f"\n{line}",
     item=lambda line: f"  {line}",
@@ -420,6 +550,7 @@ _MARKDOWN = _Style(
     formula=lambda e: f"`{to_text(e)}`",
     name=lambda name: name,
     d=lambda top, bottom: f"∂{top}/∂{bottom}",
+    total=lambda top, bottom: f"d{top}/d{bottom}",
     title=lambda line: f"### {line}",
     heading=lambda line: f"\n**{line}**\n",
     item=lambda line: f"- {line}",
@@ -435,6 +566,7 @@ _LATEX = _Style(
     d=lambda top, bottom: (
         f"\\frac{{\\partial {_latex_name(top)}}}{{\\partial {_latex_name(bottom)}}}"
     ),
+    total=lambda top, bottom: f"\\frac{{d {_latex_name(top)}}}{{d {_latex_name(bottom)}}}",
     title=lambda line: f"% {line}",
     heading=lambda line: f"&\\text{{{line}}} \\\\",
     item=lambda line: f"&{line} \\\\",
@@ -473,20 +605,7 @@ def _record(
     values = {node: _plain(t.value) for node, t in traced_values.items()}
     adjoints = {node: _plain(t.value) for node, t in traced_adjoints.items()}
 
-    names = _names(order, active_nodes(order))
-    placeholder = {node: variable(name) for node, name in names.items() if node.args}
-    for node in order:
-        if is_variable(node):
-            placeholder[node] = node
-
-    def in_names(node: Expr) -> Expr:
-        return placeholder.get(node, node)
-
-    forward_steps = [
-        Step(names[n], n, make(n.op, tuple(in_names(a) for a in n.args)), values[n])
-        for n in order
-        if n.args and n in names
-    ]
+    names, in_names, forward_steps = _forward_pass(order, values)
 
     # Whose adjoint is each recorded adjoint: the sweep reads a node's adjoint once it is
     # final, so the object multiplied is the one left in the dict.
@@ -522,6 +641,88 @@ def _record(
     return Explanation(
         root, point, names, forward_steps, backward_steps, partials, values[root], values,
         adjoints,
+    )  # fmt: skip
+
+
+def _forward_pass(
+    order: Sequence[Expr], values: Mapping[Expr, T]
+) -> tuple[dict[Expr, str], Callable[[Expr], Expr], list[Step[T]]]:
+    """The names of the nodes, each node written in its arguments' names, and the steps of
+    the forward pass of values."""
+    names = _names(order, active_nodes(order))
+    placeholder = {node: variable(name) for node, name in names.items() if node.args}
+    for node in order:
+        if is_variable(node):
+            placeholder[node] = node
+
+    def in_names(node: Expr) -> Expr:
+        return placeholder.get(node, node)
+
+    forward_steps = [
+        Step(names[n], n, make(n.op, tuple(in_names(a) for a in n.args)), values[n])
+        for n in order
+        if n.args and n in names
+    ]
+    return names, in_names, forward_steps
+
+
+def _record_forward(
+    root: Expr,
+    algebra: Algebra[T],
+    leaf: Callable[[Expr], T],
+    seed: T,
+    point: Mapping[str, float] | None,
+    variables: Sequence[Expr],
+    zero: T,
+) -> ForwardExplanation[T]:
+    """Forward mode recorded: one tangent sweep per variable, each seeded with ``seed``."""
+    order = topological_order([root])
+    recording: RecordingAlgebra[T] = RecordingAlgebra(algebra)
+    traced_values = forward(order, recording, lambda node: Traced(leaf(node)))
+    values = {node: t.value for node, t in traced_values.items()}
+    names, in_names, forward_steps = _forward_pass(order, values)
+    tangent_steps: dict[str, list[TangentStep[T]]] = {}
+    node_tangents: dict[str, dict[Expr, T]] = {}
+    for wrt in variables:
+        name = str(wrt.payload)
+        active = active_nodes(order, {wrt})
+        seeds = {wrt: Traced(seed, SEED)}
+        traced_tangents = tangents(order, traced_values, recording, seeds, active)
+        # Whose tangent each recorded tangent is: a node's tangent is final once made.
+        owner = {id(t): node for node, t in traced_tangents.items()}
+        steps: list[TangentStep[T]] = []
+        for node in order:
+            traced = traced_tangents.get(node)
+            if traced is None or node not in names:
+                continue
+            kind = traced.kind
+            products = traced.parts if kind == SUM else (() if kind == SEED else (traced,))
+            used: dict[Expr, int] = {}
+            terms: list[Term[T]] = []
+            for product in products:
+                assert isinstance(product, Traced) and product.kind == PRODUCT
+                tangent, partial = product.parts
+                assert isinstance(tangent, Traced)
+                argument = owner[id(tangent)]
+                index = _argument_index(node, argument, used, in_names)
+                terms.append(
+                    Term(
+                        argument=argument,
+                        index=index,
+                        rule=rule_name(node.op, index),
+                        local_formula=_local_formula(node, index, in_names),
+                        local=_raw(partial),
+                        tangent=tangent.value,
+                        value=product.value,
+                    )
+                )
+            steps.append(TangentStep(names[node], node, tuple(terms), traced.value))
+        tangent_steps[name] = steps
+        node_tangents[name] = {node: t.value for node, t in traced_tangents.items()}
+    partials = {name: by_node.get(root, zero) for name, by_node in node_tangents.items()}
+    return ForwardExplanation(
+        root, point, names, forward_steps, tangent_steps, partials, values[root], values,
+        node_tangents,
     )  # fmt: skip
 
 
@@ -566,6 +767,24 @@ def explain_at(
     )  # fmt: skip
 
 
+def explain_forward_at(
+    root: Expr, variables: Sequence[Expr], point: Sequence[float], wrt: Expr | None = None
+) -> ForwardExplanation[float]:
+    """Forward mode at a point, recorded: one tangent sweep per variable (or for ``wrt``)."""
+    at = dict(zip(variables, point, strict=True))
+    return _record_forward(
+        root, _FLOATS, at.__getitem__, 1.0, {str(v.payload): x for v, x in at.items()},
+        variables if wrt is None else [wrt], 0.0,
+    )  # fmt: skip
+
+
+def explain_forward_symbolic(expr: Expr, name: str) -> ForwardExplanation[Expr]:
+    """Forward mode's tangent sweep along ``name`` with expression nodes as values: the
+    same derivative as ``derivative``, possibly written another way."""
+    root = simplify(expr)
+    return _record_forward(root, NODES, lambda node: node, ONE, None, [variable(name)], ZERO)
+
+
 def explain_symbolic(expr: Expr, name: str) -> Explanation[Expr]:
     """The symbolic derivative d expr / d name, recorded: the same sweep ``derivative``
     runs, over the same simplified graph, with expression nodes as values."""
@@ -579,10 +798,15 @@ def explain_symbolic(expr: Expr, name: str) -> Explanation[Expr]:
 __all__ = [
     "AdjointStep",
     "Explanation",
+    "ForwardExplanation",
     "Path",
     "RecordingAlgebra",
     "Step",
+    "TangentStep",
+    "Term",
     "explain_at",
+    "explain_forward_at",
+    "explain_forward_symbolic",
     "explain_symbolic",
     "rule_name",
 ]

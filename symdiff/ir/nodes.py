@@ -89,6 +89,11 @@ class Expr:
         # None tells Jupyter to show the repr instead, which is bounded.
         return f"${METHODS.latex(self)}$" if METHODS.displayable(self) else None
 
+    def _repr_svg_(self) -> str | None:
+        # Jupyter shows the graph; None (no Graphviz, or a graph too large to read) tells
+        # it to fall back to LaTeX or the repr.
+        return METHODS.svg(self)
+
     def to_json(self) -> str:
         """The graph as versioned JSON, sharing kept; read it back with ``symdiff.from_json``."""
         return METHODS.to_json(self)
@@ -131,6 +136,7 @@ class Methods:
         _unregistered
     )
     to_dot: Callable[[Expr, Mapping[str, object] | None, bool], str] = _unregistered
+    svg: Callable[[Expr], str | None] = _unregistered
 
 
 METHODS = Methods()

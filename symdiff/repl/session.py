@@ -22,6 +22,8 @@ from ..ir.substitute import substitute
 from ..syntax.parser import ExtraFunction, parse, parse_with_functions
 from ..syntax.printer import printed_size
 from ..tools import jacobian, minimize, newton, propagate, sensitivity
+from ..tools.plot import FORMATS as PLOT_FORMATS
+from ..tools.plot import parse_range, plot
 from ..tools.uncertainty import split_measurement
 
 _T = TypeVar("_T")
@@ -66,6 +68,8 @@ COMMANDS = {
     ":explain": "the derivative worked step by step, at the values given: :explain f, "
     ":explain d/dx f",
     ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
+    ":plot": "f and its derivative on one figure, into a file: :plot f, x = -3:3, f.png "
+    "(the range and file are optional; needs matplotlib)",
     ":quit": "leave (Ctrl-D too)",
 }
 _COMMAND_ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
@@ -129,7 +133,7 @@ class _Diff:
         if not is_variable(var):
             raise SymdiffError(f"diff(f, x): the second argument is a variable, not {var}")
         name = str(var.payload)
-        self.session.check_variable(name)
+        self.session.check_wrt(name)
         order = 1
         if len(args) == 3:
             order_node = args[2]
@@ -138,7 +142,12 @@ class _Diff:
                     f"diff(f, x, n): n is the order, a whole number, not {order_node}"
                 )
             order = order_node.payload
-        return derivative(self.session.resolve(expr, keep=self.parameters), name, order)
+        # d/dr of a named expression r: r stays a variable, at every depth, and the line's
+        # result keeps it too (see Session.held), so it reads in terms of r.
+        hold = (name,) if name in self.session.formulas else ()
+        self.session.held.update(hold)
+        resolved = self.session.resolve(expr, keep=self.parameters, hold=hold)
+        return derivative(resolved, name, order)
 
 
 class Session:
@@ -157,6 +166,9 @@ class Session:
         self.formulas: dict[str, Expr] = {}
         self.functions: dict[str, UserFunction] = {}
         self._unicode = unicode
+        # Named expressions that a diff(f, r) in the line being read differentiates by:
+        # they stay variables in that line's result.
+        self.held: set[str] = set()
 
     # --- one line ----------------------------------------------------------------------
 
@@ -318,27 +330,36 @@ class Session:
         self.functions.pop(name, None)
 
     def check_variable(self, name: str) -> None:
-        """Refuse to differentiate with respect to a named expression or a function."""
-        if name in self.functions:
-            raise SymdiffError(f"{name} is a function, not a variable")
+        """Refuse to give a value to a named expression, a function or a constant."""
         if name in self.formulas:
             raise SymdiffError(
-                f"{name} is a named expression, not a variable; "
-                f"derivatives are taken with respect to variables"
+                f"{name} is a named expression, not a variable; it takes its value "
+                f"from the variables it uses"
             )
+        self.check_wrt(name)
+
+    def check_wrt(self, name: str) -> None:
+        """Refuse to differentiate with respect to a function or a constant. A named
+        expression is allowed: d/dr z treats r as the variable it names."""
+        if name in self.functions:
+            raise SymdiffError(f"{name} is a function, not a variable")
         if name in NAMED_CONSTANTS:
             raise SymdiffError(f"{name} is a constant, not a variable")
 
     # --- names, looked up ----------------------------------------------------------------
 
-    def resolve(self, expr: Expr, keep: Collection[str] = ()) -> Expr:
+    def resolve(self, expr: Expr, keep: Collection[str] = (), hold: Collection[str] = ()) -> Expr:
         """``expr`` with every named expression in it replaced by its definition, at any
-        depth; names in ``keep`` stay as they are."""
+        depth; names in ``keep`` stay as they are where ``expr`` itself uses them, and
+        names in ``hold`` stay variables at every depth (in the definitions used too)."""
         names = [n for n in expr.variables if n in self.formulas and n not in keep]
+        names = [n for n in names if n not in hold]
         if not names:
             return expr
         resolved: dict[str, Expr] = {}
         for name in self._definition_order(names):
+            if name in hold:
+                continue
             body = self.formulas[name]
             uses = {variable(n): resolved[n] for n in body.variables if n in resolved}
             resolved[name] = substitute(body, uses)
@@ -414,6 +435,7 @@ class Session:
         """What an expression, ``d/dx ...``, ``grad ...`` or ``hessian ...`` stands for."""
         start = _skip_spaces(line, start, end)
         text = line[start:end]
+        self.held.clear()
         derivative_match = _DERIVATIVE.match(text)
         if derivative_match:
             return [self._derivative(line, start, end, derivative_match)]
@@ -423,7 +445,8 @@ class Session:
             if matrix_match["command"] == "grad":
                 return self._gradient(line, rest, end)
             return self._hessian(line, rest, end)
-        expr = self.resolve(self._parse(line, start, end))
+        expr = self._parse(line, start, end)
+        expr = self.resolve(expr, hold=self.held)
         name = text.strip()
         label = name if name in self.formulas else ""
         return [_Shown(expr, label, parse(name).to_latex() if label else "")]
@@ -442,10 +465,12 @@ class Session:
         if not is_variable(var):
             at = start + match.start("variable")
             raise ParseError(f"{name} is not a variable", line, 1, at + 1)
-        self.check_variable(name)
+        self.check_wrt(name)
         order = int(order_text or again or 1)
-        expr = self.resolve(self._parse(line, start + match.end(), end))
-        return _Shown(derivative(expr, name, order))
+        expr = self._parse(line, start + match.end(), end)
+        hold = {name} if name in self.formulas else set()
+        hold |= self.held
+        return _Shown(derivative(self.resolve(expr, hold=hold), name, order))
 
     def _subject(self, line: str, start: int, end: int) -> tuple[Expr, str, str]:
         """The expression a command is about, and its name for labels (f in ∂f/∂x)."""
@@ -489,10 +514,13 @@ class Session:
             text = "\n".join([*head, *(f"  {line}" for line in body.splitlines())])
         else:
             text = f"{shown.label} = {body}" if shown.label else body
-        if _is_number(expr) or not all(name in self.values for name in expr.variables):
+        # A derivative by a named expression r is shown in terms of r; its value comes
+        # from r's definition.
+        point_expr = self.resolve(expr)
+        if _is_number(expr) or not all(name in self.values for name in point_expr.variables):
             return text
         try:
-            return f"{text} = {expr.evaluate(self.values)!r}"
+            return f"{text} = {point_expr.evaluate(self.values)!r}"
         except DomainError as exc:
             return f"{text}\n  no value here: {exc}"
 
@@ -518,6 +546,8 @@ class Session:
             return Reply(self._explain(line, argument_at, end))
         if word == ":graph":
             return Reply(self._graph(line, argument_at, end))
+        if word == ":plot":
+            return Reply(self._plot(line, argument_at, end))
         if argument:
             raise SymdiffError(f"{word} takes nothing after it")
         if word == ":help":
@@ -624,12 +654,21 @@ class Session:
             wrt = match["variable"]
             if match["order"] not in (None, "1") or match["again"] not in (None, "1"):
                 raise SymdiffError(":explain shows first derivatives: :explain d/dx f")
-            self.check_variable(wrt)
+            self.check_wrt(wrt)
             start += match.end()
-        expr = self.resolve(self._parse(line, start, end))
-        missing = [name for name in expr.variables if name not in self.values]
+        self.held.clear()
+        hold = {wrt} if wrt in self.formulas else set()
+        expr = self._parse(line, start, end)
+        expr = self.resolve(expr, hold=hold | self.held)
+        # A named expression held as a variable takes the value of its definition.
+        point = dict(self.values)
+        for name in hold | self.held:
+            definition = self.resolve(variable(name))
+            if all(n in self.values for n in definition.variables):
+                point[name] = definition.evaluate(self.values)
+        missing = [name for name in expr.variables if name not in point]
         if not missing:
-            return str(explain(expr, wrt, self.values))
+            return str(explain(expr, wrt, point))
         if wrt is not None:
             return str(explain(expr, wrt))
         raise SymdiffError(
@@ -644,6 +683,33 @@ class Session:
         if all(name in self.values for name in expr.variables):
             return expr.to_dot(self.values, gradients=True).rstrip("\n")
         return expr.to_dot().rstrip("\n")
+
+    def _plot(self, line: str, start: int, end: int) -> str:
+        """``:plot f[, x = -3:3][, file.png]``: the other variables take the session's values."""
+        items = _top_level_items(line, start, end)
+        if not items:
+            raise SymdiffError(":plot needs an expression: :plot f, or :plot f, x = -3:3, f.png")
+        expr = self.resolve(self._parse(line, *items[0]))
+        wrt: str | None = None
+        interval = (-3.0, 3.0)
+        path = "plot.png"
+        for item_start, item_end in items[1:]:
+            item = line[item_start:item_end].strip()
+            setting = _SETTING.match(line, item_start, item_end)
+            if setting is not None:
+                wrt = setting["name"]
+                self.check_wrt(wrt)
+                interval = parse_range(line[setting.end() : item_end].lstrip(" =").strip())
+            elif item.rpartition(".")[2].lower() in PLOT_FORMATS:
+                path = item
+            else:
+                raise SymdiffError(
+                    f":plot takes a range (x = -3:3) and a file ending in "
+                    f"{', '.join('.' + f for f in PLOT_FORMATS)} after the formula, not {item}"
+                )
+        values = {n: v for n, v in self.values.items() if n in expr.variables and n != wrt}
+        plot(expr, wrt, interval, values, path=path)
+        return f"wrote {path}"
 
     def _delete(self, names: list[str]) -> str:
         if not names:
@@ -761,6 +827,8 @@ Type a formula to see it as parsed and, once every variable has a value, its val
   g(t) = t^2 + 1      define a function; derivatives go through its calls
   f                   the expression, and its value at the point
   d/dx f              the derivative; d^2/dx^2 f, diff(f, x) and diff(f, x, 2) too
+  d/dr z              by a named expression r (r = x*y): r is the variable, the other
+                      names held fixed; the answer is in terms of r
   grad f              every partial derivative; hessian f: every second one
   :latex d/dx f       LaTeX of an expression or of a command's result
   :propagate m*g*h, m = 2 ± 0.1, g ± 0.01    an uncertainty budget (GUM, first order)

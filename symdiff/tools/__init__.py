@@ -1,5 +1,6 @@
 """Tools that put gradients to work, built on the public API: numbers for Jacobians and
-Hessians at a point, uncertainty propagation, sensitivity analysis, and solvers."""
+Hessians at a point, uncertainty propagation, sensitivity analysis, solvers, and plots of a
+function with its derivative."""
 
 from .points import Derivatives, hessian, jacobian
 from .sensitivities import Sensitivity, SensitivityRow, sensitivity

@@ -1,9 +1,11 @@
 """Numbers from derivatives at a point: Jacobians and Hessians as matrices of floats.
 
-Both are exact, not finite differences. A Jacobian row is one reverse sweep of its
-expression. A Hessian row is one reverse sweep of a partial derivative, whose expression is
-built once, from the function's own shared graph (:class:`Derivatives` keeps them, so a
-solver that asks at many points builds them once and runs compiled code from then on).
+Both are exact, not finite differences. A Jacobian is chosen by its shape: with fewer
+variables than expressions, one forward-mode sweep per variable gives a column; otherwise
+one reverse sweep per expression gives a row (``mode=`` overrides the choice). A Hessian row
+is one reverse sweep of a partial derivative, whose expression is built once, from the
+function's own shared graph (:class:`Derivatives` keeps them, so a solver that asks at many
+points builds them once and runs compiled code from then on).
 
 With values, :func:`jacobian` and :func:`hessian` give numbers; without, the symbolic
 matrices of :mod:`symdiff.api`. NumPy arrays among the values give a NumPy array of
@@ -16,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..api import Expr, as_expr, differentiate, gradient
+from ..api import Expr, as_expr, differentiate, forward_jacobian, gradient
 from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
@@ -92,8 +94,26 @@ class Derivatives:
         return matrix
 
 
-def jacobian_at(exprs: Sequence[Expr], names: Sequence[str], point: Point) -> list[list[float]]:
-    """``J[i][j] = d exprs[i] / d names[j]`` at ``point``: one reverse sweep a row."""
+MODES = ("auto", "forward", "reverse")
+
+
+def jacobian_mode(rows: int, columns: int, mode: str = "auto") -> str:
+    """The sweep that costs least for a ``rows`` x ``columns`` Jacobian: forward mode (one
+    sweep per column) when there are fewer columns than rows, else reverse (one per row)."""
+    if mode not in MODES:
+        raise SymdiffError(f"mode is 'auto', 'forward' or 'reverse', not {mode!r}")
+    if mode != "auto":
+        return mode
+    return "forward" if columns < rows else "reverse"
+
+
+def jacobian_at(
+    exprs: Sequence[Expr], names: Sequence[str], point: Point, mode: str = "auto"
+) -> list[list[float]]:
+    """``J[i][j] = d exprs[i] / d names[j]`` at ``point``: a forward sweep per column or a
+    reverse sweep per row, whichever is fewer (see :func:`jacobian_mode`)."""
+    if jacobian_mode(len(exprs), len(names), mode) == "forward":
+        return forward_jacobian(list(exprs), list(names), point)
     rows = []
     for expr in exprs:
         result = differentiate(expr, point)
@@ -108,18 +128,23 @@ def jacobian(
 
     Without values, the rows hold expressions; with values, numbers at that point (lists
     of lists, or a NumPy array of shape ``(*points, rows, columns)`` when some values are
-    NumPy arrays).
+    NumPy arrays). The numbers come from forward mode when there are fewer variables than
+    expressions and from reverse mode otherwise; ``mode="forward"`` or ``mode="reverse"``
+    chooses (``mode`` is read as the mode only when it is text, as in ``differentiate``).
 
     >>> jacobian(["x*y", "x + y^2"], x=2, y=3)
     [[3.0, 2.0], [1.0, 6.0]]
     """
+    mode = values.pop("mode") if isinstance(values.get("mode"), str) else "auto"
+    assert isinstance(mode, str)
+    jacobian_mode(0, 0, mode)
     if not values:
         return symbolic_jacobian(exprs, variables)
     if isinstance(exprs, str | Expr):
         raise SymdiffError("jacobian takes a list of expressions; for one, use gradient")
     roots = [as_expr(e) for e in exprs]
     names = variable_names(roots, variables)
-    return at_points(values, lambda point: jacobian_at(roots, names, point))
+    return at_points(values, lambda point: jacobian_at(roots, names, point, mode))
 
 
 def hessian(
