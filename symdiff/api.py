@@ -38,6 +38,7 @@ from .numeric.evaluate import (
     read_point,
     value_and_gradient,
 )
+from .numeric.wide import WideAlgebra
 from .simplify import simplify
 from .syntax.dot import render, to_dot
 from .syntax.latex import to_latex
@@ -117,6 +118,7 @@ class Gradient(Mapping[str, float]):
 
 
 _FLOATS = CheckedFloatAlgebra()
+_WIDE = WideAlgebra()
 _MODES = ("reverse", "forward")
 
 
@@ -292,12 +294,18 @@ def explain(
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
     record = explain_forward_at if mode == "forward" else explain_at
+    wrt = None if name is None else variable(name)
     try:
-        explanation: Explanation[float] = record(
-            node, p.variable_nodes, point, None if name is None else variable(name)
-        )
+        explanation: Explanation[float] = record(node, p.variable_nodes, point, wrt)
     except StepFailed as failure:
-        raise _domain_error(p, point, failure) from None
+        if not isinstance(failure.cause, OverflowError):
+            raise _domain_error(p, point, failure) from None
+        # A step overflowed in floats: the steps in the interpreter's wide decimals, as
+        # differentiate computes this point (the numeric policy).
+        try:
+            explanation = record(node, p.variable_nodes, point, wrt, _WIDE)
+        except StepFailed as wide_failure:
+            raise _domain_error(p, point, wide_failure, _WIDE) from None
     numbers = [explanation.value, *explanation.partials.values()]
     if not all(math.isfinite(n) for n in numbers):
         raise _not_finite(p, point, explanation.node_values, explanation.node_adjoints)

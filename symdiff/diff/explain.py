@@ -15,6 +15,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
@@ -585,7 +586,7 @@ _LATEX = _Style(
 def _plain(value: Any) -> Any:
     """A number as the explanation shows it: the interpreter keeps integer constants exact
     (Fractions) while it can, and gives floats in the end, so the explanation does too."""
-    return float(value) if isinstance(value, Fraction) else value
+    return float(value) if isinstance(value, Fraction | Decimal) else value
 
 
 def _record(
@@ -679,7 +680,7 @@ def _record_forward(
     order = topological_order([root])
     recording: RecordingAlgebra[T] = RecordingAlgebra(algebra)
     traced_values = forward(order, recording, lambda node: Traced(leaf(node)))
-    values = {node: t.value for node, t in traced_values.items()}
+    values = {node: _plain(t.value) for node, t in traced_values.items()}
     names, in_names, forward_steps = _forward_pass(order, values)
     tangent_steps: dict[str, list[TangentStep[T]]] = {}
     node_tangents: dict[str, dict[Expr, T]] = {}
@@ -711,14 +712,14 @@ def _record_forward(
                         index=index,
                         rule=rule_name(node.op, index),
                         local_formula=_local_formula(node, index, in_names),
-                        local=_raw(partial),
-                        tangent=tangent.value,
-                        value=product.value,
+                        local=_plain(_raw(partial)),
+                        tangent=_plain(tangent.value),
+                        value=_plain(product.value),
                     )
                 )
-            steps.append(TangentStep(names[node], node, tuple(terms), traced.value))
+            steps.append(TangentStep(names[node], node, tuple(terms), _plain(traced.value)))
         tangent_steps[name] = steps
-        node_tangents[name] = {node: t.value for node, t in traced_tangents.items()}
+        node_tangents[name] = {node: _plain(t.value) for node, t in traced_tangents.items()}
     partials = {name: by_node.get(root, zero) for name, by_node in node_tangents.items()}
     return ForwardExplanation(
         root, point, names, forward_steps, tangent_steps, partials, values[root], values,
@@ -753,27 +754,37 @@ _FLOATS = CheckedFloatAlgebra()
 
 
 def explain_at(
-    root: Expr, variables: Sequence[Expr], point: Sequence[float], wrt: Expr | None = None
+    root: Expr,
+    variables: Sequence[Expr],
+    point: Sequence[float],
+    wrt: Expr | None = None,
+    algebra: Algebra[Any] = _FLOATS,
 ) -> Explanation[float]:
     """The reverse sweep at a point, recorded; ``variables`` and ``point`` line up. With
-    ``wrt``, only the nodes on a path to that variable take part, as in ``derivative``."""
-    at = dict(zip(variables, point, strict=True))
+    ``wrt``, only the nodes on a path to that variable take part, as in ``derivative``.
+    ``algebra`` is the interpreter's numbers (its wide decimals where floats overflow)."""
+    at = {v: algebra.constant(x) for v, x in zip(variables, point, strict=True)}
     order = topological_order([root])
     active = active_nodes(order, None if wrt is None else {wrt})
     return _record(
-        root, _FLOATS, at.__getitem__, 1.0, active,
-        {str(v.payload): x for v, x in at.items()},
+        root, algebra, at.__getitem__, algebra.constant(1.0), active,
+        dict(zip((str(v.payload) for v in variables), point, strict=True)),
         variables if wrt is None else [wrt], 0.0,
     )  # fmt: skip
 
 
 def explain_forward_at(
-    root: Expr, variables: Sequence[Expr], point: Sequence[float], wrt: Expr | None = None
+    root: Expr,
+    variables: Sequence[Expr],
+    point: Sequence[float],
+    wrt: Expr | None = None,
+    algebra: Algebra[Any] = _FLOATS,
 ) -> ForwardExplanation[float]:
     """Forward mode at a point, recorded: one tangent sweep per variable (or for ``wrt``)."""
-    at = dict(zip(variables, point, strict=True))
+    at = {v: algebra.constant(x) for v, x in zip(variables, point, strict=True)}
     return _record_forward(
-        root, _FLOATS, at.__getitem__, 1.0, {str(v.payload): x for v, x in at.items()},
+        root, algebra, at.__getitem__, algebra.constant(1.0),
+        dict(zip((str(v.payload) for v in variables), point, strict=True)),
         variables if wrt is None else [wrt], 0.0,
     )  # fmt: skip
 
