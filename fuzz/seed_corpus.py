@@ -41,9 +41,7 @@ def main() -> None:
     folder.mkdir(exist_ok=True)
     # A few dozen: every fifth formula, skipping the long generated ones.
     formulas = [case.text for case in CORPUS if len(case.text) < 120][::5]
-    inputs = [
-        FORMULA_ENTRIES[i % len(FORMULA_ENTRIES)] + text for i, text in enumerate(formulas)
-    ]
+    inputs = [FORMULA_ENTRIES[i % len(FORMULA_ENTRIES)] + text for i, text in enumerate(formulas)]
     for text in [*inputs, *HANDWRITTEN]:
         data = text.encode("utf-8")
         (folder / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
