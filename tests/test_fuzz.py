@@ -16,7 +16,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scripts import run_in_process
-from strategies import OPERATIONS, expressions, points
+from strategies import OPERATIONS, expressions, full_trees, points
 
 import symdiff
 from symdiff import Expr, SymdiffError
@@ -102,7 +102,7 @@ def _answers(call: Callable[[], object]) -> None:
 
 
 @FUZZ
-@given(expressions(max_leaves=10), points())
+@given(st.one_of(expressions(max_leaves=10), full_trees(depth=3)), points())
 def test_every_entry_point_answers_a_printed_tree(expr: Expr, point: dict[str, float]) -> None:
     text = str(expr)
     assert symdiff.parse(text) is expr
