@@ -33,6 +33,9 @@ class Limits:
     integer_bits: int = 4096
     #: the order of one derivative
     derivative_order: int = 1000
+    #: nodes a derivative of order 2 or more may grow to (or four times the formula's own,
+    #: if more): each order can multiply the size, so order 30 of exp(-x^2) fills memory
+    derivative_nodes: int = 50_000
     #: nodes a result may print as, shared nodes counted at every use
     printed_nodes: int = 1_000_000
 

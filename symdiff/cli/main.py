@@ -406,7 +406,9 @@ def _jacobian(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]
     if point is None:
         document["jacobian"] = [[_text(entry) for entry in row] for row in jacobian(exprs, names)]
         return _matrix_line(document["jacobian"]), document
-    numbers = jacobian(exprs, names, **point)
+    # One reverse sweep a row, as symdiff.jacobian does with values; called directly because
+    # an empty --at ('') is a point too, where jacobian() without values gives formulas.
+    numbers = [[differentiate(e, point).get(name, 0.0) for name in names] for e in exprs]
     document |= {"point": point, "jacobian": numbers}
     return repr(numbers), document
 

@@ -80,11 +80,29 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
             "(symdiff.limits(derivative_order=...) raises it)"
         )
     result = simplify(expr)
-    for _ in range(order):
+    bound = size = previous = 0
+    for step in range(order):
         if is_constant(result) or result is ZERO:
             return ZERO
+        if order > 1:
+            previous, size = size, len(topological_order([result]))
+            bound = bound or max(current_limits().derivative_nodes, 4 * size)
+            _check_growth(step + 1, size, previous, bound)
         (result,) = _gradient_nodes(result, [name])
     return result
+
+
+def _check_growth(order: int, size: int, previous: int, bound: int) -> None:
+    """Refuse the next order before building it when, growing as the last order did, it
+    would pass ``bound`` nodes: repeated derivatives grow geometrically (the terms of
+    d^n/dx^n exp(-x^2) double with n), so the last step allowed costs about the bound."""
+    expected = size * size // previous if previous else size
+    if order > 1 and expected > bound:
+        raise SymdiffError(
+            f"the derivative of order {order} would have about {expected:,} nodes, over the"
+            f" limit of {bound:,} (each order multiplies the size; symdiff.limits("
+            "derivative_nodes=...) raises it)"
+        )
 
 
 def _names(exprs: Iterable[Expr], variables: Iterable[str | Expr] | None) -> list[str]:

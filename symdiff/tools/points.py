@@ -37,8 +37,10 @@ def variable_names(exprs: Sequence[Expr], variables: Iterable[str | Expr] | None
         for expr in exprs:
             seen.update(dict.fromkeys(expr.variables))
         return list(seen)
-    if isinstance(variables, str):
-        raise SymdiffError("variables are a list of names, e.g. ['x', 'y'], not one string")
+    # A variable called "variables" cannot take its value as a keyword: the number lands here.
+    if isinstance(variables, str | Expr) or not isinstance(variables, Iterable):
+        shown = "one string" if isinstance(variables, str) else type(variables).__name__
+        raise SymdiffError(f"variables are a list of names, e.g. ['x', 'y'], not {shown}")
     names = []
     for name in variables:
         node = name if isinstance(name, Expr) else None
@@ -122,7 +124,7 @@ def jacobian_at(
 
 
 def jacobian(
-    exprs: Sequence[Expr | str], variables: Iterable[str | Expr] | None = None, **values: object
+    exprs: Sequence[Expr | str], /, variables: Iterable[str | Expr] | None = None, **values: object
 ) -> Any:
     """Rows of partial derivatives, one row per expression: ``J[i][j] = d f_i / d v_j``.
 
@@ -148,7 +150,7 @@ def jacobian(
 
 
 def hessian(
-    expr: Expr | str, variables: Iterable[str | Expr] | None = None, **values: object
+    expr: Expr | str, /, variables: Iterable[str | Expr] | None = None, **values: object
 ) -> Any:
     """The matrix of second derivatives: expressions, or numbers at a point given by values.
 

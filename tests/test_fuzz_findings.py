@@ -1,0 +1,81 @@
+"""What the fuzzer (fuzz/fuzz_symdiff.py) found, each minimised to the input that shows it and
+kept here so it stays fixed. A finding inside code another change is reworking is marked
+``xfail(strict=True)`` with its reason, so the fix there turns it into an ordinary test.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import pytest
+from scripts import run_in_process
+
+import symdiff
+from symdiff import SymdiffError
+
+
+def test_jacobian_at_an_empty_point_is_numbers_or_a_missing_value() -> None:
+    # --at '' is a point with no values: the Jacobian there was a matrix of formulas, which
+    # --json could not write (TypeError, a traceback).
+    missing = run_in_process(["jacobian", "x*y", "--json", "--at", ""])
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "no value given for x" in missing.stderr
+    constant = run_in_process(["jacobian", "2", "3", "--json", "--at", ""])
+    assert constant.returncode == 0, constant.stderr
+    assert json.loads(constant.stdout)["jacobian"] == [[], []]
+
+
+def test_variables_named_like_parameters_take_values() -> None:
+    # A variable named like the parameter before **values was a TypeError ("got multiple
+    # values for argument 'expr'"); it is an ordinary name, as another name would be.
+    assert symdiff.hessian("expr/x*z", expr=1, x=2, z=3) == symdiff.hessian("a/x*z", a=1, x=2, z=3)
+    assert symdiff.jacobian(["exprs*x", "x"], exprs=1, x=2) == symdiff.jacobian(
+        ["a*x", "x"], a=1, x=2
+    )
+
+
+@pytest.mark.parametrize("variables", [1, 2.5, symdiff.parse("x")])
+def test_variables_that_are_not_a_list_of_names(variables: object) -> None:
+    # A variable called "variables" given a value lands in the list of names: int is not
+    # iterable (TypeError), nor is an Expr.
+    with pytest.raises(SymdiffError, match="variables are a list of names"):
+        symdiff.hessian("variables*x", variables=variables, x=2)
+    with pytest.raises(SymdiffError, match="variables are a list of names"):
+        symdiff.jacobian(["variables*x"], variables=variables, x=2)
+
+
+def test_a_high_order_derivative_that_grows_geometrically_is_refused_early() -> None:
+    # Each order of exp(-x^2) doubles its graph: order 30 ran for hours and filled memory,
+    # well within the order limit of 1000. Under the default limits it is refused in seconds.
+    started = time.perf_counter()
+    result = run_in_process(["diff", "exp(-x^2)", "x", "--order", "30"])
+    assert time.perf_counter() - started < 20
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "over the limit" in result.stderr and "derivative_nodes" in result.stderr
+
+
+@pytest.mark.parametrize("formula", ["x^x", "tan(x)", "sqrt(1 + x^2)"])
+def test_geometric_growth_is_refused_before_the_order_that_passes_the_limit(formula: str) -> None:
+    with symdiff.limits(derivative_nodes=2_000):
+        with pytest.raises(SymdiffError, match="derivative_nodes") as refused:
+            symdiff.derivative(formula, "x", 1000)
+        order = int(str(refused.value).split("order ")[1].split()[0])
+        # The order before the refused one is built, and within about the limit.
+        assert symdiff.count_nodes(symdiff.derivative(formula, "x", order - 1)) <= 2_000
+
+
+def test_the_growth_limit_is_a_limit_like_the_others() -> None:
+    # A moderate order stays within the default; a smaller limit refuses it; a formula
+    # that stops growing (its derivatives cycle) is never refused.
+    within = symdiff.derivative("exp(-x^2)", "x", 6)
+    with symdiff.limits(derivative_nodes=10):
+        with pytest.raises(SymdiffError, match="derivative_nodes"):
+            symdiff.derivative("exp(-x^2)", "x", 6)
+        # d^8/dx^8 exp(x)*sin(x) = 16*exp(x)*sin(x), so order 200 is 16^25 times it.
+        cycled = symdiff.derivative("sin(x)*exp(x)", "x", 200).evaluate(x=0.3)
+        assert cycled == pytest.approx(16**25 * math.exp(0.3) * math.sin(0.3))
+    assert within.evaluate(x=0.5) == pytest.approx(
+        symdiff.derivative(symdiff.derivative("exp(-x^2)", "x", 3), "x", 3).evaluate(x=0.5)
+    )
