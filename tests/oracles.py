@@ -20,7 +20,7 @@ import symdiff
 from symdiff import Expr, Gradient
 from symdiff.codegen.python import COMPILE_LIMIT
 from symdiff.diff.algebra import FloatAlgebra
-from symdiff.diff.reverse import forward, reverse
+from symdiff.diff.reverse import StepFailed, forward, reverse
 from symdiff.ir.graph import active_nodes, topological_order
 from symdiff.ir.nodes import is_constant, is_variable, variable
 from symdiff.ir.ops import OPS, Op
@@ -273,7 +273,12 @@ def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
     """
     order = topological_order([expr])
     leaf = {node: float(point[str(node.payload)]) for node in order if is_variable(node)}
-    values = forward(order, FloatAlgebra(), leaf.__getitem__)
+    try:
+        values = forward(order, FloatAlgebra(), leaf.__getitem__)
+    except StepFailed as failure:
+        # A step beyond the float range: symdiff answers in wide decimals, which the
+        # float comparisons here cannot follow.
+        return [f"{failure.node}: overflows a float"]
     found: list[str] = []
     for node in order:
         args = [values[arg] for arg in node.args]
