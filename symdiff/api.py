@@ -24,16 +24,16 @@ from .diff.explain import (
 )
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
-from .diff.symbolic import _variable_name, derivative, gradient, hessian, jacobian
+from .diff.symbolic import derivative, gradient, hessian, jacobian, variable_name
 from .errors import SymdiffError
 from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods, variable
 from .numeric.evaluate import (
     Plan,
-    _domain_error,
-    _not_finite,
+    domain_error,
     evaluate,
     interpret_gradient,
+    not_finite_error,
     plan,
     read_point,
     value_and_gradient,
@@ -182,7 +182,7 @@ def _forward_sweeps(
             results.append(float(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0)))
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
-            raise _domain_error(p, point, failure) from None
+            raise domain_error(p, point, failure) from None
         # A step overflowed: the interpreter computes the point again in wide arithmetic
         # (the numeric policy), and each tangent is the gradient along its direction.
         gradient = interpret_gradient(p, point)
@@ -192,7 +192,7 @@ def _forward_sweeps(
             *(math.fsum(by_node[v] * d for v, d in seeds.items()) for seeds in directions),
         )
     if not all(math.isfinite(r) for r in results):
-        raise _not_finite(p, point, values, {})
+        raise not_finite_error(p, point, values, {})
     return tuple(results)
 
 
@@ -286,7 +286,7 @@ def explain(
         if values is not None:
             raise SymdiffError("explain takes one mapping of values, not two")
         wrt, values = None, wrt
-    name = None if wrt is None else _variable_name(wrt)
+    name = None if wrt is None else variable_name(wrt)
     if name is not None and values is None and not keywords:
         if mode == "forward":
             return explain_forward_symbolic(node, name)
@@ -299,16 +299,16 @@ def explain(
         explanation: Explanation[float] = record(node, p.variable_nodes, point, wrt)
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
-            raise _domain_error(p, point, failure) from None
+            raise domain_error(p, point, failure) from None
         # A step overflowed in floats: the steps in the interpreter's wide decimals, as
         # differentiate computes this point (the numeric policy).
         try:
             explanation = record(node, p.variable_nodes, point, wrt, _WIDE)
         except StepFailed as wide_failure:
-            raise _domain_error(p, point, wide_failure, _WIDE) from None
+            raise domain_error(p, point, wide_failure, _WIDE) from None
     numbers = [explanation.value, *explanation.partials.values()]
     if not all(math.isfinite(n) for n in numbers):
-        raise _not_finite(p, point, explanation.node_values, explanation.node_adjoints)
+        raise not_finite_error(p, point, explanation.node_values, explanation.node_adjoints)
     return explanation
 
 

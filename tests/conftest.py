@@ -6,13 +6,22 @@ one test at that depth; building the graph is itself a second or so, so it is bu
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from symdiff import Expr
 from symdiff.ir.nodes import constant, make, variable
 from symdiff.ir.ops import OPS
 
 DEEP = 100_000
+
+# CI runs the same examples every time (a failure there is reproducible, and a run does not
+# pass or fail by the luck of the draw); locally Hypothesis explores new examples each run.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def deep_chain(depth: int = DEEP) -> Expr:

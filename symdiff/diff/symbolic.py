@@ -43,7 +43,7 @@ class NodeAlgebra(Algebra[Expr]):
 NODES = NodeAlgebra()
 
 
-def _variable_name(name: object) -> str:
+def variable_name(name: object) -> str:
     if isinstance(name, Expr) and is_variable(name):
         return str(name.payload)
     if not isinstance(name, str):
@@ -70,7 +70,7 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
     >>> derivative("sin(log(x))", "x")
     cos(log(x))/x
     """
-    name = _variable_name(var)
+    name = variable_name(var)
     if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise SymdiffError(f"the order of a derivative is a whole number >= 0, not {order!r}")
     most = current_limits().derivative_order
@@ -114,7 +114,7 @@ def _names(exprs: Iterable[Expr], variables: Iterable[str | Expr] | None) -> lis
     if isinstance(variables, str | Expr) or not isinstance(variables, Iterable):
         shown = "one string" if isinstance(variables, str) else type(variables).__name__
         raise SymdiffError(f"variables are a list of names, e.g. ['x', 'y'], not {shown}")
-    return [_variable_name(v) for v in variables]
+    return [variable_name(v) for v in variables]
 
 
 def gradient(expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> dict[str, Expr]:

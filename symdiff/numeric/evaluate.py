@@ -206,7 +206,7 @@ def interpret_value(p: Plan, point: list[float]) -> float:
         return float(forward(p.order, _CHECKED, leaf)[p.order[-1]])
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
-            raise _domain_error(p, point, failure, _FLOATS) from None
+            raise domain_error(p, point, failure, _FLOATS) from None
     except OverflowError:
         pass  # an exact constant beyond the float range
     # A step overflowed: the whole point again in wide arithmetic (policy 3).
@@ -214,10 +214,10 @@ def interpret_value(p: Plan, point: list[float]) -> float:
     try:
         wide = forward(p.order, _WIDE, wide_leaf.__getitem__)
     except StepFailed as failure:
-        raise _domain_error(p, point, failure, _WIDE) from None
+        raise domain_error(p, point, failure, _WIDE) from None
     value = float(wide[p.order[-1]])
     if not all_finite((value,)):
-        raise _not_finite(p, point, _as_floats(wide), {})
+        raise not_finite_error(p, point, _as_floats(wide), {})
     return value
 
 
@@ -244,7 +244,7 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
         return (value, *(float(adjoints.get(v, 0.0)) for v in p.variable_nodes))
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
-            raise _domain_error(p, point, failure, _FLOATS) from None
+            raise domain_error(p, point, failure, _FLOATS) from None
     except OverflowError:
         pass  # an exact constant beyond the float range
     # A step overflowed: the whole point again in wide arithmetic (policy 3).
@@ -253,14 +253,14 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
         wide = forward(order, _WIDE, wide_leaf.__getitem__)
         wide_adjoints = reverse(order, wide, _WIDE, _WIDE.constant(1), p.active)
     except StepFailed as failure:
-        raise _domain_error(p, point, failure, _WIDE) from None
+        raise domain_error(p, point, failure, _WIDE) from None
     # A value the float pass computed stands, so that it is the value ``evaluate`` gives.
     results = (
         float(wide[order[-1]]) if value is None else value,
         *(float(wide_adjoints.get(v, 0)) for v in p.variable_nodes),
     )
     if not all_finite(results):
-        raise _not_finite(p, point, _as_floats(wide), _as_floats(wide_adjoints))
+        raise not_finite_error(p, point, _as_floats(wide), _as_floats(wide_adjoints))
     return results
 
 
@@ -272,7 +272,7 @@ def _as_floats(numbers: Mapping[Expr, object]) -> dict[Expr, float]:
 # --- errors that name the subexpression ----------------------------------------------
 
 
-def _not_finite(
+def not_finite_error(
     p: Plan, point: list[float], values: dict[Expr, float], adjoints: dict[Expr, float]
 ) -> DomainError:
     """The error for a result that is inf or nan: it names the first node to go wrong."""
@@ -328,7 +328,7 @@ def _is_literal(text: str, value: float) -> bool:
         return False
 
 
-def _domain_error(
+def domain_error(
     p: Plan, point: list[float], failure: StepFailed, algebra: Algebra[Any] = _FLOATS
 ) -> DomainError:
     node = failure.node
