@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..api import count_nodes, derivative, explain, gradient, hessian
+from ..diff.symbolic import Growth
 from ..errors import DomainError, ParseError, SymdiffError
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
@@ -123,6 +124,7 @@ class _Diff:
         self.session = session
         # Inside a function's body its parameters are its own, not the session's names.
         self.parameters = parameters
+        self.growth = Growth()
 
     def __call__(self, *args: Expr) -> Expr:
         expr, var = args[0], args[1]
@@ -138,7 +140,11 @@ class _Diff:
                     f"diff(f, x, n): n is the order, a whole number, not {order_node}"
                 )
             order = order_node.payload
-        return derivative(self.session.resolve(expr, keep=self.parameters), name, order)
+        resolved = self.session.resolve(expr, keep=self.parameters)
+        # Nested diff calls are repeated derivatives too: the same limit on their growth.
+        self.growth.before(resolved)
+        self.growth.last = derivative(resolved, name, order)
+        return self.growth.last
 
 
 class Session:
