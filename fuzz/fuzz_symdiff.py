@@ -33,6 +33,7 @@ LIMITS = {
     "text_length": 2_000,
     "nesting_depth": 200,
     "derivative_order": 3,
+    "derivative_nodes": 5_000,
     "printed_nodes": 20_000,
 }
 

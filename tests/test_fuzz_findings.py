@@ -14,6 +14,7 @@ from scripts import run_in_process
 
 import symdiff
 from symdiff import SymdiffError
+from symdiff.repl.session import Session
 
 
 def test_jacobian_at_an_empty_point_is_numbers_or_a_missing_value() -> None:
@@ -78,4 +79,19 @@ def test_the_growth_limit_is_a_limit_like_the_others() -> None:
         assert cycled == pytest.approx(16**25 * math.exp(0.3) * math.sin(0.3))
     assert within.evaluate(x=0.5) == pytest.approx(
         symdiff.derivative(symdiff.derivative("exp(-x^2)", "x", 3), "x", 3).evaluate(x=0.5)
+    )
+
+
+def test_nested_diff_in_the_repl_is_held_to_the_same_growth_limit() -> None:
+    # diff(diff(...diff(exp(-x^2), x)..., x), x) forty deep: each call one order, so the
+    # line ran for hours. Unrelated calls on one line are not a chain.
+    nested = "diff(" * 40 + "exp(-x^2)" + ", x)" * 40
+    with symdiff.limits(derivative_nodes=2_000):
+        reply = Session().run(nested)
+        assert reply.error is not None and "derivative_nodes" in reply.error
+        wide = "+".join(f"sin({k}*x)" for k in range(1, 300))
+        side_by_side = Session().run(f"diff(x, x) + diff({wide}, x)")
+        assert side_by_side.error is None
+    assert Session().run("diff(diff(exp(-x^2), x), x)").text == str(
+        symdiff.derivative("exp(-x^2)", "x", 2)
     )

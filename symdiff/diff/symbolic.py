@@ -80,29 +80,50 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
             "(symdiff.limits(derivative_order=...) raises it)"
         )
     result = simplify(expr)
-    bound = size = previous = 0
-    for step in range(order):
+    growth = Growth()
+    for _ in range(order):
         if is_constant(result) or result is ZERO:
             return ZERO
         if order > 1:
-            previous, size = size, len(topological_order([result]))
-            bound = bound or max(current_limits().derivative_nodes, 4 * size)
-            _check_growth(step + 1, size, previous, bound)
+            growth.before(result)
         (result,) = _gradient_nodes(result, [name])
+        growth.last = result
     return result
 
 
-def _check_growth(order: int, size: int, previous: int, bound: int) -> None:
-    """Refuse the next order before building it when, growing as the last order did, it
-    would pass ``bound`` nodes: repeated derivatives grow geometrically (the terms of
-    d^n/dx^n exp(-x^2) double with n), so the last step allowed costs about the bound."""
-    expected = size * size // previous if previous else size
-    if order > 1 and expected > bound:
-        raise SymdiffError(
-            f"the derivative of order {order} would have about {expected:,} nodes, over the"
-            f" limit of {bound:,} (each order multiplies the size; symdiff.limits("
-            "derivative_nodes=...) raises it)"
-        )
+class Growth:
+    """The sizes of repeated derivatives, to refuse the next before it is built when, growing
+    as the last did, it would pass the ``derivative_nodes`` limit (or four times the first
+    expression, if more). Repeated derivatives grow geometrically (the terms of
+    d^n/dx^n exp(-x^2) double with n), so the last one allowed costs about the limit.
+
+    A derivative is the next of a chain when its expression contains the last one's result
+    (``diff(2*diff(f, x), x)``); any other starts a chain of its own. An order counts one
+    derivative of the chain, whatever order that derivative itself had.
+    """
+
+    def __init__(self) -> None:
+        self.bound = 0
+        self.size = 0
+        self.order = 0
+        self.last: Expr | None = None
+
+    def before(self, expr: Expr) -> None:
+        """Account for differentiating ``expr``: raise if that would pass the limit."""
+        order = topological_order([expr])
+        # A leaf (the 1 of d/dx x) is in many expressions without starting any chain.
+        chained = self.last is not None and bool(self.last.args) and self.last in set(order)
+        previous, self.size = (self.size if chained else 0), len(order)
+        self.order = self.order + 1 if chained else 1
+        if not chained:
+            self.bound = max(current_limits().derivative_nodes, 4 * self.size)
+        expected = self.size * self.size // previous if previous else self.size
+        if expected > self.bound:
+            raise SymdiffError(
+                f"the derivative of order {self.order} would have about {expected:,} nodes,"
+                f" over the limit of {self.bound:,} (each order multiplies the size;"
+                " symdiff.limits(derivative_nodes=...) raises it)"
+            )
 
 
 def _names(exprs: Iterable[Expr], variables: Iterable[str | Expr] | None) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..api import count_nodes, derivative, explain, gradient, hessian
+from ..diff.symbolic import Growth
 from ..errors import DomainError, ParseError, SymdiffError
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
@@ -127,6 +128,7 @@ class _Diff:
         self.session = session
         # Inside a function's body its parameters are its own, not the session's names.
         self.parameters = parameters
+        self.growth = Growth()
 
     def __call__(self, *args: Expr) -> Expr:
         expr, var = args[0], args[1]
@@ -147,7 +149,10 @@ class _Diff:
         hold = (name,) if name in self.session.formulas else ()
         self.session.held.update(hold)
         resolved = self.session.resolve(expr, keep=self.parameters, hold=hold)
-        return derivative(resolved, name, order)
+        # Nested diff calls are repeated derivatives too: the same limit on their growth.
+        self.growth.before(resolved)
+        self.growth.last = derivative(resolved, name, order)
+        return self.growth.last
 
 
 class Session:
