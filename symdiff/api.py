@@ -336,6 +336,8 @@ def graph(
 _SWITCHES: dict[str, Callable[[list[float]], float]] = {
     "abs": lambda args: args[0],
     "sign": lambda args: args[0],
+    "heaviside": lambda args: args[0],
+    "acot": lambda args: args[0],  # a jump from -pi/2 to pi/2
     "min": lambda args: args[0] - args[1],
     "max": lambda args: args[0] - args[1],
 }

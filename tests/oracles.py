@@ -55,6 +55,25 @@ class Sign(sympy.Function):
         return sympy.S.Zero
 
 
+class Step(sympy.Function):
+    """heaviside(x), 1/2 at 0 like (1 + sign(x))/2, with derivative 0 where it exists
+    (sympy.Heaviside's is DiracDelta)."""
+
+    @classmethod
+    def eval(cls, x: sympy.Expr) -> sympy.Expr | None:
+        return sympy.Heaviside(x, sympy.S.Half) if x.is_number else None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return sympy.S.Zero
+
+
+def _real_root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
+    # An odd whole n: the real root, odd in x; otherwise the power, real for x >= 0 only.
+    if n.is_Integer and n % 2 == 1:
+        return sympy.sign(x) * sympy.Abs(x) ** (1 / n)
+    return x ** (1 / n)
+
+
 _CONSTRUCTIONS: dict[str, Construction] = {
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
@@ -89,6 +108,27 @@ _CONSTRUCTIONS: dict[str, Construction] = {
     "abs": sympy.Abs,
     "sign": Sign,
     "erf": sympy.erf,
+    "sech": sympy.sech,
+    "csch": sympy.csch,
+    "coth": sympy.coth,
+    "asec": sympy.asec,
+    "acsc": sympy.acsc,
+    "acot": sympy.acot,
+    "asech": sympy.asech,
+    "acsch": sympy.acsch,
+    "acoth": sympy.acoth,
+    "log1p": lambda x: sympy.log(1 + x),
+    "expm1": lambda x: sympy.exp(x) - 1,
+    "exp2": lambda x: sympy.Integer(2) ** x,
+    "sinc": sympy.sinc,  # SymPy's sinc is sin(x)/x, as ours
+    "gamma": sympy.gamma,
+    "lgamma": lambda x: sympy.log(sympy.Abs(sympy.gamma(x))),
+    "digamma": sympy.digamma,
+    "polygamma": sympy.polygamma,
+    "erfc": sympy.erfc,
+    "lambertw": sympy.LambertW,
+    "root": _real_root,
+    "heaviside": Step,
     "atan2": sympy.atan2,
     "hypot": lambda x, y: sympy.sqrt(x**2 + y**2),
     "min": sympy.Min,

@@ -169,7 +169,9 @@ PYTHON: dict[str, Writer] = {
             "pi", "e", "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan",
             "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "exp", "log", "log_base",
             "log10", "log2", "sqrt", "cbrt", "abs", "sign", "erf", "atan2", "hypot", "min",
-            "max",
+            "max", "sech", "csch", "coth", "asec", "acsc", "acot", "asech", "acsch", "acoth",
+            "log1p", "expm1", "exp2", "sinc", "gamma", "lgamma", "digamma", "polygamma",
+            "erfc", "lambertw", "root", "heaviside",
         )
     },
 }  # fmt: skip

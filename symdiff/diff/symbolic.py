@@ -17,8 +17,9 @@ from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..limits import current as current_limits
 from ..simplify import ONE, ZERO, as_number, build, number, simplify
 from ..syntax.parser import as_expr
+from ..syntax.printer import excerpt
 from .algebra import Algebra
-from .reverse import forward, reverse
+from .reverse import StepFailed, forward, reverse
 
 
 class NodeAlgebra(Algebra[Expr]):
@@ -60,7 +61,17 @@ def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
     # Only nodes on a path to a requested variable need adjoints.
     active = active_nodes(order, {variable(name) for name in names})
     values = forward(order, NODES, lambda node: node)
-    adjoints = reverse(order, values, NODES, ONE, active)
+    try:
+        adjoints = reverse(order, values, NODES, ONE, active)
+    except StepFailed as failure:
+        if failure.argument is None or not isinstance(failure.cause, SymdiffError):
+            raise
+        # A partial that exists nowhere (polygamma's in its whole-number order).
+        argument = failure.node.args[failure.argument]
+        raise SymdiffError(
+            f"{excerpt(failure.node)} has no derivative with respect to {excerpt(argument)}:"
+            f" {failure.cause}"
+        ) from None
     return [adjoints.get(variable(name), ZERO) for name in names]
 
 

@@ -20,6 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import SymdiffError
+from . import special
+
 Rule = Callable[..., Any]
 
 
@@ -72,6 +75,11 @@ def _min(a: float, b: float) -> float:
 
 def _max(a: float, b: float) -> float:
     return a if a >= b else b
+
+
+def _no_partial_in_order(m: Any, out: Any, n: Any, x: Any) -> Any:
+    # polygamma(n, x) exists for whole numbers n only: there is no derivative in n.
+    raise SymdiffError("polygamma(n, x) has no derivative in its order n, a whole number")
 
 
 def _half_step(m: Any, a: Any, b: Any, sign: int) -> Any:
@@ -161,6 +169,71 @@ _OPS: list[Op] = [
     # d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)
     Op("erf", "erf", 1, math.erf,
        (lambda m, out, x: m.mul(m.div(2, m.sqrt(m.pi())), m.exp(m.neg(m.pow(x, 2)))),)),
+    # Reciprocal hyperbolic functions: d/dx sech = -sech*tanh, d/dx csch = -csch*coth,
+    # d/dx coth = 1 - coth^2.
+    Op("sech", "sech", 1, special.sech, (lambda m, out, x: m.neg(m.mul(out, m.tanh(x))),)),
+    Op("csch", "csch", 1, special.csch,
+       (lambda m, out, x: m.neg(m.mul(out, m.coth(x))),), domain="a nonzero argument"),
+    Op("coth", "coth", 1, special.coth,
+       (lambda m, out, x: m.sub(1, m.pow(out, 2)),), domain="a nonzero argument"),
+    # Inverse reciprocal functions: asec(x) = acos(1/x), acot(x) = atan(1/x) (odd, with
+    # acot(0) = pi/2, as in SymPy), asech(x) = acosh(1/x), ...
+    # d/dx asec = 1/(|x|*sqrt(x^2 - 1)), d/dx acsc = -1/(|x|*sqrt(x^2 - 1))
+    Op("asec", "asec", 1, special.asec,
+       (lambda m, out, x: m.div(1, m.mul(m.abs(x), m.sqrt(m.sub(m.pow(x, 2), 1)))),),
+       domain="an argument of at least 1 in absolute value"),
+    Op("acsc", "acsc", 1, special.acsc,
+       (lambda m, out, x: m.neg(m.div(1, m.mul(m.abs(x), m.sqrt(m.sub(m.pow(x, 2), 1))))),),
+       domain="an argument of at least 1 in absolute value"),
+    Op("acot", "acot", 1, special.acot,
+       (lambda m, out, x: m.neg(m.div(1, m.add(m.pow(x, 2), 1))),)),
+    # d/dx asech = -1/(x*sqrt(1 - x^2)), d/dx acsch = -1/(|x|*sqrt(x^2 + 1)),
+    # d/dx acoth = 1/(1 - x^2)
+    Op("asech", "asech", 1, special.asech,
+       (lambda m, out, x: m.neg(m.div(1, m.mul(x, m.sqrt(m.sub(1, m.pow(x, 2)))))),),
+       domain="an argument in (0, 1]"),
+    Op("acsch", "acsch", 1, special.acsch,
+       (lambda m, out, x: m.neg(m.div(1, m.mul(m.abs(x), m.sqrt(m.add(m.pow(x, 2), 1))))),),
+       domain="a nonzero argument"),
+    Op("acoth", "acoth", 1, special.acoth,
+       (lambda m, out, x: m.div(1, m.sub(1, m.pow(x, 2))),),
+       domain="an argument greater than 1 in absolute value"),
+    # Accurate near 0: log1p(x) = log(1 + x), expm1(x) = exp(x) - 1; exp2(x) = 2^x.
+    Op("log1p", "log1p", 1, math.log1p, (lambda m, out, x: m.div(1, m.add(x, 1)),),
+       domain="an argument greater than -1"),
+    Op("expm1", "expm1", 1, math.expm1, (lambda m, out, x: m.exp(x),)),
+    Op("exp2", "exp2", 1, special.exp2, (lambda m, out, x: m.mul(out, m.log(2)),)),
+    # sinc(x) = sin(x)/x, 1 at 0; d/dx sinc = (cos(x) - sinc(x))/x, and 0 at 0 (sinc is
+    # even), the general formula's limit there.
+    Op("sinc", "sinc", 1, special.sinc,
+       (lambda m, out, x: m.unless_zero(x, lambda: m.div(m.sub(m.cos(x), out), x)),)),
+    # Special functions. d/dx gamma = gamma*digamma, d/dx lgamma = digamma (lgamma is
+    # log|gamma|, as in C and Python), d/dx polygamma(n, x) = polygamma(n + 1, x).
+    Op("gamma", "gamma", 1, math.gamma, (lambda m, out, x: m.mul(out, m.digamma(x)),),
+       domain="an argument that is not 0 or a negative integer"),
+    Op("lgamma", "lgamma", 1, math.lgamma, (lambda m, out, x: m.digamma(x),),
+       domain="an argument that is not 0 or a negative integer"),
+    Op("digamma", "digamma", 1, special.digamma, (lambda m, out, x: m.polygamma(1, x),),
+       domain="an argument that is not 0 or a negative integer"),
+    Op("polygamma", "polygamma", 2, special.polygamma,
+       (_no_partial_in_order, lambda m, out, n, x: m.polygamma(m.add(n, 1), x)),
+       domain="an order n = 0, 1, 2, ... and an x that is not 0 or a negative integer"),
+    # d/dx erfc(x) = -2/sqrt(pi)*exp(-x^2)
+    Op("erfc", "erfc", 1, math.erfc,
+       (lambda m, out, x: m.neg(m.mul(m.div(2, m.sqrt(m.pi())), m.exp(m.neg(m.pow(x, 2))))),)),
+    # The principal branch of w*exp(w) = x: d/dx W = 1/((1 + W)*exp(W)), infinite at -1/e.
+    Op("lambertw", "lambertw", 1, special.lambertw,
+       (lambda m, out, x: m.div(m.exp(m.neg(out)), m.add(out, 1)),),
+       domain="an argument of at least -1/e"),
+    # root(x, n) = x^(1/n), real: d/dx = root(x, n)^(1 - n)/n, d/dn = -root(x, n)*log(x)/n^2
+    # (0 at x = 0, where root is 0 for every n > 0).
+    Op("root", "root", 2, special.root,
+       (lambda m, out, x, n: m.div(m.pow(out, m.sub(1, n)), n),
+        lambda m, out, x, n: m.unless_zero(
+            x, lambda: m.neg(m.div(m.mul(out, m.log(x)), m.pow(n, 2))))),
+       domain="a nonzero n, and a non-negative x unless n is an odd integer"),
+    # The unit step, (1 + sign(x))/2: 1/2 at 0, and derivative 0 like sign's.
+    Op("heaviside", "heaviside", 1, special.heaviside, (lambda m, out, x: 0,)),
     # Two-argument functions. d/dy atan2(y, x) = x/(x^2+y^2), d/dx = -y/(x^2+y^2).
     Op("atan2", "atan2", 2, math.atan2,
        (lambda m, out, y, x: m.div(x, m.add(m.pow(x, 2), m.pow(y, 2))),

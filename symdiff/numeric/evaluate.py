@@ -21,7 +21,7 @@ from typing import Any
 from ..codegen.python import COMPILE_LIMIT, compile_gradient, compile_value
 from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
 from ..diff.reverse import StepFailed, forward, reverse
-from ..errors import DomainError, ValuesError
+from ..errors import DomainError, SymdiffError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
 from ..ir.ops import NAMED_CONSTANTS
@@ -342,6 +342,8 @@ def domain_error(
     if failure.argument is not None:
         arg = node.args[failure.argument]
         message = f"{_shown(node)} has no derivative with respect to {_shown(arg)}{values}{where}"
+        if isinstance(failure.cause, SymdiffError):
+            message += f" ({failure.cause})"  # no derivative anywhere, and why
     elif isinstance(failure.cause, ZeroDivisionError):
         message = f"{_shown(node)} divides by zero{values}{where}"
     elif isinstance(failure.cause, OverflowError):

@@ -15,6 +15,7 @@ from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from fractions import Fraction
 
 from ..diff.algebra import Algebra
+from ..ir import special
 from ..ir.ops import OPS, Op
 
 CONTEXT = Context(
@@ -24,6 +25,7 @@ _ZERO, _ONE, _TWO = Decimal(0), Decimal(1), Decimal(2)
 _FLOAT_MAX = Decimal("1.7976931348623157e308")
 _FLOAT_TINY = Decimal("2.2250738585072014e-308")
 _HALF_PI = Decimal(math.pi / 2)
+_HALF_LOG_2PI = Decimal(math.log(2 * math.pi) / 2)
 
 
 def _big(x: Decimal) -> bool:
@@ -145,6 +147,104 @@ def _log_of_2x(x: Decimal) -> Decimal:
     return _sign(x) * _ln(2 * abs(x))
 
 
+def _zero(x: Decimal) -> Decimal:
+    return _ZERO
+
+
+def _reciprocal(x: Decimal) -> Decimal:
+    return _div(_ONE, x)
+
+
+def _log_of_2_over_x(x: Decimal) -> Decimal:
+    # asech(x) and acsch(x) are log(2/x) + O(x^2) for small x.
+    return _sign(x) * (_ln(_TWO) - _ln(abs(x)))
+
+
+def _gamma_sign(x: Decimal) -> Decimal:
+    # gamma is negative on (-1, 0), (-3, -2), ...
+    return _ONE if x > 0 or int(-x.to_integral_value(rounding="ROUND_FLOOR")) % 2 == 0 else -_ONE
+
+
+def _lgamma_huge(x: Decimal) -> Decimal:
+    # Stirling: log gamma(x) = (x - 1/2) log(x) - x + log(2 pi)/2 + O(1/x)
+    if x < 0:
+        raise ValueError("math domain error")  # beyond the float range every float is an integer
+    return CONTEXT.add(CONTEXT.multiply(x - Decimal("0.5"), _ln(x)) - x, _HALF_LOG_2PI)
+
+
+def _gamma(x: Decimal) -> Decimal:
+    if _big(x):
+        return _exp(_lgamma_huge(x))
+    if _tiny(x):
+        return _reciprocal(x)  # gamma(x) = 1/x - euler_gamma + O(x)
+    try:
+        return Decimal(math.gamma(float(x)))
+    except OverflowError:
+        # exp(lgamma) with the sign; lgamma's absolute error ~1e-16*lgamma is the relative
+        # error of the result.
+        return _gamma_sign(x) * _exp(Decimal(math.lgamma(float(x))))
+
+
+def _lgamma(x: Decimal) -> Decimal:
+    if _big(x):
+        return _lgamma_huge(x)
+    if _tiny(x):
+        return -_ln(abs(x))
+    return Decimal(math.lgamma(float(x)))
+
+
+def _polygamma(n: Decimal, x: Decimal) -> Decimal:
+    order = int(n) if n == n.to_integral_value() and 0 <= n <= 1000 else -1
+    if order < 0:
+        raise ValueError("math domain error")
+    if _big(x):
+        if x < 0:
+            raise ValueError("math domain error")  # every float this large is a pole
+        if order == 0:
+            return _ln(x) - _div(_ONE, 2 * x)
+        # (-1)^(n+1) (n-1)!/x^n
+        lead = _div(Decimal(math.factorial(order - 1)), CONTEXT.power(x, order))
+        return lead if order % 2 else -lead
+    if _tiny(x):
+        # (-1)^(n+1) n!/x^(n+1), the pole's term
+        pole = _div(Decimal(math.factorial(order)), CONTEXT.power(x, order + 1))
+        return -pole if order % 2 == 0 else pole
+    return Decimal(special.polygamma(order, float(x)))
+
+
+def _root(x: Decimal, n: Decimal) -> Decimal:
+    if n == 0:
+        raise ValueError("math domain error")
+    if x == 0:
+        if n < 0:
+            raise ZeroDivisionError("zero to a negative power")
+        return _ZERO
+    if x < 0 and not (n == n.to_integral_value() and int(n) % 2 == 1):
+        raise ValueError("math domain error")
+    return _sign(x) * _exp(_div(_ln(abs(x)), n))
+
+
+def _expm1(x: Decimal) -> Decimal:
+    if x > 700:
+        return _exp(x) - _ONE
+    if _big(x):
+        return -_ONE
+    return _through_float(math.expm1, None, _odd)(x)
+
+
+def _lambertw(x: Decimal) -> Decimal:
+    if not _big(x):
+        return Decimal(special.lambertw(float(x)))
+    if x < 0:
+        raise ValueError("math domain error")
+    # w + log(w) = log(x), by Newton's method; log(x) of a wide x is a float.
+    log_x = float(_ln(x))
+    w = log_x - math.log(log_x)
+    for _ in range(20):
+        w -= (w + math.log(w) - log_x) * w / (w + 1.0)
+    return Decimal(w)
+
+
 WIDE: dict[str, Callable[..., Decimal]] = {
     "add": CONTEXT.add,
     "sub": CONTEXT.subtract,
@@ -183,6 +283,29 @@ WIDE: dict[str, Callable[..., Decimal]] = {
     "erf": _through_float(
         math.erf, _sign, lambda x: CONTEXT.divide(2 * x, Decimal(math.sqrt(math.pi)))
     ),
+    "sech": _through_float(special.sech, _zero, _one),
+    "csch": _through_float(special.csch, _zero, _reciprocal),
+    "coth": _through_float(special.coth, _sign, _reciprocal),
+    "asec": _through_float(special.asec, lambda x: _HALF_PI, _undefined),
+    "acsc": _through_float(special.acsc, _zero, _undefined),
+    "acot": _through_float(special.acot, _zero, lambda x: _sign(x) * _HALF_PI),
+    "asech": _through_float(
+        special.asech, _undefined, lambda x: _log_of_2_over_x(x) if x > 0 else _undefined(x)
+    ),
+    "acsch": _through_float(special.acsch, _zero, _log_of_2_over_x),
+    "acoth": _through_float(special.acoth, _zero, _undefined),
+    "log1p": _through_float(math.log1p, lambda x: _ln(x + 1), _odd),
+    "expm1": _expm1,
+    "exp2": lambda x: _exp(CONTEXT.multiply(x, CONTEXT.ln(_TWO))),
+    "sinc": _through_float(special.sinc, _zero, _one),
+    "gamma": _gamma,
+    "lgamma": _lgamma,
+    "digamma": lambda x: _polygamma(_ZERO, x),
+    "polygamma": _polygamma,
+    "erfc": _through_float(math.erfc, lambda x: _ONE - _sign(x), _one),
+    "lambertw": _lambertw,
+    "root": _root,
+    "heaviside": lambda x: (_ONE + _sign(x)) / _TWO,
     "atan2": _atan2,
     "hypot": _hypot,
     "min": lambda a, b: a if a <= b else b,

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 
 from ..errors import SymdiffError
 from ..ir.nodes import Expr, constant, is_variable, make
@@ -631,18 +632,25 @@ def _negate_coefficient(op: Op, a: Expr) -> Expr | None:
 # Exact values of functions at the points where they are simple.
 AT_ZERO: dict[str, int] = dict.fromkeys(
     ("sin", "tan", "asin", "atan", "sinh", "tanh", "asinh", "atanh", "sqrt", "cbrt", "abs",
-     "sign", "erf"), 0) | {"cos": 1, "cosh": 1, "exp": 1}  # fmt: skip
-AT_ONE: dict[str, int] = dict.fromkeys(("log", "acosh", "log10", "log2"), 0) | dict.fromkeys(
-    ("sqrt", "cbrt", "abs", "sign"), 1
+     "sign", "erf", "log1p", "expm1", "lambertw"), 0) | dict.fromkeys(
+    ("cos", "cosh", "exp", "sech", "exp2", "sinc", "erfc"), 1)  # fmt: skip
+AT_ONE: dict[str, int] = (
+    dict.fromkeys(("log", "acosh", "log10", "log2", "asec", "asech", "lgamma"), 0)
+    | dict.fromkeys(("sqrt", "cbrt", "abs", "sign", "gamma"), 1)
+    | {"exp2": 2}
 )
 # f(c) for a named constant c: log(e) = 1.
 AT_CONSTANT: dict[tuple[str, str], int] = {("log", "e"): 1}
 # f(g(x)) = x: log(exp(x)) = x everywhere, exp(log(x)) = x wherever log(x) is defined.
-INVERSES: frozenset[tuple[str, str]] = frozenset({("log", "exp"), ("exp", "log")})
+INVERSES: frozenset[tuple[str, str]] = frozenset(
+    {("log", "exp"), ("exp", "log"), ("log1p", "expm1"), ("expm1", "log1p"),
+     ("log2", "exp2"), ("exp2", "log2")}
+)  # fmt: skip
 # Of a number, these are numbers: abs(-3) = 3, sign(-2) = -1.
 ON_NUMBERS: dict[str, Callable[[Number], Number]] = {
     "abs": lambda value: -value if value < 0 else value,
     "sign": lambda value: (value > 0) - (value < 0),
+    "heaviside": lambda value: Fraction(1 + (value > 0) - (value < 0), 2),
 }
 # f(x^2) = g(x): sqrt(x^2) = abs(x).
 OF_SQUARE: dict[str, Op] = {"sqrt": ABS}

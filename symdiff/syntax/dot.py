@@ -29,6 +29,8 @@ LABELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "e": ("e", ()),
     "log_base": ("log", ("x", "base")),
     "atan2": ("atan2", ("y", "x")),
+    "polygamma": ("polygamma", ("n", "x")),
+    "root": ("root", ("x", "n")),
     "hypot": ("hypot", ()),
     "min": ("min", ()),
     "max": ("max", ()),

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from ..ir.nodes import Expr, is_constant, is_variable
 from ..ir.ops import OPS
-from .precedence import POWER, UNARY, needs_parentheses, precedence
+from .precedence import POWER, SUM, UNARY, needs_parentheses, precedence
 from .printer import emit
 
 # fmt: off
@@ -101,7 +101,12 @@ def _expand(node: Expr) -> Pieces:
 # as a factor, brackets as the base of a power ((\\sqrt{x})^{3}, not \\sqrt{x}^{3}).
 _LEVELS: dict[str, Callable[[Expr], int]] = {
     "div": lambda node: UNARY if _negated_numerator(node) else POWER,
-    **{key: lambda node: POWER for key in ("exp", "sqrt", "cbrt", "abs", "log10", "log2")},
+    **{
+        key: lambda node: POWER
+        for key in ("exp", "exp2", "root", "sqrt", "cbrt", "abs", "log10", "log2")
+    },
+    # e^{x} - 1 is a difference.
+    "expm1": lambda node: SUM,
 }
 
 
@@ -167,6 +172,16 @@ def _log_base(node: Expr) -> Pieces:
     return ["\\log_{", base, "}\\left(", x, "\\right)"]
 
 
+def _polygamma(node: Expr) -> Pieces:
+    n, x = node.args
+    return ["\\psi^{(", n, ")}\\left(", x, "\\right)"]
+
+
+def _root(node: Expr) -> Pieces:
+    x, n = node.args
+    return ["\\sqrt[", n, "]{", x, "}"]
+
+
 def _symbol(text: str) -> Callable[[Expr], Pieces]:
     return lambda node: [text]
 
@@ -199,13 +214,16 @@ _COMMANDS = {
     "sign": _operatorname("sign"), "erf": _operatorname("erf"),
     "atan2": _operatorname("atan2"), "hypot": _operatorname("hypot"),
     "min": _operatorname("min"), "max": _operatorname("max"),
+    "coth": "\\coth", "asec": _operatorname("arcsec"), "acsc": _operatorname("arccsc"),
+    "acot": _operatorname("arccot"), "gamma": "\\Gamma", "digamma": "\\psi",
+    "lambertw": "W_{0}", "heaviside": _operatorname("H"),
 }  # fmt: skip
 
 # Functions whose power is written on the name: \sin^{2}\left(x\right).
 _POWERED = {
     key: _COMMANDS[key]
-    for key in ("sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh")
-}
+    for key in ("sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "coth")
+} | {key: _operatorname(key) for key in ("sech", "csch")}
 
 _LATEX: dict[str, Callable[[Expr], Pieces]] = {
     "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "pow": _pow,
@@ -217,15 +235,27 @@ _LATEX: dict[str, Callable[[Expr], Pieces]] = {
     "log10": _around("\\log_{10}\\left(", "\\right)"),
     "log2": _around("\\log_{2}\\left(", "\\right)"),
     "log_base": _log_base,
+    "exp2": _around("2^{", "}"),
+    "expm1": _around("e^{", "} - 1"),
+    "log1p": _around("\\ln\\left(1 + ", "\\right)"),
+    "lgamma": _around("\\ln\\left|\\Gamma\\left(", "\\right)\\right|"),
+    "polygamma": _polygamma,
+    "root": _root,
     **{key: _call(command) for key, command in _COMMANDS.items()},
 }  # fmt: skip
+# Every other function of the op table is written upright by its name: \operatorname{erfc}.
+for _op in OPS.values():
+    if _op.arity:
+        _LATEX.setdefault(_op.key, _call(_operatorname(_op.name)))
 
 # Ops through whose first argument the printed text begins (x*y, x^2, x + y, x - y).
 _LEFT_SPINE = frozenset({"mul", "pow", "add", "sub"})
+# Ops whose LaTeX begins with a digit (2^{x}).
+_DIGIT_FIRST = frozenset({"exp2"})
 
 
 def _starts_with_digit(node: Expr) -> bool:
     # The leftmost leaf decides; follow the left spine without recursion.
     while node.op.key in _LEFT_SPINE:
         node = node.args[0]
-    return is_constant(node)
+    return is_constant(node) or node.op.key in _DIGIT_FIRST
