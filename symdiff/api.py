@@ -435,7 +435,11 @@ def check(
     reverse_results = value_and_gradient(p, point)
     forward_results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
     order = p.order
-    here = _node_values(order, p.variable_nodes, point)
+    here: dict[Expr, float] | None
+    try:
+        here = _node_values(order, p.variable_nodes, point)
+    except (ArithmeticError, ValueError):
+        here = None  # a step overflowed floats (the wide arithmetic answered): no notes
     rows: list[CheckRow] = []
     for k, name in enumerate(p.variables):
         notes: list[str] = []
@@ -467,9 +471,11 @@ def check(
                     notes.append("cancellation: f changes by less than 1e-10 of its size")
             else:
                 difference = None
-            notes.extend(_kinks(order, here, upper, lower))
-        notes.extend(_cancellations(order, here))
-        rounding = 16 * _EPSILON * max(abs(here[node]), 1.0) / step
+            if here is not None:
+                notes.extend(_kinks(order, here, upper, lower))
+        if here is not None:
+            notes.extend(_cancellations(order, here))
+        rounding = 16 * _EPSILON * max(abs(reverse_results[0]), 1.0) / step
         agree = _close(reverse_value, forward_value, _AGREE)
         if symbolic is not None:
             agree = agree and _close(reverse_value, symbolic, _AGREE)

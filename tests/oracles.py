@@ -67,6 +67,18 @@ class Step(sympy.Function):
         return sympy.S.Zero
 
 
+class LogAbsGamma(sympy.Function):
+    """log|gamma(x)|, real for every real x but the poles (sympy.loggamma is complex for
+    x < 0); its derivative is digamma."""
+
+    @classmethod
+    def eval(cls, x: sympy.Expr) -> sympy.Expr | None:
+        return sympy.log(sympy.Abs(sympy.gamma(x))) if x.is_number else None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return sympy.polygamma(0, self.args[0])
+
+
 def _real_root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
     # An odd whole n: the real root, odd in x; otherwise the power, real for x >= 0 only.
     if n.is_Integer and n % 2 == 1:
@@ -122,7 +134,7 @@ _CONSTRUCTIONS: dict[str, Construction] = {
     "exp2": lambda x: sympy.Integer(2) ** x,
     "sinc": sympy.sinc,  # SymPy's sinc is sin(x)/x, as ours
     "gamma": sympy.gamma,
-    "lgamma": lambda x: sympy.log(sympy.Abs(sympy.gamma(x))),
+    "lgamma": LogAbsGamma,
     "digamma": sympy.digamma,
     "polygamma": sympy.polygamma,
     "erfc": sympy.erfc,

@@ -88,8 +88,13 @@ def leaves(
     return st.one_of(st.sampled_from(names).map(variable), numbers)
 
 
+# For the arguments an op takes as whole numbers only (polygamma's order).
+_WHOLE_NUMBERS = st.integers(min_value=0, max_value=3).map(constant)
+
+
 def _apply(op: Op, children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-    return st.tuples(*[children] * op.arity).map(lambda args: make(op, args))
+    arguments = [_WHOLE_NUMBERS if i in op.whole_arguments else children for i in range(op.arity)]
+    return st.tuples(*arguments).map(lambda args: make(op, args))
 
 
 def applications(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:

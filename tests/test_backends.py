@@ -29,7 +29,7 @@ from symdiff.syntax.printer import to_text
 
 def test_the_op_table_holds_only_mathematics() -> None:
     fields = {field.name for field in dataclasses.fields(Op)}
-    assert fields == {"key", "name", "arity", "numeric", "partials", "domain"}
+    assert fields == {"key", "name", "arity", "numeric", "partials", "domain", "whole_arguments"}
 
 
 def test_the_text_backend_covers_every_op() -> None:

@@ -86,6 +86,33 @@ TABLE = [
     ("hypot(x, y)", r"\operatorname{hypot}\left(x, y\right)"),
     ("sign(x)", r"\operatorname{sign}\left(x\right)"),
     ("sin(x)/cos(x)", r"\frac{\sin\left(x\right)}{\cos\left(x\right)}"),
+    # The wider table: standard notation where there is one, else the name, upright.
+    ("coth(x)", r"\coth\left(x\right)"),
+    ("coth(x)^2", r"\coth^{2}\left(x\right)"),
+    ("sech(x)^2", r"\operatorname{sech}^{2}\left(x\right)"),
+    ("csch(x)", r"\operatorname{csch}\left(x\right)"),
+    ("asec(x)", r"\operatorname{arcsec}\left(x\right)"),
+    ("acot(x)", r"\operatorname{arccot}\left(x\right)"),
+    ("acoth(x)", r"\operatorname{acoth}\left(x\right)"),
+    ("log1p(x)", r"\ln\left(1 + x\right)"),
+    ("expm1(x)", r"e^{x} - 1"),
+    ("y*expm1(x)", r"y \left(e^{x} - 1\right)"),
+    ("expm1(x)^2", r"\left(e^{x} - 1\right)^{2}"),
+    ("y - expm1(x)", r"y - \left(e^{x} - 1\right)"),
+    ("expm1(x) + y", r"e^{x} - 1 + y"),
+    ("exp2(x)", r"2^{x}"),
+    ("3*exp2(x)", r"3 \cdot 2^{x}"),
+    ("exp2(x)^y", r"\left(2^{x}\right)^{y}"),
+    ("sinc(x)", r"\operatorname{sinc}\left(x\right)"),
+    ("gamma(x)", r"\Gamma\left(x\right)"),
+    ("lgamma(x)", r"\ln\left|\Gamma\left(x\right)\right|"),
+    ("digamma(x)", r"\psi\left(x\right)"),
+    ("polygamma(2, x)", r"\psi^{(2)}\left(x\right)"),
+    ("erfc(x)", r"\operatorname{erfc}\left(x\right)"),
+    ("lambertw(x)", r"W_{0}\left(x\right)"),
+    ("root(x, 5)", r"\sqrt[5]{x}"),
+    ("root(x, n)^2", r"\left(\sqrt[n]{x}\right)^{2}"),
+    ("heaviside(x)", r"\operatorname{H}\left(x\right)"),
 ]
 
 
@@ -109,6 +136,7 @@ DERIVATIVES = [
     ("min(x, 1)", r"\frac{1 - \operatorname{sign}\left(x - 1\right)}{2}"),
     ("1/x", r"-\frac{1}{x^{2}}"),
     ("exp(-x^2/2)", r"-x e^{-\frac{x^{2}}{2}}"),
+    ("digamma(x)", r"\psi^{(1)}\left(x\right)"),
 ]
 
 
@@ -140,7 +168,12 @@ LOWER_NAMES = [
 )
 def test_lower_case_greek_letters_become_their_commands(letter: str, name: str) -> None:
     assert parse(letter).to_latex() == f"\\{name}"
-    assert parse(name).to_latex() == f"\\{name}"
+    if name != "gamma":  # the spelled name is the gamma function; the Greek letter is a name
+        assert parse(name).to_latex() == f"\\{name}"
+
+
+def test_gamma_spelled_is_the_function_and_the_letter_a_variable() -> None:
+    assert parse("\u03b3*gamma(x)").to_latex() == r"\gamma \Gamma\left(x\right)"
 
 
 def test_the_constant_pi_is_pi() -> None:
@@ -176,7 +209,7 @@ KNOWN_COMMANDS = {
     *(f"\\{name}" for name in ("operatorname", "mathrm", "exp", "ln", "log", "min", "max")),
     *(f"\\{name}" for name in ("sin", "cos", "tan", "sec", "csc", "cot")),
     *(f"\\arc{name}" for name in ("sin", "cos", "tan")),
-    *(f"\\{name}h" for name in ("sin", "cos", "tan")),
+    *(f"\\{name}h" for name in ("sin", "cos", "tan", "cot")),
 }
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 

@@ -68,7 +68,7 @@ def test_arguments_come_before_the_nodes_that_use_them() -> None:
 @pytest.mark.parametrize(
     "text",
     ["1", "1.0", "0.1", "2^64", "18446744073709551616", "1e-300", "1.7976931348623157e308",
-     "pi", "e", "-x", "x - -y", "θ*x_1", "E*I + gamma*beta", "log(x, 2)", "atan2(y, x)",
+     "pi", "e", "-x", "x - -y", "θ*x_1", "E*I + zeta*beta", "log(x, 2)", "atan2(y, x)",
      "min(x, y) + max(x, y)", "-(-x)", "(x*y)^(x*y)"],
 )  # fmt: skip
 def test_formulas_round_trip(text: str) -> None:

@@ -121,6 +121,8 @@ def rule_name(op: Op, index: int) -> str:
     the table entry, written from the op table's own rule."""
     if op.key in _RULES:
         return _RULES[op.key][index]
+    if index in op.whole_arguments:
+        return f"table: {op.name} has no derivative in its whole-number argument {index + 1}"
     generic = (_U, _V)[: op.arity]
     entry = make(op, generic)
     partial = _as_node(op.partials[index](NODES, entry, *generic))

@@ -37,6 +37,9 @@ class Op:
     partials: tuple[Rule, ...]
     # What the arguments must satisfy, for error messages.
     domain: str | None = None
+    # Positions of arguments that take whole numbers only (polygamma's order n): the op has
+    # no derivative in them, and random expressions give them whole-number constants.
+    whole_arguments: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         return f"Op({self.key!r})"
@@ -170,12 +173,12 @@ _OPS: list[Op] = [
     Op("erf", "erf", 1, math.erf,
        (lambda m, out, x: m.mul(m.div(2, m.sqrt(m.pi())), m.exp(m.neg(m.pow(x, 2)))),)),
     # Reciprocal hyperbolic functions: d/dx sech = -sech*tanh, d/dx csch = -csch*coth,
-    # d/dx coth = 1 - coth^2.
+    # d/dx coth = -csch^2 (1 - coth^2 would cancel to 0 for large x).
     Op("sech", "sech", 1, special.sech, (lambda m, out, x: m.neg(m.mul(out, m.tanh(x))),)),
     Op("csch", "csch", 1, special.csch,
        (lambda m, out, x: m.neg(m.mul(out, m.coth(x))),), domain="a nonzero argument"),
     Op("coth", "coth", 1, special.coth,
-       (lambda m, out, x: m.sub(1, m.pow(out, 2)),), domain="a nonzero argument"),
+       (lambda m, out, x: m.neg(m.pow(m.csch(x), 2)),), domain="a nonzero argument"),
     # Inverse reciprocal functions: asec(x) = acos(1/x), acot(x) = atan(1/x) (odd, with
     # acot(0) = pi/2, as in SymPy), asech(x) = acosh(1/x), ...
     # d/dx asec = 1/(|x|*sqrt(x^2 - 1)), d/dx acsc = -1/(|x|*sqrt(x^2 - 1))
@@ -217,7 +220,8 @@ _OPS: list[Op] = [
        domain="an argument that is not 0 or a negative integer"),
     Op("polygamma", "polygamma", 2, special.polygamma,
        (_no_partial_in_order, lambda m, out, n, x: m.polygamma(m.add(n, 1), x)),
-       domain="an order n = 0, 1, 2, ... and an x that is not 0 or a negative integer"),
+       domain="an order n = 0, 1, 2, ... and an x that is not 0 or a negative integer",
+       whole_arguments=(0,)),
     # d/dx erfc(x) = -2/sqrt(pi)*exp(-x^2)
     Op("erfc", "erfc", 1, math.erfc,
        (lambda m, out, x: m.neg(m.mul(m.div(2, m.sqrt(m.pi())), m.exp(m.neg(m.pow(x, 2))))),)),

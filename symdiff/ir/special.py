@@ -16,6 +16,13 @@ from fractions import Fraction
 # --- reciprocal and inverse reciprocal functions -----------------------------------------
 
 
+def _finite(value: float) -> float:
+    # A float division that overflows gives inf silently; math's functions raise instead.
+    if math.isinf(value):
+        raise OverflowError("math range error")
+    return value
+
+
 def sech(x: float) -> float:
     # 2/(e^|x| + e^-|x|), written so that large |x| underflows instead of overflowing.
     t = math.exp(-abs(x))
@@ -26,7 +33,7 @@ def csch(x: float) -> float:
     if x == 0:
         raise ZeroDivisionError("csch(0)")
     if abs(x) < 20:
-        return 1.0 / math.sinh(x)
+        return _finite(1.0 / math.sinh(x))
     t = math.exp(-abs(x))
     return math.copysign(2.0 * t / (1.0 - t * t), x)
 
@@ -34,7 +41,7 @@ def csch(x: float) -> float:
 def coth(x: float) -> float:
     if x == 0:
         raise ZeroDivisionError("coth(0)")
-    return 1.0 / math.tanh(x)
+    return _finite(1.0 / math.tanh(x))
 
 
 def asec(x: float) -> float:
@@ -63,7 +70,8 @@ def asech(x: float) -> float:
         raise ValueError("math domain error")
     if x < 1e-8:
         return math.log(2.0) - math.log(x)  # log(2/x) - x^2/4 + ...; 1/x may overflow
-    return math.acosh(1.0 / x)
+    # log((1 + sqrt(1 - x^2))/x), with 1 - x exact near 1 where acosh(1/x) loses digits
+    return math.log1p((1.0 - x + math.sqrt((1.0 - x) * (1.0 + x))) / x)
 
 
 def acsch(x: float) -> float:
@@ -77,7 +85,8 @@ def acsch(x: float) -> float:
 def acoth(x: float) -> float:
     if abs(x) <= 1:
         raise ValueError("math domain error")
-    return math.atanh(1.0 / x)
+    # atanh(1/x) = log((x + 1)/(x - 1))/2, with |x| - 1 exact near 1
+    return math.copysign(0.5 * math.log1p(2.0 / (abs(x) - 1.0)), x)
 
 
 # --- exponentials, roots, sinc, step --------------------------------------------------------
@@ -113,7 +122,7 @@ def root(x: float, n: float) -> float:
         raise ValueError("math domain error")
     result = math.copysign(math.pow(abs(x), 1.0 / n), x)
     k = int(n) if float(n).is_integer() else 0
-    if 2 <= k <= 64 and math.isfinite(result) and result != 0:
+    if 2 <= k <= 1000 and math.isfinite(result) and result != 0:
         # One Newton step on y^k = x repairs the rounding of 1/n: root(27, 3) is 3.0.
         try:
             power = result ** (k - 1)
@@ -203,7 +212,7 @@ def polygamma(n: float, x: float) -> float:
         # Reflection: psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi d^n/dx^n cot(pi x)
         reflected = polygamma(order, 1.0 - x)
         sign = -1.0 if order % 2 else 1.0
-        return sign * reflected - math.pi * _cot_derivative(order, x)
+        return _finite(sign * reflected - math.pi * _cot_derivative(order, x))
     # psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n!/x^(n+1), until x is large enough.
     threshold = 20.0 + order
     shift = 0.0
@@ -211,7 +220,7 @@ def polygamma(n: float, x: float) -> float:
     while x < threshold:
         shift += _factorial_over_power(order, x, order + 1)
         x += 1.0
-    return _asymptotic(order, x) - sign * shift
+    return _finite(_asymptotic(order, x) - sign * shift)
 
 
 def digamma(x: float) -> float:

@@ -155,6 +155,19 @@ def _reciprocal(x: Decimal) -> Decimal:
     return _div(_ONE, x)
 
 
+def _sech(x: Decimal) -> Decimal:
+    if abs(x) < 700:
+        return Decimal(special.sech(float(x)))
+    # 2*e^-|x|, in decimals where the float underflows (sech(x)*exp(x) at x = 800 is 2)
+    return 2 * _exp(-abs(x)) if abs(x) < 2_000_000 else _ZERO
+
+
+def _csch(x: Decimal) -> Decimal:
+    if abs(x) < 700:
+        return _through_float(special.csch, None, _reciprocal)(x)
+    return _sign(x) * (2 * _exp(-abs(x)) if abs(x) < 2_000_000 else _ZERO)
+
+
 def _log_of_2_over_x(x: Decimal) -> Decimal:
     # asech(x) and acsch(x) are log(2/x) + O(x^2) for small x.
     return _sign(x) * (_ln(_TWO) - _ln(abs(x)))
@@ -283,8 +296,8 @@ WIDE: dict[str, Callable[..., Decimal]] = {
     "erf": _through_float(
         math.erf, _sign, lambda x: CONTEXT.divide(2 * x, Decimal(math.sqrt(math.pi)))
     ),
-    "sech": _through_float(special.sech, _zero, _one),
-    "csch": _through_float(special.csch, _zero, _reciprocal),
+    "sech": _sech,
+    "csch": _csch,
     "coth": _through_float(special.coth, _sign, _reciprocal),
     "asec": _through_float(special.asec, lambda x: _HALF_PI, _undefined),
     "acsc": _through_float(special.acsc, _zero, _undefined),
