@@ -431,8 +431,8 @@ def test_a_graph_that_shares_much_is_printed_with_let_bindings(session: Session)
 
 def test_completion_of_functions_constants_commands_and_names(session: Session) -> None:
     assert session.complete("hyp") == ("hyp", ["hypot("])
-    assert session.complete("1 + si")[1] == ["sign(", "sin(", "sinh("]
-    assert session.complete("p")[1] == ["pi", "pow("]
+    assert session.complete("1 + si")[1] == ["sign(", "sin(", "sinc(", "sinh("]
+    assert session.complete("p")[1] == ["pi", "polygamma(", "pow("]
     assert session.complete(":la") == (":la", [":latex"])
     assert session.complete("gr")[1] == ["grad "]
     assert session.complete("x + gr")[1] == []

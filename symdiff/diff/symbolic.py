@@ -52,7 +52,7 @@ def variable_name(name: object) -> str:
     node = as_expr(name)
     if not is_variable(node):
         raise SymdiffError(f"{name!r} is not a variable name")
-    return name
+    return str(node.payload)  # the micro sign µ names the variable μ
 
 
 def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:

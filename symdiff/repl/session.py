@@ -20,7 +20,7 @@ from ..errors import DomainError, ParseError, SymdiffError
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..ir.substitute import substitute
-from ..syntax.parser import ExtraFunction, parse, parse_with_functions
+from ..syntax.parser import ExtraFunction, canonical_name, parse, parse_with_functions
 from ..syntax.printer import printed_size
 from ..tools import jacobian, minimize, newton, propagate, sensitivity
 from ..tools.plot import FORMATS as PLOT_FORMATS
@@ -243,7 +243,7 @@ class Session:
     # --- definitions -------------------------------------------------------------------
 
     def _define(self, line: str, start: int, match: re.Match[str]) -> None:
-        name = match["name"]
+        name = canonical_name(match["name"])
         name_at = start + match.start("name")
         body_at = start + match.start("body")
         body_end = start + match.end("body")
@@ -457,7 +457,7 @@ class Session:
         return [_Shown(expr, label, parse(name).to_latex() if label else "")]
 
     def _derivative(self, line: str, start: int, end: int, match: re.Match[str]) -> _Shown:
-        name = match["variable"]
+        name = canonical_name(match["variable"])
         order_text, again = match["order"], match["again"]
         if order_text and again and order_text != again:
             raise ParseError(
@@ -598,7 +598,7 @@ class Session:
                     raise SymdiffError(f"{word}: formulas come first, then the values")
                 formulas.append(self.resolve(self._parse(line, item_start, item_end)))
                 continue
-            name = setting["name"]
+            name = canonical_name(setting["name"])
             self.check_variable(name)
             text_start = setting.end()
             value_text, uncertainty_text = split_measurement(line[text_start:item_end])
@@ -656,7 +656,7 @@ class Session:
         match = _DERIVATIVE.match(line[start:end])
         wrt = None
         if match:
-            wrt = match["variable"]
+            wrt = canonical_name(match["variable"])
             if match["order"] not in (None, "1") or match["again"] not in (None, "1"):
                 raise SymdiffError(":explain shows first derivatives: :explain d/dx f")
             self.check_wrt(wrt)
@@ -702,7 +702,7 @@ class Session:
             item = line[item_start:item_end].strip()
             setting = _SETTING.match(line, item_start, item_end)
             if setting is not None:
-                wrt = setting["name"]
+                wrt = canonical_name(setting["name"])
                 self.check_wrt(wrt)
                 interval = parse_range(line[setting.end() : item_end].lstrip(" =").strip())
             elif item.rpartition(".")[2].lower() in PLOT_FORMATS:
@@ -824,6 +824,9 @@ def help_text() -> str:
         " ".join(functions), width=76, initial_indent="  ", subsequent_indent="  "
     )
     commands = "\n".join(f"  {name:<12}  {about}" for name, about in COMMANDS.items())
+    pasted = (
+        "\u2212 \u00d7 \u00b7 \u00f7, x\u00b2 x\u207b\u00b9, \u221ax, \u03c0, \u00b5 (as \u03bc)"
+    )
     return f"""\
 Type a formula to see it as parsed and, once every variable has a value, its value.
 
@@ -845,10 +848,12 @@ Ctrl-C cancels the line, Ctrl-D leaves. Several statements may share a line: x =
 
 Formulas: + - * / and ^ for power (** too). -x^2 is -(x^2), 2^3^2 is 2^(3^2),
 a/b/c is (a/b)/c. Multiplication is always written: 2*x, not 2x; x*(1+x), not x(1+x).
+Pasted symbols work too: {pasted}.
 Constants: pi (also π) and e. Names: ASCII letters, digits and _, and Greek letters.
 Functions:
 {listed}
-  and log(x, base), atan2(y, x), hypot(x, y), min(a, b), max(a, b), pow(a, b).
+  and log(x, base), atan2(y, x), hypot(x, y), min(a, b), max(a, b), pow(a, b),
+  root(x, n), polygamma(n, x).
 abs and sign have derivative 0 at 0 (the smallest subgradient); at a tie, min and max
 split the derivative equally between their arguments.
 

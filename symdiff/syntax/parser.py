@@ -75,7 +75,7 @@ class _Builder(Transformer[Token, Expr]):
             raise _Rejected(f"the number {_shorten(str(token))} is {exc}", token) from exc
 
     def name(self, token: Token) -> Expr:
-        name = str(token)
+        name = canonical_name(str(token))
         if name in NAMED_CONSTANTS:
             return make(NAMED_CONSTANTS[name])
         if name in FUNCTIONS:
@@ -115,6 +115,67 @@ class _Builder(Transformer[Token, Expr]):
 
     def neg(self, a: Expr) -> Expr:
         return make(OPS["neg"], (a,))
+
+    def radical(self, a: Expr) -> Expr:
+        return make(OPS["sqrt"], (a,))
+
+    def superscript(self, a: Expr, token: Token) -> Expr:
+        # x⁻¹² is x^-12: the same graph as the ASCII spelling.
+        digits = str(token).translate(_SUPERSCRIPT_DIGITS)
+        try:
+            exponent = constant(_number(digits.lstrip("-")))
+        except ValueError as exc:
+            raise _Rejected(f"the exponent {_shorten(str(token))} is {exc}", token) from exc
+        return make(
+            OPS["pow"], (a, make(OPS["neg"], (exponent,)) if digits[0] == "-" else exponent)
+        )
+
+
+# --- pasted symbols ------------------------------------------------------------------------
+
+_SUPERSCRIPT_DIGITS = str.maketrans(
+    "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "-0123456789"
+)
+
+# Characters that look like ASCII ones but are not aliases (the grammar lists those): an
+# error names them and suggests the ASCII character. Fullwidth forms and other
+# compatibility characters (fullwidth x, script e, italic x) get their suggestion from
+# Unicode's compatibility decomposition.
+LOOKALIKES = {
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2043": "-", "\u02d7": "-", "\u2217": "*", "\u2219": "*", "\u22c6": "*", "\u2715": "*",
+    "\u2716": "*", "\u2044": "/", "\u2215": "/", "\u2018": "quote", "\u2019": "quote",
+    "\u201c": "quote", "\u201d": "quote", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    "\u200b": "nothing", "\u02c6": "^", "\u2038": "^", "\u00b8": ",", "\u201a": ",",
+    # Cyrillic letters that look like Latin ones.
+    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c",
+    "\u0443": "y", "\u0445": "x", "\u0456": "i", "\u0458": "j", "\u0455": "s",
+    "\u0410": "A", "\u0412": "B", "\u0415": "E", "\u041a": "K", "\u041c": "M",
+    "\u041d": "H", "\u041e": "O", "\u0420": "P", "\u0421": "C", "\u0422": "T",
+    "\u0425": "X", "\u0406": "I", "\u0408": "J", "\u0405": "S",
+}  # fmt: skip
+
+
+def canonical_name(name: str) -> str:
+    """A name as the graph holds it: the micro sign is the Greek mu it stands for."""
+    return name.replace("\u00b5", "\u03bc")
+
+
+def _lookalike_hint(char: str) -> str:
+    ascii_form = LOOKALIKES.get(char)
+    if ascii_form is None:
+        decomposed = unicodedata.normalize("NFKC", char)
+        if decomposed != char and decomposed.isascii() and decomposed.isprintable():
+            ascii_form = decomposed
+    if ascii_form is None:
+        return ""
+    if ascii_form == "quote":
+        return "quotes are not part of a formula: delete it"
+    if ascii_form == "nothing":
+        return "it is invisible: delete it"
+    if ascii_form == " ":
+        return "type an ordinary space instead"
+    return f"it looks like '{ascii_form}': type the ASCII '{ascii_form}' instead"
 
 
 def _wrong_arity(name: str, arities: Iterable[int], given: int) -> str:
@@ -350,6 +411,9 @@ def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
         hint = _expected(_accepted_after(lark, text[:position]) or exc.allowed)
         if char and not char.isascii() and unicodedata.category(char).startswith("L"):
             hint = "names use ASCII and Greek letters only; " + hint
+        lookalike = _lookalike_hint(char) if char else ""
+        if lookalike:
+            hint = f"{lookalike}; {hint}" if hint else lookalike
         return ParseError(
             f"unexpected character {_describe_char(char)}", text, exc.line, exc.column, hint
         )
@@ -472,18 +536,21 @@ _TERMINALS = {
     "NAME": "a name",
     "LPAR": "'('",
     "PLUS": "'+'",
-    "MINUS": "'-'",
-    "STAR": "'*'",
-    "SLASH": "'/'",
+    "_MINUS": "'-'",
+    "_TIMES": "'*'",
+    "_DIVIDE": "'/'",
     "CIRCUMFLEX": "'^'",
     "__ANON_0": "'**'",
 }
+# The pasted aliases are accepted, never suggested.
+_UNLISTED = frozenset({"SUPERSCRIPT", "_RADICAL"})
 _ORDER = list(_TERMINALS)
 
 
 def _expected(names: set[str] | frozenset[str] | None) -> str:
     if not names:
         return ""
+    names = {n for n in names if n not in _UNLISTED}
     known = sorted((n for n in names if n in _TERMINALS), key=lambda n: _ORDER.index(n))
     described = [_TERMINALS[n] for n in known] + sorted(n for n in names if n not in _TERMINALS)
     if len(described) == 1:
