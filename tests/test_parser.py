@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Lark
 from lark.exceptions import GrammarError, LexError
+from strategies import expressions
 
 from symdiff import Expr, ParseError, SymdiffError, parse
 from symdiff.ir.nodes import Number, constant, make, variable
@@ -524,3 +525,162 @@ def test_deep_nesting_parses_without_recursion() -> None:
     with pytest.raises(ParseError) as info:
         parse_uncached("(" * depth)
     assert info.value.column == depth + 1
+
+
+# --- formulas as pasted ---------------------------------------------------------------------
+
+# (pasted, the same formula in ASCII). Escapes keep the lookalikes visible in the source.
+PASTED = [
+    ("x \u2212 y", "x - y"),
+    ("\u2212x", "-x"),
+    ("\u2212x\u00b2", "-x^2"),
+    ("x \u00d7 y", "x*y"),
+    ("x\u00b7y", "x*y"),
+    ("x \u22c5 y", "x*y"),
+    ("x \u00f7 y", "x/y"),
+    ("x \u00f7 y \u00d7 z", "x/y*z"),
+    ("x\u00b2", "x^2"),
+    ("x\u00b3 + x\u00b9", "x^3 + x^1"),
+    ("x\u207b\u00b9", "x^-1"),
+    ("x\u00b9\u2070", "x^10"),
+    ("x\u2074\u2075\u2076\u2077\u2078\u2079\u2070", "x^4567890"),
+    ("2\u207b\u00b3", "2^-3"),
+    ("(x + 1)\u00b2", "(x + 1)^2"),
+    ("sin(x)\u00b2", "sin(x)^2"),
+    ("e^x\u00b2", "e^(x^2)"),
+    ("\u221ax", "sqrt(x)"),
+    ("\u221a(x + 1)", "sqrt(x + 1)"),
+    ("\u221ax\u00b2", "sqrt(x^2)"),
+    ("\u221a(x)\u00b2", "sqrt(x^2)"),
+    ("2*\u221ax*y", "2*sqrt(x)*y"),
+    ("\u221a\u221ax", "sqrt(sqrt(x))"),
+    ("\u221a\u2212x", "sqrt(-x)"),
+    ("\u03c0*r\u00b2", "pi*r^2"),
+    ("\u00b5 + \u03bc", "2*\u03bc - \u03bc + \u03bc - \u03bc"),
+]
+
+
+@pytest.mark.parametrize(("pasted", "ascii_form"), PASTED)
+def test_pasted_symbols_are_aliases_of_ascii(pasted: str, ascii_form: str) -> None:
+    expr = parse(pasted)
+    if "\u00b5" not in pasted:
+        assert expr is parse(ascii_form)
+    printed = str(expr)
+    assert all(ord(char) < 128 or char == "\u03bc" for char in printed), printed
+    assert parse(printed) is expr
+
+
+def test_the_micro_sign_and_mu_are_one_variable() -> None:
+    mu = variable("\u03bc")
+    assert parse("\u00b5") is mu
+    assert parse("\u00b5 + \u03bc") is add(mu, mu)
+    assert parse("\u00b5_0*x") is mul(variable("\u03bc_0"), x)
+    assert str(parse("\u00b5")) == "\u03bc"
+    assert parse("\u00b5").variables == ("\u03bc",)
+
+
+def test_superscripts_bind_like_a_power() -> None:
+    assert parse("-x\u00b2") is make(OPS["neg"], (pow_(x, num(2)),))
+    assert parse("2*x\u00b2") is mul(num(2), pow_(x, num(2)))
+    assert parse("x\u207b\u00b2") is pow_(x, make(OPS["neg"], (num(2),)))
+
+
+def test_misplaced_pasted_symbols_are_parse_errors() -> None:
+    for text in ("\u00b2", "x\u00b2^3", "x \u00d7", "\u221a", "x\u207b", "x\u221a"):
+        with pytest.raises(ParseError):
+            parse(text)
+
+
+def test_a_superscript_too_long_for_a_number_is_a_parse_error() -> None:
+    error = parse_error("x" + "\u00b2" * 5000)
+    assert "exponent" in error.summary
+
+
+# Lookalikes are refused, named, and the ASCII character suggested, with the caret on them.
+LOOKALIKE_CASES = [
+    ("x \u2013 y", 3, "U+2013 EN DASH", "-"),
+    ("x \u2014 y", 3, "U+2014 EM DASH", "-"),
+    ("x \u2217 y", 3, "U+2217 ASTERISK OPERATOR", "*"),
+    ("x \u2215 y", 3, "U+2215 DIVISION SLASH", "/"),
+    ("\uff58 + 1", 1, "U+FF58 FULLWIDTH LATIN SMALL LETTER X", "x"),
+    ("x + \uff12", 5, "U+FF12 FULLWIDTH DIGIT TWO", "2"),
+    ("2*\u0445", 3, "U+0445 CYRILLIC SMALL LETTER HA", "x"),
+    ("\u0441os(x)", 1, "U+0441 CYRILLIC SMALL LETTER ES", "c"),
+    ("x^\u2107", 3, "U+2107 EULER CONSTANT", None),
+    ("\u212f^x", 1, "U+212F SCRIPT SMALL E", "e"),
+    ("\U0001d465 + 1", 1, "U+1D465 MATHEMATICAL ITALIC SMALL X", "x"),
+]
+
+
+@pytest.mark.parametrize(("text", "column", "described", "suggested"), LOOKALIKE_CASES)
+def test_lookalikes_are_named_with_the_ascii_to_type(
+    text: str, column: int, described: str, suggested: str | None
+) -> None:
+    error = parse_error(text)
+    assert described in error.summary
+    assert (error.line, error.column) == (1, column)
+    assert caret_target(error) == text[column - 1]
+    if suggested is not None:
+        assert f"type the ASCII '{suggested}'" in error.hint
+
+
+def test_smart_quotes_and_invisible_characters_are_explained() -> None:
+    assert "quotes are not part of a formula" in parse_error("\u201cx\u201d").hint
+    assert "invisible" in parse_error("x\u200b+ y").hint
+    assert "ordinary space" in parse_error("x\u00a0+ y").hint
+
+
+def test_no_unicode_normalisation_makes_a_lookalike_a_name() -> None:
+    # The Cyrillic letters stay errors: never the Latin variable they look like.
+    for text in ("\u0445", "\u0430 + b", "\uff58"):
+        with pytest.raises(ParseError):
+            parse(text)
+
+
+_NUMBER_OR_OTHER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|.", re.S)
+_SUPERSCRIPTS = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def pasted(text: str, choices: list[int]) -> str:
+    """``text`` as a document would show it: each operator, and each whole-number exponent
+    not followed by another power, replaced by a pasted alias chosen by ``choices``."""
+    tokens = _NUMBER_OR_OTHER.findall(text)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        choice = choices[i % len(choices)]
+        if token == "^" and choice % 2:
+            # ^2, ^-2 (a whole number, not followed by ^) as a superscript
+            sign = tokens[i + 1] == "-" if i + 1 < len(tokens) else False
+            j = i + 1 + sign
+            power = tokens[j] if j < len(tokens) else ""
+            after = tokens[j + 1] if j + 1 < len(tokens) else ""
+            if power.isdigit() and after != "^":
+                out.append(("\u207b" if sign else "") + power.translate(_SUPERSCRIPTS))
+                i = j + 1
+                continue
+        if token == "*" and tokens[i + 1 : i + 2] != ["*"]:
+            out.append(["*", "\u00d7", "\u00b7", "\u22c5"][choice % 4])
+        elif token == "/":
+            out.append(["/", "\u00f7"][choice % 2])
+        elif token == "-":
+            out.append(["-", "\u2212"][choice % 2])
+        else:
+            out.append(token)
+        i += 1
+    return "".join(out)
+
+
+def test_the_pasting_helper_pastes() -> None:
+    assert pasted("x^2*y - 3/z^-1", [1]) == "x\u00b2\u00d7y \u2212 3\u00f7z\u207b\u00b9"
+    assert pasted("2^3^2 - 1e-05", [1]) == "2^3\u00b2 \u2212 1e-05"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(max_leaves=12), st.lists(st.integers(0, 3), min_size=1, max_size=8))
+def test_pasted_and_ascii_forms_agree(expr: Expr, choices: list[int]) -> None:
+    text = str(expr)
+    assert parse(pasted(text, choices)) is expr
