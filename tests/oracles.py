@@ -81,6 +81,9 @@ class LogAbsGamma(sympy.Function):
 
 def _real_root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
     # An odd whole n: the real root, odd in x; otherwise the power, real for x >= 0 only.
+    # (n = 1 is x itself: sign(x)*|x| would have SymPy's derivative 0 at x = 0.)
+    if n == 1:
+        return x
     if n.is_Integer and n % 2 == 1:
         return sympy.sign(x) * sympy.Abs(x) ** (1 / n)
     return x ** (1 / n)

@@ -70,7 +70,7 @@ class _Builder(Transformer[Token, Expr]):
 
     def number(self, token: Token) -> Expr:
         try:
-            return constant(_number(str(token)))
+            return constant(_number(str(token).replace("\u2212", "-")))
         except ValueError as exc:
             raise _Rejected(f"the number {_shorten(str(token))} is {exc}", token) from exc
 
