@@ -854,7 +854,7 @@ Functions:
 {listed}
   and log(x, base), atan2(y, x), hypot(x, y), min(a, b), max(a, b), pow(a, b),
   root(x, n), polygamma(n, x).
-abs and sign have derivative 0 at 0 (the smallest subgradient); at a tie, min and max
+abs, sign and heaviside have derivative 0 at 0 (the smallest subgradient); at a tie, min and max
 split the derivative equally between their arguments.
 
 Names: a name is one thing at a time, a value, an expression or a function, and the
