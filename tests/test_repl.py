@@ -365,7 +365,7 @@ def test_quit_and_its_aliases(session: Session) -> None:
 
 def test_help_explains_the_syntax() -> None:
     text = help_text()
-    for needle in ["^ for power", "not 2x", "pi", " e.", "abs and sign", ":latex", ":vars"]:
+    for needle in ["^ for power", "not 2x", "pi", " e.", "sign and heaviside", ":latex", ":vars"]:
         assert needle in text
     listed = " ".join(text.split())
     for name in FUNCTIONS:
