@@ -626,6 +626,19 @@ def test_lookalikes_are_named_with_the_ascii_to_type(
         assert f"type the ASCII '{suggested}'" in error.hint
 
 
+def test_greek_lookalikes_inside_latin_names_are_refused() -> None:
+    # "cos" with a Greek omicron, "xA" with a Greek Alpha: named, the caret on the letter.
+    error = parse_error("c\u03bfs(x)")
+    assert "U+03BF GREEK SMALL LETTER OMICRON" in error.summary
+    assert (error.column, caret_target(error)) == (2, "\u03bf")
+    assert "type the ASCII 'o'" in error.hint
+    error = parse_error("1 + x\u0391")
+    assert (error.column, caret_target(error)) == (6, "\u0391")
+    # Alone, or next to Greek letters or other Latin-free names, Greek letters are names.
+    assert parse("\u0391 + \u0394x") is add(variable("\u0391"), variable("\u0394x"))
+    assert parse("x_\u03bd") is variable("x_\u03bd")
+
+
 def test_smart_quotes_and_invisible_characters_are_explained() -> None:
     assert "quotes are not part of a formula" in parse_error("\u201cx\u201d").hint
     assert "invisible" in parse_error("x\u200b+ y").hint

@@ -75,6 +75,7 @@ class _Builder(Transformer[Token, Expr]):
             raise _Rejected(f"the number {_shorten(str(token))} is {exc}", token) from exc
 
     def name(self, token: Token) -> Expr:
+        _refuse_mixed_lookalikes(token)
         name = canonical_name(str(token))
         if name in NAMED_CONSTANTS:
             return make(NAMED_CONSTANTS[name])
@@ -85,6 +86,7 @@ class _Builder(Transformer[Token, Expr]):
         return variable(name)
 
     def call(self, token: Token, arguments: list[Expr] | None) -> Expr:
+        _refuse_mixed_lookalikes(token)
         name = str(token)
         args = tuple(arguments or ())
         arities = FUNCTIONS.get(name)
@@ -154,6 +156,32 @@ LOOKALIKES = {
     "\u041d": "H", "\u041e": "O", "\u0420": "P", "\u0421": "C", "\u0422": "T",
     "\u0425": "X", "\u0406": "I", "\u0408": "J", "\u0405": "S",
 }  # fmt: skip
+
+
+# Greek letters drawn exactly like Latin ones. Alone they are Greek names (capital Alpha),
+# but in a name with Latin letters ("cos" with an omicron) they are a pasting accident.
+GREEK_LOOKALIKES = dict(
+    zip(
+        "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7\u03bf",
+        "ABEZHIKMNOPTYXo",
+        strict=True,
+    )
+)
+
+
+def _refuse_mixed_lookalikes(token: Token) -> None:
+    text = str(token)
+    if not any(char.isascii() and char.isalpha() for char in text):
+        return
+    for offset, char in enumerate(text):
+        latin = GREEK_LOOKALIKES.get(char)
+        if latin is not None:
+            where = Token("NAME", char, line=token.line, column=(token.column or 1) + offset)
+            raise _Rejected(
+                f"the name {_shorten(text)} mixes Latin letters with {_describe_char(char)}",
+                where,
+                f"it looks like '{latin}': type the ASCII '{latin}' instead",
+            )
 
 
 def canonical_name(name: str) -> str:
