@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from ..ir.nodes import Expr, is_constant, is_variable
 from ..ir.ops import OPS
-from .precedence import POWER, SUM, UNARY, needs_parentheses, precedence
+from .precedence import POWER, PRODUCT, SUM, UNARY, needs_parentheses, precedence
 from .printer import emit
 
 # fmt: off
@@ -177,6 +177,16 @@ def _polygamma(node: Expr) -> Pieces:
     return ["\\psi^{(", n, ")}\\left(", x, "\\right)"]
 
 
+def _log1p(node: Expr) -> Pieces:
+    x = node.args[0]
+    if x.op is not _NEG:
+        return ["\\ln\\left(1 + ", x, "\\right)"]
+    # log1p(-y) as \ln(1 - y), with brackets where y is a sum
+    inner = x.args[0]
+    shown: Pieces = ["\\left(", inner, "\\right)"] if _level(inner) < PRODUCT else [inner]
+    return ["\\ln\\left(1 - ", *shown, "\\right)"]
+
+
 def _root(node: Expr) -> Pieces:
     x, n = node.args
     return ["\\sqrt[", n, "]{", x, "}"]
@@ -237,7 +247,7 @@ _LATEX: dict[str, Callable[[Expr], Pieces]] = {
     "log_base": _log_base,
     "exp2": _around("2^{", "}"),
     "expm1": _around("e^{", "} - 1"),
-    "log1p": _around("\\ln\\left(1 + ", "\\right)"),
+    "log1p": _log1p,
     "lgamma": _around("\\ln\\left|\\Gamma\\left(", "\\right)\\right|"),
     "polygamma": _polygamma,
     "root": _root,
