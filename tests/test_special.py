@@ -207,3 +207,19 @@ def test_float_functions_match_mpmath(name: str) -> None:
         )
         checked += 1
     assert checked > 40
+
+
+@pytest.mark.parametrize("x", [-0.5, -1.5, -2.5, -10.5, -0.25, -3.75])
+@pytest.mark.parametrize("n", range(5))
+def test_polygamma_reflection_at_quarter_and_half_integers(x: float, n: int) -> None:
+    # cot(pi x) is exactly 0 at the half-integers, where the reflection must add nothing.
+    assert _relative(special.polygamma(n, x), mpmath.polygamma(n, x)) < 4e-15
+
+
+def test_digamma_keeps_its_relative_accuracy_at_its_positive_zero() -> None:
+    root = mpmath.findroot(mpmath.digamma, 1.46)
+    for offset in (0.0, 1e-15, -1e-12, 1e-9, -1e-6, 1e-3, 0.1, -0.2, 0.24, 0.3):
+        x = float(root) + offset
+        reference = mpmath.digamma(x)
+        assert _relative(special.digamma(x), reference) < 4e-15, offset
+    assert abs(special.digamma(float(root))) < 1e-16

@@ -162,7 +162,7 @@ def _factorial_over_power(k: int, x: float, p: int) -> float:
 
 
 def _asymptotic(n: int, x: float) -> float:
-    """polygamma(n, x) for x >= 20 + n (A&S 6.3.18 and 6.4.11)."""
+    """polygamma(n, x) for x >= 10 + n (A&S 6.3.18 and 6.4.11)."""
     inverse_square = 1.0 / (x * x)
     if n == 0:
         total, power = 0.0, 1.0
@@ -182,8 +182,14 @@ def _asymptotic(n: int, x: float) -> float:
 
 def _cot_derivative(n: int, x: float) -> float:
     """d^n/dx^n cot(pi x) = pi^n P_n(cot(pi x)), P_0(c) = c, P_k+1 = -(1 + c^2) P_k'."""
-    reduced = x - round(x)  # cot(pi x) has period 1; this keeps pi*x small and exact-ish
-    c = math.cos(math.pi * reduced) / math.sin(math.pi * reduced)
+    reduced = x - round(x)  # cot(pi x) has period 1; |reduced| <= 1/2, exactly
+    # cos(pi r) as sin(pi (1/2 - |r|)) near |r| = 1/2, so that cot(pi/2) is exactly 0
+    cosine = (
+        math.cos(math.pi * reduced)
+        if abs(reduced) <= 0.25
+        else math.sin(math.pi * (0.5 - abs(reduced)))
+    )
+    c = cosine / math.sin(math.pi * reduced)
     coefficients = [0.0, 1.0]  # P as coefficients of c^0, c^1, ...
     for _ in range(n):
         derivative = [i * a for i, a in enumerate(coefficients)][1:] or [0.0]
@@ -197,6 +203,35 @@ def _cot_derivative(n: int, x: float) -> float:
     for a in reversed(coefficients):
         value = value * c + a
     return math.pi**n * value
+
+
+# The positive zero of digamma, 1.46163214496836234126..., as a sum of two floats.
+_ROOT_HIGH, _ROOT_LOW = 1.4616321449683622, 9.549995429965697e-17
+_NEAR_ROOT = 0.25
+
+
+def _taylor_at_root() -> list[float]:
+    # psi(x) = sum over k >= 1 of psi^(k)(root)/k! (x - root)^k; the derivatives have no
+    # cancellation (their terms share one sign), so they are accurate here.
+    return [polygamma(k, _ROOT_HIGH) / math.factorial(k) for k in range(1, 30)]
+
+
+# Computed on first use (about a millisecond, kept off import); a race between threads
+# computes the same tuple twice, harmlessly.
+_ROOT_SERIES: tuple[float, ...] = ()
+
+
+def _digamma_near_root(x: float) -> float:
+    """psi(x) near its positive zero, by the Taylor series there, so that the value keeps
+    its relative accuracy as it tends to 0."""
+    global _ROOT_SERIES
+    if not _ROOT_SERIES:
+        _ROOT_SERIES = tuple(_taylor_at_root())
+    h = (x - _ROOT_HIGH) - _ROOT_LOW  # x - root, with the root's second float
+    total = 0.0
+    for coefficient in reversed(_ROOT_SERIES):
+        total = (total + coefficient) * h
+    return total
 
 
 def polygamma(n: float, x: float) -> float:
@@ -213,17 +248,21 @@ def polygamma(n: float, x: float) -> float:
         reflected = polygamma(order, 1.0 - x)
         sign = -1.0 if order % 2 else 1.0
         return _finite(sign * reflected - math.pi * _cot_derivative(order, x))
-    # psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n!/x^(n+1), until x is large enough.
-    threshold = 20.0 + order
-    shift = 0.0
-    sign = -1.0 if order % 2 else 1.0
+    if order == 0 and abs(x - _ROOT_HIGH) < _NEAR_ROOT:
+        return _digamma_near_root(x)
+    # psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n!/x^(n+1), until x is large enough;
+    # 13 terms of the series at x >= 10 + n leave an error below 1e-20 of the result.
+    threshold = 10.0 + order
+    terms: list[float] = []
     while x < threshold:
-        shift += _factorial_over_power(order, x, order + 1)
+        terms.append(_factorial_over_power(order, x, order + 1))
         x += 1.0
-    return _finite(_asymptotic(order, x) - sign * shift)
+    sign = -1.0 if order % 2 else 1.0
+    return _finite(math.fsum([_asymptotic(order, x), *(-sign * t for t in terms)]))
 
 
 def digamma(x: float) -> float:
+    """psi(x) = gamma'(x)/gamma(x), polygamma of order 0."""
     return polygamma(0, x)
 
 
