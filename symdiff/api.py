@@ -33,6 +33,7 @@ from .numeric.evaluate import (
     domain_error,
     evaluate,
     interpret_gradient,
+    node_values,
     not_finite_error,
     plan,
     read_point,
@@ -433,7 +434,7 @@ def check(
     reverse_results = value_and_gradient(p, point)
     forward_results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
     order = p.order
-    here = _node_values(order, p.variable_nodes, point)
+    here = node_values(p, point)
     rows: list[CheckRow] = []
     for k, name in enumerate(p.variables):
         notes: list[str] = []
@@ -449,10 +450,9 @@ def check(
         for sign in (1.0, -1.0):
             moved = list(point)
             moved[k] += sign * step
-            try:
-                around.append(_node_values(order, p.variable_nodes, moved))
-            except (ArithmeticError, ValueError, StepFailed):
-                around.append(None)
+            nearby = _values_nearby(p, moved)
+            around.append(nearby)
+            if nearby is None:
                 notes.append(f"domain edge: undefined at {name} = {moved[k]!r}, a step away")
         difference: float | None = None
         upper, lower = around
@@ -481,14 +481,13 @@ def check(
     return CheckReport(node, dict(zip(p.variables, point, strict=True)), reverse_results[0], rows)
 
 
-def _node_values(
-    order: list[Expr], variable_nodes: tuple[Expr, ...], point: list[float]
-) -> dict[Expr, float]:
-    leaf = dict(zip(variable_nodes, point, strict=True)).__getitem__
-    values = forward(order, _FLOATS, leaf)
-    if not math.isfinite(values[order[-1]]):
-        raise ArithmeticError("not finite")
-    return values
+def _values_nearby(p: Plan, point: list[float]) -> dict[Expr, float] | None:
+    """Every node's value a step away, or None where the formula has no finite value there."""
+    try:
+        values = node_values(p, point)
+    except SymdiffError:
+        return None
+    return values if math.isfinite(values[p.order[-1]]) else None
 
 
 def _arguments(node: Expr, values: Mapping[Expr, float]) -> list[float]:

@@ -95,3 +95,11 @@ def test_nested_diff_in_the_repl_is_held_to_the_same_growth_limit() -> None:
     assert Session().run("diff(diff(exp(-x^2), x), x)").text == str(
         symdiff.derivative("exp(-x^2)", "x", 2)
     )
+
+
+def test_check_answers_where_a_constant_step_overflows_the_floats() -> None:
+    # atan(1e30^11) is pi/2 (the power is computed in wide decimals); check computed the
+    # node values in floats alone and let the overflow escape as an internal exception.
+    report = symdiff.check("-atan(1e30^11)*x", x=2.0)
+    assert report.ok
+    assert report["x"].reverse == pytest.approx(-math.pi / 2)
