@@ -33,6 +33,7 @@ from .numeric.evaluate import (
     domain_error,
     evaluate,
     interpret_gradient,
+    node_values,
     not_finite_error,
     plan,
     read_point,
@@ -435,11 +436,7 @@ def check(
     reverse_results = value_and_gradient(p, point)
     forward_results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
     order = p.order
-    here: dict[Expr, float] | None
-    try:
-        here = _node_values(order, p.variable_nodes, point)
-    except (ArithmeticError, ValueError):
-        here = None  # a step overflowed floats (the wide arithmetic answered): no notes
+    here = node_values(p, point)
     rows: list[CheckRow] = []
     for k, name in enumerate(p.variables):
         notes: list[str] = []
@@ -455,10 +452,9 @@ def check(
         for sign in (1.0, -1.0):
             moved = list(point)
             moved[k] += sign * step
-            try:
-                around.append(_node_values(order, p.variable_nodes, moved))
-            except (ArithmeticError, ValueError, StepFailed):
-                around.append(None)
+            nearby = _values_nearby(p, moved)
+            around.append(nearby)
+            if nearby is None:
                 notes.append(f"domain edge: undefined at {name} = {moved[k]!r}, a step away")
         difference: float | None = None
         upper, lower = around
@@ -471,11 +467,9 @@ def check(
                     notes.append("cancellation: f changes by less than 1e-10 of its size")
             else:
                 difference = None
-            if here is not None:
-                notes.extend(_kinks(order, here, upper, lower))
-        if here is not None:
-            notes.extend(_cancellations(order, here))
-        rounding = 16 * _EPSILON * max(abs(reverse_results[0]), 1.0) / step
+            notes.extend(_kinks(order, here, upper, lower))
+        notes.extend(_cancellations(order, here))
+        rounding = 16 * _EPSILON * max(abs(here[node]), 1.0) / step
         agree = _close(reverse_value, forward_value, _AGREE)
         if symbolic is not None:
             agree = agree and _close(reverse_value, symbolic, _AGREE)
@@ -489,14 +483,13 @@ def check(
     return CheckReport(node, dict(zip(p.variables, point, strict=True)), reverse_results[0], rows)
 
 
-def _node_values(
-    order: list[Expr], variable_nodes: tuple[Expr, ...], point: list[float]
-) -> dict[Expr, float]:
-    leaf = dict(zip(variable_nodes, point, strict=True)).__getitem__
-    values = forward(order, _FLOATS, leaf)
-    if not math.isfinite(values[order[-1]]):
-        raise ArithmeticError("not finite")
-    return values
+def _values_nearby(p: Plan, point: list[float]) -> dict[Expr, float] | None:
+    """Every node's value a step away, or None where the formula has no finite value there."""
+    try:
+        values = node_values(p, point)
+    except SymdiffError:
+        return None
+    return values if math.isfinite(values[p.order[-1]]) else None
 
 
 def _arguments(node: Expr, values: Mapping[Expr, float]) -> list[float]:

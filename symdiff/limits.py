@@ -38,6 +38,8 @@ class Limits:
     derivative_nodes: int = 50_000
     #: nodes a result may print as, shared nodes counted at every use
     printed_nodes: int = 1_000_000
+    #: iterations one solver run (newton, minimize) may be asked for
+    solver_iterations: int = 100_000
 
 
 # Limits is frozen, so one shared default is safe.

@@ -322,7 +322,7 @@ def sensitivity(expr: Expr, point: Mapping[str, float], trials: int = 3) -> floa
 def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
     """Why floats and exact arithmetic may rightly disagree at ``point``; empty if no reason.
 
-    Kinks and jumps (abs and sign at 0, ties of min and max, atan2's branch cut) where a
+    Kinks and jumps (abs and sign at 0, ties of min and max, atan2's branch cut and centre) where a
     rounding error of 1e-16 picks the other side, and underflow (``1e-130^5`` is 0.0 in
     floats, so ``0^tiny`` is 0 where the exact answer is nearly 1).
     """
@@ -344,6 +344,9 @@ def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
             found.append(f"{node}: a tie")
         elif key == "atan2" and args[1] < 0 and abs(args[0]) <= 1e-8 * abs(args[1]):
             found.append(f"{node}: on the branch cut")
+        elif key == "atan2" and max(map(abs, args)) <= 1e-6:
+            # Near its centre atan2 turns by pi within a finite-difference step.
+            found.append(f"{node}: near (0, 0)")
         if 0 < abs(value) < sys.float_info.min or (
             value == 0 and key not in ("add", "sub") and args and all(args)
         ):

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from corpus import CORPUS, Case
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from strategies import expressions, points
 
 import symdiff
@@ -121,6 +121,8 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 
 @settings(max_examples=100, deadline=None)
 @given(expressions(), points())
+# Found by Hypothesis: d/dx csc(x) overflows the floats, so the steps are wide decimals.
+@example(symdiff.parse("tanh(csc(x))"), {"x": 4.04e-258})
 def test_every_number_of_an_explanation_agrees_with_differentiate(
     expr: Expr, point: dict[str, float]
 ) -> None:
@@ -142,7 +144,10 @@ def test_every_number_of_an_explanation_agrees_with_differentiate(
             assert total == step.value
         for p in step.paths:
             assert p.adjoint == e.adjoints[p.consumer]
-            assert p.value == (p.local if p.adjoint == 1 else p.adjoint * p.local)
+            # A local partial beyond the float range was computed in wide decimals (the
+            # numeric policy), where 0 times it is 0; it shows as inf only once converted.
+            if math.isfinite(p.local):
+                assert p.value == (p.local if p.adjoint == 1 else p.adjoint * p.local)
     # The forward values are the expression's own, node by node.
     for s in e.forward_steps:
         assert s.value == s.node.evaluate(point)

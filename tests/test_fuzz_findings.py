@@ -13,7 +13,7 @@ import pytest
 from scripts import run_in_process
 
 import symdiff
-from symdiff import SymdiffError
+from symdiff import DomainError, SymdiffError
 from symdiff.repl.session import Session
 
 
@@ -95,3 +95,20 @@ def test_nested_diff_in_the_repl_is_held_to_the_same_growth_limit() -> None:
     assert Session().run("diff(diff(exp(-x^2), x), x)").text == str(
         symdiff.derivative("exp(-x^2)", "x", 2)
     )
+
+
+def test_check_answers_where_a_constant_step_overflows_the_floats() -> None:
+    # atan(1e30^11) is pi/2 (the power is computed in wide decimals); check computed the
+    # node values in floats alone and let the overflow escape as an internal exception.
+    report = symdiff.check("-atan(1e30^11)*x", x=2.0)
+    assert report.ok
+    assert report["x"].reverse == pytest.approx(-math.pi / 2)
+
+
+def test_a_negative_base_to_a_huge_integer_power_is_quick() -> None:
+    # Found by atheris (a 10 s timeout): (-1)^(1e300^2999) in wide decimals wrote out the
+    # 900,000-digit exponent to find its parity.
+    with pytest.raises(DomainError, match="no derivative"):
+        symdiff.differentiate("n^e0c^2999", n=-1.0, e0c=1e300)
+    assert symdiff.parse("(-1)^(x^2)").evaluate(x=1e200) == 1.0
+    assert symdiff.parse("-(-1/2)^(x^2)").evaluate(x=1e200) == -0.0

@@ -52,6 +52,10 @@ TABLE = [
     ("pi*r^2", r"\pi r^{2}"),
     ("1e-20*x", r"10^{-20} x"),
     ("1.5e300", r"1.5 \cdot 10^{300}"),
+    # A number written as a power of ten is bracketed as a base, like any power.
+    ("1e30^11", r"\left(10^{30}\right)^{11}"),
+    ("1.5e30^2", r"\left(1.5 \cdot 10^{30}\right)^{2}"),
+    ("x^1e30", r"x^{10^{30}}"),
     ("2.5", r"2.5"),
     # Names.
     ("theta", r"\theta"),

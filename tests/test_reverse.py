@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 
 import pytest
 from corpus import CORPUS, Case
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from oracles import (
     SympyGradient,
     Undefined,
@@ -164,6 +164,7 @@ RANDOM = settings(
 @settings(RANDOM, max_examples=400)
 # SymPy is exact and floats are not: sin(10**30) differs, so no huge constants here.
 @given(expressions(constants=moderate_constants()), points())
+@example(symdiff.parse("x*atan2(x, y)"), {"x": 4e-109, "y": 0.0})
 def test_random_trees_match_sympy_and_finite_differences(
     expr: symdiff.Expr, point: Mapping[str, float]
 ) -> None:

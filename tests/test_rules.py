@@ -27,11 +27,13 @@ from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import constant, make, variable
 from symdiff.ir.ops import OPS
 from symdiff.simplify import build, disabled, number, simplify
+from symdiff.simplify.numbers import as_number
 from symdiff.simplify.rules import (
     AT_CONSTANT,
     AT_ONE,
     AT_ZERO,
     INVERSES,
+    NUMBER_RULES,
     OF_SQUARE,
     ON_NUMBERS,
     RANK,
@@ -147,6 +149,21 @@ def test_a_rule_that_does_not_apply_says_none() -> None:
     for name in ("fold", "zero-term", "like-terms", "merge-powers", "order-factors"):
         rule = by_name[name]
         assert rule.rewrite(OPS[rule.ops[0]], x, y) is None, name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(max_leaves=6), expressions(max_leaves=6))
+def test_a_number_rule_never_fires_without_a_number(a: Expr, b: Expr) -> None:
+    # The engine skips these rules for nodes with no number among their arguments.
+    by_name = {rule.name: rule for rule in RULES}
+    assert set(by_name) >= NUMBER_RULES
+    for name in NUMBER_RULES:
+        rule = by_name[name]
+        for key in rule.ops:
+            op = OPS[key]
+            args = (a, b)[: op.arity]
+            if all(as_number(arg) is None for arg in args):
+                assert rule.rewrite(op, *args) is None, (name, key, args)
 
 
 def test_values_of_functions_at_zero_one_and_constants_are_the_ops_own() -> None:

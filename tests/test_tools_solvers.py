@@ -114,3 +114,15 @@ def test_without_scipy_the_bridge_says_how_to_install(monkeypatch: pytest.Monkey
 def test_bad_input_is_a_symdiff_error(call) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(symdiff.SymdiffError):
         call()
+
+
+def test_the_iterations_a_run_may_ask_for_are_a_limit() -> None:
+    # --max-iterations 10**18 on a problem that never converges would run for ever.
+    with pytest.raises(symdiff.SymdiffError, match="solver_iterations"):
+        symdiff.newton("x^2 + 1", x=1.0, max_iterations=10**18)
+    with pytest.raises(symdiff.SymdiffError, match="solver_iterations"):
+        symdiff.minimize("x^2", x=1.0, max_iterations=100_001)
+    with symdiff.limits(solver_iterations=10):
+        with pytest.raises(symdiff.SymdiffError, match="limit of 10"):
+            symdiff.newton("x^2 - 2", x=1.0, max_iterations=11)
+        assert symdiff.newton("x^2 - 2", x=1.0, max_iterations=10).converged

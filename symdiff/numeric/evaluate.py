@@ -264,6 +264,26 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     return results
 
 
+def node_values(p: Plan, point: list[float]) -> dict[Expr, float]:
+    """Every node's value at ``point`` as a float; where a float step overflows, the values
+    of the wide pass (policy 3) rounded to floats, so a node beyond the float range is inf.
+    """
+    leaf = dict(zip(p.variable_nodes, point, strict=True))
+    try:
+        return forward(p.order, _CHECKED, leaf.__getitem__)
+    except StepFailed as failure:
+        if not isinstance(failure.cause, OverflowError):
+            raise domain_error(p, point, failure, _FLOATS) from None
+    except OverflowError:
+        pass  # an exact constant beyond the float range
+    wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
+    try:
+        wide = forward(p.order, _WIDE, wide_leaf.__getitem__)
+    except StepFailed as failure:
+        raise domain_error(p, point, failure, _WIDE) from None
+    return _as_floats(wide)
+
+
 def _as_floats(numbers: Mapping[Expr, object]) -> dict[Expr, float]:
     """Wide numbers rounded to floats: beyond the float range they are inf."""
     return {node: float(number) for node, number in numbers.items()}  # type: ignore[arg-type]

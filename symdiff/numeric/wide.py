@@ -103,15 +103,19 @@ def _pow(a: Decimal, b: Decimal) -> Decimal:
             raise ZeroDivisionError("zero to a negative power")
         return _ONE if b == 0 else _ZERO
     if b == b.to_integral_value():
-        return (
-            CONTEXT.power(a, int(b))
-            if abs(b) < 10**6
-            else _exp(CONTEXT.multiply(b, _ln(abs(a))))
-            * (_ONE if a > 0 or int(b) % 2 == 0 else -_ONE)
-        )
+        if abs(b) < 10**6:
+            return CONTEXT.power(a, int(b))
+        magnitude = _exp(CONTEXT.multiply(b, _ln(abs(a))))
+        return magnitude if a > 0 or _even(b) else -magnitude
     if a < 0:
         raise ValueError("math domain error")
     return _exp(CONTEXT.multiply(b, _ln(a)))
+
+
+def _even(n: Decimal) -> bool:
+    """Whether the integer ``n`` is even, without writing out its digits (1e900000 has
+    a million of them): a positive decimal exponent makes it a multiple of 10."""
+    return int(n.as_tuple().exponent) > 0 or int(n) % 2 == 0
 
 
 def _atan2(y: Decimal, x: Decimal) -> Decimal:

@@ -751,12 +751,22 @@ RULES: tuple[Rule, ...] = (
 
 RULE_NAMES: frozenset[str] = frozenset(rule.name for rule in RULES)
 
+# The rules that only ever apply when an argument is a number (``as_number``): the engine
+# skips them for the many nodes that have none (tests/test_rules.py checks each never fires
+# without a number).
+NUMBER_RULES: frozenset[str] = frozenset(
+    ("fold", "zero-term", "number-last", "zero-factor", "numeric-factor", "divide-by-one",
+     "zero-numerator", "fold-power", "trivial-power", "negate-number", "value-at-zero",
+     "value-at-one", "of-a-number")
+)  # fmt: skip
 
-def _by_op(off: frozenset[str]) -> dict[str, tuple[Rewrite, ...]]:
-    """The rewrites of the rules switched on, by op key, in table order."""
+
+def _by_op(off: frozenset[str], numbers: bool) -> dict[str, tuple[Rewrite, ...]]:
+    """The rewrites of the rules switched on, by op key, in table order; without the
+    rules that need a number argument unless ``numbers``."""
     table: dict[str, list[Rewrite]] = {}
     for rule in RULES:
-        if rule.name not in off:
+        if rule.name not in off and (numbers or rule.name not in NUMBER_RULES):
             for key in rule.ops:
                 table.setdefault(key, []).append(rule.rewrite)
     return {key: tuple(rewrites) for key, rewrites in table.items()}
@@ -766,7 +776,9 @@ class _Switches:
     """Which rules are off, and the rewrites of the rules that are on."""
 
     off: frozenset[str] = frozenset()
-    active: dict[str, tuple[Rewrite, ...]] = _by_op(frozenset())
+    # For nodes with a number among their arguments, and for nodes without one.
+    with_numbers: dict[str, tuple[Rewrite, ...]] = _by_op(frozenset(), numbers=True)
+    without_numbers: dict[str, tuple[Rewrite, ...]] = _by_op(frozenset(), numbers=False)
 
 
 _SWITCHES = _Switches()
@@ -783,9 +795,11 @@ _MEMO_LIMIT = 4096
 
 def build(op: Op, args: tuple[Expr, ...]) -> Expr:
     """``op(*args)``, simplified by the first rule of the table that applies."""
-    rewrites = _SWITCHES.active.get(op.key)
+    rewrites = _SWITCHES.with_numbers.get(op.key)
     if rewrites is None:
         return make(op, args)
+    if as_number(args[0]) is None and (len(args) == 1 or as_number(args[1]) is None):
+        rewrites = _SWITCHES.without_numbers.get(op.key, ())
     depth = _DEPTH
     depth[0] += 1
     try:
@@ -810,10 +824,14 @@ def disabled(*names: str) -> Iterator[None]:
     if unknown:
         raise SymdiffError(f"no rewrite rule named {', '.join(map(repr, unknown))}")
     previous = _SWITCHES.off
-    _SWITCHES.off = previous | frozenset(names)
-    _SWITCHES.active = _by_op(_SWITCHES.off)
+    _switch(previous | frozenset(names))
     try:
         yield
     finally:
-        _SWITCHES.off = previous
-        _SWITCHES.active = _by_op(previous)
+        _switch(previous)
+
+
+def _switch(off: frozenset[str]) -> None:
+    _SWITCHES.off = off
+    _SWITCHES.with_numbers = _by_op(off, numbers=True)
+    _SWITCHES.without_numbers = _by_op(off, numbers=False)

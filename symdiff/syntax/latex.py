@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from ..ir.nodes import Expr, is_constant, is_variable
 from ..ir.ops import OPS
-from .precedence import POWER, PRODUCT, SUM, UNARY, needs_parentheses, precedence
+from .precedence import ATOM, POWER, PRODUCT, SUM, UNARY, needs_parentheses, precedence
 from .printer import emit
 
 # fmt: off
@@ -112,6 +112,10 @@ _LEVELS: dict[str, Callable[[Expr], int]] = {
 
 def _level(node: Expr) -> int:
     """How tightly ``node``'s LaTeX binds, on the precedence table's scale."""
+    if is_constant(node):
+        # 1e30 is written 10^{30} and 1.5e30 as 1.5 \cdot 10^{30}: a power and a product.
+        shown = _number(node.payload)  # type: ignore[arg-type]
+        return PRODUCT if "\\cdot" in shown else POWER if "^" in shown else ATOM
     level = _LEVELS.get(node.op.key)
     return precedence(node) if level is None else level(node)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..api import Expr, as_expr
 from ..errors import DomainError, SymdiffError, ValuesError
+from ..limits import current as current_limits
 from .linalg import cholesky, cholesky_solve, dot, solve
 from .points import Derivatives, jacobian_at, variable_names
 from .tables import table
@@ -428,6 +429,12 @@ def _check_limits(tolerance: float, max_iterations: int) -> None:
         or max_iterations < 0
     ):
         raise SymdiffError(f"max_iterations is a whole number >= 0, not {max_iterations!r}")
+    most = current_limits().solver_iterations
+    if max_iterations > most:
+        raise SymdiffError(
+            f"max_iterations={max_iterations} is more than the limit of {most} "
+            "(symdiff.limits(solver_iterations=...) raises it)"
+        )
 
 
 def _count(n: int, noun: str) -> str:
