@@ -593,6 +593,19 @@ def test_misplaced_pasted_symbols_are_parse_errors() -> None:
             parse(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [("x\u00b2y", "x\u00b2*y"), ("2\u221ax", "2*\u221ax"), ("x\u221a2", "x*\u221a2"),
+     ("(x)\u221ay", "(x)*\u221ay")],
+)  # fmt: skip
+def test_implicit_multiplication_with_pasted_symbols_suggests_the_star(
+    text: str, fixed: str
+) -> None:
+    error = parse_error(text)
+    assert error.summary == "implicit multiplication is not supported"
+    assert error.hint == f"did you mean {fixed}?"
+
+
 def test_a_superscript_too_long_for_a_number_is_a_parse_error() -> None:
     error = parse_error("x" + "\u00b2" * 5000)
     assert "exponent" in error.summary

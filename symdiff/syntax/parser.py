@@ -458,8 +458,8 @@ def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
         if misread is not None:
             summary, hint = misread
             return ParseError(summary, text, line, column, hint)
-        after_operand = previous is not None and previous.type in ("NUMBER", "NAME", "RPAR")
-        if token.type in ("NUMBER", "NAME", "LPAR") and after_operand:
+        after_operand = previous is not None and previous.type in _ENDS_OPERAND
+        if token.type in _STARTS_OPERAND and after_operand:
             return ParseError(
                 "implicit multiplication is not supported",
                 text,
@@ -570,6 +570,9 @@ _TERMINALS = {
     "CIRCUMFLEX": "'^'",
     "__ANON_0": "'**'",
 }
+# Tokens that end and that start an operand: one right after the other is a missing '*'.
+_ENDS_OPERAND = frozenset({"NUMBER", "NAME", "RPAR", "SUPERSCRIPT"})
+_STARTS_OPERAND = frozenset({"NUMBER", "NAME", "LPAR", "_RADICAL"})
 # The pasted aliases are accepted, never suggested.
 _UNLISTED = frozenset({"SUPERSCRIPT", "_RADICAL"})
 _ORDER = list(_TERMINALS)
