@@ -14,6 +14,7 @@ import random
 import sys
 from collections.abc import Callable, Mapping
 
+import mpmath
 import sympy
 
 import symdiff
@@ -65,6 +66,35 @@ class Step(sympy.Function):
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         return sympy.S.Zero
+
+
+class Log1p(sympy.Function):
+    """log(1 + x), evaluated by mpmath's log1p: SymPy's log(1 + x) rounds 1 + x first and
+    gives 0 for x = 1e-300 even at 40 digits."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return 1 / (1 + self.args[0])
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr | None:
+        x = self.args[0].evalf(mpmath.libmp.prec_to_dps(prec))
+        if not x.is_Number:
+            return None
+        with mpmath.workprec(prec):
+            return sympy.Float(mpmath.log1p(x._to_mpmath(prec)), precision=prec)
+
+
+class Expm1(sympy.Function):
+    """exp(x) - 1, evaluated by mpmath's expm1 (SymPy's exp(x) - 1 cancels for tiny x)."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return sympy.exp(self.args[0])
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr | None:
+        x = self.args[0].evalf(mpmath.libmp.prec_to_dps(prec))
+        if not x.is_Number:
+            return None
+        with mpmath.workprec(prec):
+            return sympy.Float(mpmath.expm1(x._to_mpmath(prec)), precision=prec)
 
 
 class LogAbsGamma(sympy.Function):
@@ -132,8 +162,8 @@ _CONSTRUCTIONS: dict[str, Construction] = {
     "asech": sympy.asech,
     "acsch": sympy.acsch,
     "acoth": sympy.acoth,
-    "log1p": lambda x: sympy.log(1 + x),
-    "expm1": lambda x: sympy.exp(x) - 1,
+    "log1p": Log1p,
+    "expm1": Expm1,
     "exp2": lambda x: sympy.Integer(2) ** x,
     "sinc": sympy.sinc,  # SymPy's sinc is sin(x)/x, as ours
     "gamma": sympy.gamma,
