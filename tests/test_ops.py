@@ -182,6 +182,10 @@ def test_sinc_is_one_at_zero_with_derivative_zero() -> None:
     # Near 0, the derivative tends to its limit 0 from both sides (it is about -x/3).
     for x in (1e-2, -1e-2, 1e-3):
         assert expr.gradient_at(x=x)["x"] == pytest.approx(-x / 3, rel=1e-4)
+    # Closer in, the formula cancels: relative accuracy goes, the absolute error stays small.
+    for k in range(3, 16):
+        for x in (10.0**-k, -(10.0**-k), 3 * 10.0**-k):
+            assert abs(expr.gradient_at(x=x)["x"] + x / 3) < 1e-8, x
 
 
 def test_heaviside_follows_the_convention_of_sign() -> None:
