@@ -377,6 +377,11 @@ def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
         elif key == "atan2" and max(map(abs, args)) <= 1e-6:
             # Near its centre atan2 turns by pi within a finite-difference step.
             found.append(f"{node}: near (0, 0)")
+        payload = node.payload
+        if key == "constant" and type(payload) is int and int(float(payload)) != payload:
+            # Exact until a function meets it, then rounded to a float (the numeric policy):
+            # sin(10^30) is sin of the nearest float, which SymPy's exact sin is not.
+            found.append(f"{node}: an integer that rounds as a float")
         if 0 < abs(value) < sys.float_info.min or (
             value == 0 and key not in ("add", "sub") and args and all(args)
         ):
