@@ -432,7 +432,7 @@ TEXTBOOK: list[tuple[str, str, int, str]] = [
     ("sin(x)", "x", 4, "sin(x)"),
     ("log(x)", "x", 3, "2/x^3"),
     ("1/x", "x", 4, "24/x^5"),
-    ("sqrt(x)", "x", 3, "3/(8*sqrt(x)^5)"),
+    ("sqrt(x)", "x", 3, "3/(8*x^(5/2))"),
     ("tan(x)", "x", 2, "2*(tan(x)^3 + tan(x))"),
     ("atan(x)", "x", 2, "-2*x/(x^2 + 1)^2"),
     ("exp(x^2)", "x", 2, "exp(x^2)*(4*x^2 + 2)"),

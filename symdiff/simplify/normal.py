@@ -2,7 +2,8 @@
 
 An expression is read as a quotient of polynomials in its *atoms*: variables, named
 constants, and every subexpression that is not a polynomial (``exp(-x^2)``, ``sin(x)``,
-``x^(1/2)``, ``x^y``), whose arguments are themselves put in their shortest form. Sums are
+``x^(1/2)``, ``x^y``), whose arguments are themselves put in their shortest form; ``sqrt(x)``
+is read as ``x^(1/2)`` and ``log(x, b)`` as ``log(x)/log(b)``. Sums are
 put over a common denominator, products expanded and like terms collected, and polynomial
 factors the numerator shares with the denominator cancelled (exact division, and Euclid's
 gcd for polynomials in one atom). The result is written back in a few ways (factored:
@@ -30,9 +31,10 @@ from ..syntax.printer import format_number
 from . import polynomial as poly
 from .numbers import ONE, NotFinite, Number, as_number, exact, number
 from .polynomial import Monomial, OverBudget, Poly, Work
-from .rules import build, order_key, product
+from .rules import build, order_key, product, spine, split
 
 ADD, SUB, MUL, DIV, NEG, POW = (OPS[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
+SQRT, LOG, LOG_BASE = OPS["sqrt"], OPS["log"], OPS["log_base"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class _Normalizer:
         self.keys: list[tuple[int, str, str, int]] = []
         self.polys: dict[FactorKey, Poly] = {}
         self._monomial_keys: dict[Monomial, tuple[object, ...]] = {}
+        # Atoms that are roots n^(1/q) of numbers n, by atom number: q.
+        self.number_roots: dict[int, int] = {}
 
     # --- atoms and the order of monomials ----------------------------------------------------
 
@@ -200,12 +204,27 @@ class _Normalizer:
 
     def normalize(self, form: Form) -> Form:
         """Content into the coefficient; denominator factors cancelled against the rest."""
-        if not form.rest or form.coefficient == 0:
+        rest = self.without_whole_roots(form.rest)
+        if not rest or form.coefficient == 0:
             return self.constant(0)
-        c, m, p = self.primitive(form.rest)
-        coefficient = exact(form.coefficient * c)
-        exponents = dict(m)
+        coefficient = form.coefficient
         factors = dict(form.factors)
+        for key, k in list(factors.items()):
+            if k < 0 and len(key) == 1 and key[0][0][0][0] in self.number_roots:
+                # 1/sqrt(2)^d = sqrt(2)^(w*2 - d)/2^w: a root of a number n leaves the
+                # denominator, as the power w of n that clears it
+                ((atom, _),) = key[0][0]
+                q = self.number_roots[atom]
+                whole = (-k + q - 1) // q
+                base = as_number(self.atoms[atom].args[0])
+                assert base is not None
+                del factors[key]
+                left = whole * q + k
+                rest = poly.times(rest, {((atom, left),) if left else (): 1}, self.work)
+                coefficient = _divide(coefficient, base**whole)
+        c, m, p = self.primitive(rest)
+        coefficient = exact(coefficient * c)
+        exponents = dict(m)
         for key in sorted(factors, key=self.canonical):
             k = factors[key]
             if k >= 0:
@@ -219,8 +238,8 @@ class _Normalizer:
             else:
                 k, p = self.cancel(key, k, p, factors)
             factors[key] = k
-        left = tuple(sorted((atom, e) for atom, e in exponents.items() if e))
-        rest = poly.times(poly.monomial_poly(left), p, self.work)
+        monomial = tuple(sorted((atom, e) for atom, e in exponents.items() if e))
+        rest = poly.times(poly.monomial_poly(monomial), p, self.work)
         c2, _, _ = self.primitive(rest)
         if c2 != 1:  # a cancellation by a monic gcd leaves a content to take out
             rest = poly.scale(rest, _divide(1, c2))
@@ -259,10 +278,16 @@ class _Normalizer:
 
     def monomial_expr(self, m: Monomial) -> Expr | None:
         factors = sorted(m, key=lambda item: self.keys[item[0]])
-        nodes = [
-            self.atoms[a] if e == 1 else build(POW, (self.atoms[a], number(e))) for a, e in factors
-        ]
-        return product(nodes) if nodes else None
+        return product([self.power_expr(self.atoms[a], e) for a, e in factors]) if m else None
+
+    @staticmethod
+    def power_expr(atom: Expr, e: int) -> Expr:
+        if e == 1:
+            # x^(1/2) alone is written sqrt(x); its powers as x^(3/2), which is shorter
+            if atom.op is POW and as_number(atom.args[1]) == Fraction(1, 2):
+                return build(SQRT, (atom.args[0],))
+            return atom
+        return build(POW, (atom, number(e)))
 
     def term_expr(self, m: Monomial, c: Number) -> Expr:
         rest = self.monomial_expr(m)
@@ -279,8 +304,44 @@ class _Normalizer:
         return result if result is not None else number(0)
 
     def factor_expr(self, key: FactorKey, k: int) -> Expr:
+        if len(key) == 1:  # an atom
+            ((atom, _),) = key[0][0]
+            return self.power_expr(self.atoms[atom], k)
         base = self.poly_expr(self.polys[key])
         return base if k == 1 else build(POW, (base, number(k)))
+
+    def root_of_number(self, node: Expr, q: int) -> Form:
+        """The atom n^(1/q) of a number n, remembered so that its q-th power is n again."""
+        form = self.atom(node)
+        ((monomial, _),) = form.rest.items()
+        self.number_roots[monomial[0][0]] = q
+        return form
+
+    def without_whole_roots(self, p: Poly) -> Poly:
+        """p with (n^(1/q))^e for e >= q written n^(e//q)*(n^(1/q))^(e % q): sqrt(2)^2 = 2."""
+        if not self.number_roots or not any(
+            e >= self.number_roots.get(a, e + 1) for m in p for a, e in m
+        ):
+            return p
+        result: Poly = {}
+        for m, c in p.items():
+            kept: list[tuple[int, int]] = []
+            for a, e in m:
+                q = self.number_roots.get(a)
+                if q is not None and e >= q:
+                    base = as_number(self.atoms[a].args[0])
+                    assert base is not None
+                    c = exact(c * base ** (e // q))
+                    e %= q
+                if e:
+                    kept.append((a, e))
+            key = tuple(kept)
+            total = exact(result.get(key, 0) + c)
+            if total == 0:
+                result.pop(key, None)
+            else:
+                result[key] = total
+        return result
 
     def candidates(self, form: Form) -> list[Expr]:
         """The form written out: factored, expanded, and term by term."""
@@ -386,10 +447,27 @@ def printed_length(expr: Expr, lengths: dict[Expr, int]) -> int:
     return lengths[expr]
 
 
+# How many times a shorter form is looked for again in the form found.
+ROUNDS = 6
+
+
 def shortest(expr: Expr, budget: Budget = DEFAULT_BUDGET) -> Expr:
     """The shortest printed form found for ``expr`` (a node the rules have built): itself,
-    or its rational normal form written in one of a few ways; never a different value
-    where ``expr`` is defined. Ties keep ``expr``."""
+    or its rational normal form written in one of a few ways, or its terms' common factors
+    taken out; never a different value where ``expr`` is defined. Ties keep ``expr``.
+
+    A form found is searched again (its factors may be read differently), until nothing
+    shorter turns up: so ``shortest(shortest(e)) is shortest(e)``. Each round prints
+    strictly shorter, and there are at most ``ROUNDS``."""
+    for _ in range(ROUNDS):
+        found = _shortest_once(expr, budget)
+        if found is expr:
+            break
+        expr = found
+    return expr
+
+
+def _shortest_once(expr: Expr, budget: Budget) -> Expr:
     order = topological_order([expr])
     if len(order) > budget.nodes:
         return expr
@@ -430,12 +508,30 @@ def shortest(expr: Expr, budget: Budget = DEFAULT_BUDGET) -> Expr:
                 # x^(p/q) = (x^(1/q))^p: one atom for every power of a root of x
                 n = as_number(node.args[1])
                 assert isinstance(n, Fraction)
-                root = build(POW, (best_of(node.args[0]), number(Fraction(1, n.denominator))))
-                forms[node] = normalizer.power(normalizer.atom(root), n.numerator)
+                base = best_of(node.args[0])
+                root = build(POW, (base, number(Fraction(1, n.denominator))))
+                if as_number(base) is not None and as_number(base) > 0:  # type: ignore[operator]
+                    atom = normalizer.root_of_number(root, n.denominator)
+                else:
+                    atom = normalizer.atom(root)
+                forms[node] = normalizer.power(atom, n.numerator)
                 continue
-            atom = build(op, tuple(best_of(arg) for arg in node.args))
-            rebuilt[node] = atom
-            forms[node] = normalizer.atom(atom)
+            args = tuple(best_of(arg) for arg in node.args)
+            rebuilt[node] = build(op, args)
+            if op is SQRT:
+                # sqrt(x) = x^(1/2), so sqrt(x)^3 is x^(3/2) (both defined for x >= 0)
+                root = build(POW, (args[0], number(Fraction(1, 2))))
+                value = as_number(args[0])
+                positive = value is not None and value > 0
+                forms[node] = (
+                    normalizer.root_of_number(root, 2) if positive else normalizer.atom(root)
+                )
+            elif op is LOG_BASE:
+                # log(x, b) = log(x)/log(b): so log(x, y)*log(y, x) is 1
+                top, bottom = (normalizer.atom(build(LOG, (arg,))) for arg in args)
+                forms[node] = normalizer.times(top, normalizer.inverse(bottom))
+            else:
+                forms[node] = normalizer.atom(rebuilt[node])
         except (OverBudget, NotFinite, ZeroDivisionError):
             if node not in rebuilt:
                 rebuilt[node] = build(op, tuple(rebuilt[arg] for arg in node.args))
@@ -448,12 +544,80 @@ def shortest(expr: Expr, budget: Budget = DEFAULT_BUDGET) -> Expr:
 
 
 def _written(normalizer: _Normalizer, form: Form | None, rebuilt: Expr) -> list[Expr]:
+    found = [rebuilt]
+    factored = common_factors(rebuilt)
+    if factored is not None:
+        found.append(factored)
     if form is None:
-        return [rebuilt]
+        return found
     try:
-        return [rebuilt, *normalizer.candidates(form)]
+        return [*found, *normalizer.candidates(form)]
     except (OverBudget, NotFinite):
-        return [rebuilt]
+        return found
+
+
+# Sums of at most this many terms are searched for common factors.
+FACTOR_TERMS = 16
+
+
+def common_factors(expr: Expr) -> Expr | None:
+    """A sum with the factors all its terms share taken out, as written (no expansion):
+    ``a*b*(1 - t^2)*c + a*d*(1 - t^2)`` is ``a*(1 - t^2)*(b*c + d)``; None if they share
+    none. Costs O(terms * factors): sums of at most ``FACTOR_TERMS`` terms, products of
+    at most ``rules.SPINE`` factors."""
+    terms: list[tuple[int, Expr]] = []
+    node = expr
+    while node.op in (ADD, SUB) and len(terms) < FACTOR_TERMS:
+        terms.append((1 if node.op is ADD else -1, node.args[1]))
+        node = node.args[0]
+    if node.op in (ADD, SUB) or not terms:
+        return None
+    terms.append((1, node))
+    terms.reverse()
+    powers: list[dict[Expr, int]] = []
+    for _, term in terms:
+        counted: dict[Expr, int] = {}
+        for factor in _factors_of(term):
+            base, e = _integer_power(factor)
+            counted[base] = counted.get(base, 0) + e
+        powers.append(counted)
+    shared = {base: e for base, e in powers[0].items() if e > 0}
+    for counted in powers[1:]:
+        shared = {b: min(e, counted[b]) for b, e in shared.items() if counted.get(b, 0) > 0}
+    if not shared:
+        return None
+    total: Expr | None = None
+    for (sign, _), counted in zip(terms, powers, strict=True):
+        left = [_power(b, e - shared.get(b, 0)) for b, e in counted.items() if e != shared.get(b)]
+        rest = product(left) if left else ONE
+        if total is None:
+            total = rest if sign > 0 else build(NEG, (rest,))
+        else:
+            total = build(ADD if sign > 0 else SUB, (total, rest))
+    assert total is not None
+    common = product([_power(b, e) for b, e in shared.items()])
+    return build(MUL, (common, total))
+
+
+def _factors_of(term: Expr) -> list[Expr]:
+    """A term's factors: its product spine, a number split off (-2*x*y is -2, x, y)."""
+    c, rest = split(term)
+    if rest is None:
+        return [number(c)]
+    factors = (spine(rest) if rest.op is MUL else None) or [rest]
+    return [number(c), *factors] if c != 1 else factors
+
+
+def _integer_power(factor: Expr) -> tuple[Expr, int]:
+    if factor.op is POW:
+        e = as_number(factor.args[1])
+        if isinstance(e, int) and e > 0:
+            return factor.args[0], e
+    return factor, 1
+
+
+def _power(base: Expr, e: int) -> Expr:
+    return base if e == 1 else build(POW, (base, number(e)))
 
 
 def _pick(candidates: Iterable[Expr], lengths: dict[Expr, int]) -> Expr:

@@ -667,8 +667,12 @@ AT_ONE: dict[str, int] = dict.fromkeys(("log", "acosh", "log10", "log2"), 0) | d
 )
 # f(c) for a named constant c: log(e) = 1.
 AT_CONSTANT: dict[tuple[str, str], int] = {("log", "e"): 1}
-# f(g(x)) = x: log(exp(x)) = x everywhere, exp(log(x)) = x wherever log(x) is defined.
-INVERSES: frozenset[tuple[str, str]] = frozenset({("log", "exp"), ("exp", "log")})
+# f(g(x)) = x: log(exp(x)) = x everywhere, exp(log(x)) = x wherever log(x) is defined, and
+# each function of its inverse (sin(asin(x)) = x on [-1, 1]); not the other way round:
+# asin(sin(x)) is x only for |x| <= pi/2.
+INVERSES: frozenset[tuple[str, str]] = frozenset(
+    {("log", "exp"), ("exp", "log"), ("sin", "asin"), ("cos", "acos"), ("tan", "atan"),
+     ("sinh", "asinh"), ("cosh", "acosh"), ("tanh", "atanh")})  # fmt: skip
 # Of a number, these are numbers: abs(-3) = 3, sign(-2) = -1.
 ON_NUMBERS: dict[str, Callable[[Number], Number]] = {
     "abs": lambda value: -value if value < 0 else value,
