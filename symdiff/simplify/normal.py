@@ -296,9 +296,12 @@ class _Normalizer:
         return rest if c == 1 else build(MUL, (number(c), rest))
 
     def poly_expr(self, p: Poly) -> Expr:
-        """The terms, leading first, added by the rules (which also factor pairs)."""
+        """The terms, leading first, added by the rules (which also factor pairs); the
+        first term with a positive coefficient goes first (1 - x^2, not -x^2 + 1)."""
         result: Expr | None = None
-        for m in sorted(p, key=self.monomial_key):
+        ordered = sorted(p, key=self.monomial_key)
+        first = next((m for m in ordered if p[m] > 0), ordered[0])
+        for m in [first, *(m for m in ordered if m is not first)]:
             term = self.term_expr(m, p[m])
             result = term if result is None else build(ADD, (result, term))
         return result if result is not None else number(0)
@@ -484,7 +487,7 @@ def _shortest_once(expr: Expr, budget: Budget) -> Expr:
         """The shortest of the node rebuilt and its normal form written out."""
         found = best.get(node)
         if found is None:
-            found = _pick(_written(normalizer, forms[node], rebuilt[node]), lengths)
+            found = _pick(_written(normalizer, forms[node], rebuilt[node], lengths), lengths)
             best[node] = found
         return found
 
@@ -537,17 +540,22 @@ def _shortest_once(expr: Expr, budget: Budget) -> Expr:
                 rebuilt[node] = build(op, tuple(rebuilt[arg] for arg in node.args))
             forms[node] = normalizer.atom(rebuilt[node])
     try:
-        written = _written(normalizer, forms[expr], rebuilt[expr])
+        written = _written(normalizer, forms[expr], rebuilt[expr], lengths)
     except (OverBudget, NotFinite):
         return expr
     return _pick([expr, *written], lengths)
 
 
-def _written(normalizer: _Normalizer, form: Form | None, rebuilt: Expr) -> list[Expr]:
+def _written(
+    normalizer: _Normalizer, form: Form | None, rebuilt: Expr, lengths: dict[Expr, int]
+) -> list[Expr]:
     found = [rebuilt]
     factored = common_factors(rebuilt)
     if factored is not None:
         found.append(factored)
+    collected = collect_largest(rebuilt, lengths)
+    if collected is not None:
+        found.append(collected)
     if form is None:
         return found
     try:
@@ -597,6 +605,119 @@ def common_factors(expr: Expr) -> Expr | None:
     assert total is not None
     common = product([_power(b, e) for b, e in shared.items()])
     return build(MUL, (common, total))
+
+
+# A term: its number and its factors with their powers.
+Term = tuple[Number, dict[Expr, int]]
+
+# Sums distributed over at most this many terms, each of at most this many terms.
+COLLECT_TERMS = 32
+DISTRIBUTED_SUM = 4
+
+
+def collect_largest(expr: Expr, lengths: dict[Expr, int]) -> Expr | None:
+    """A sum with its products multiplied out one level and then, greedily, the factor
+    that saves the most characters taken out of the terms that have it:
+    ``w1*(v1*T1 + v2*T2)*t1 + w2*(v1*T1 + v2*T2)*t2`` is ``v1*T1*(w1*t1 + w2*t2) +
+    v2*T2*(w1*t1 + w2*t2)`` when the T are long. None for anything but a sum; bounded by
+    ``COLLECT_TERMS`` terms."""
+    terms = _distributed(expr)
+    if terms is None:
+        return None
+    return _collected(terms, lengths)
+
+
+def _signed_terms(expr: Expr, most: int) -> list[tuple[int, Expr]] | None:
+    terms: list[tuple[int, Expr]] = []
+    node = expr
+    while node.op in (ADD, SUB) and len(terms) < most:
+        terms.append((1 if node.op is ADD else -1, node.args[1]))
+        node = node.args[0]
+    if node.op in (ADD, SUB):
+        return None
+    terms.append((1, node))
+    terms.reverse()
+    return terms
+
+
+def _term(sign: int, expr: Expr) -> Term:
+    c, rest = split(expr)
+    counted: dict[Expr, int] = {}
+    if rest is not None:
+        for factor in (spine(rest) if rest.op is MUL else None) or [rest]:
+            base, e = _integer_power(factor)
+            counted[base] = counted.get(base, 0) + e
+    return exact(sign * c), counted
+
+
+def _distributed(expr: Expr) -> list[Term] | None:
+    top = _signed_terms(expr, FACTOR_TERMS)
+    if top is None or len(top) < 2:
+        return None
+    terms: list[Term] = []
+    for sign, node in top:
+        partial = [_term(sign, node)]
+        for factor, e in list(partial[0][1].items()):
+            inner = _signed_terms(factor, DISTRIBUTED_SUM) if e == 1 else None
+            if inner is None or len(inner) < 2:
+                continue
+            spread: list[Term] = []
+            for c0, f0 in partial:
+                rest = dict(f0)  # the factor once out (an inner term may hold it too)
+                rest[factor] -= 1
+                if not rest[factor]:
+                    del rest[factor]
+                for inner_sign, inner_node in inner:
+                    ci, fi = _term(inner_sign, inner_node)
+                    merged = dict(rest)
+                    for f, k in fi.items():
+                        merged[f] = merged.get(f, 0) + k
+                    spread.append((exact(c0 * ci), merged))
+            partial = spread
+            if len(terms) + len(partial) > COLLECT_TERMS:
+                return None
+        terms.extend(partial)
+    return terms if len(terms) <= COLLECT_TERMS else None
+
+
+def _collected(terms: list[Term], lengths: dict[Expr, int]) -> Expr:
+    """The terms added, the most rewarding common factor out first. Each call takes a
+    factor out of at least one term, so the depth is at most the number of factors of all
+    the terms (at most ``COLLECT_TERMS`` terms, each from products of at most
+    ``rules.SPINE`` factors)."""
+    counts: dict[Expr, int] = {}
+    for _, factors in terms:
+        for f in factors:
+            counts[f] = counts.get(f, 0) + 1
+    best: Expr | None = None
+    saving = 0
+    for f, n in counts.items():
+        gain = (n - 1) * printed_length(f, lengths)
+        if n > 1 and gain > saving:
+            best, saving = f, gain
+    if best is None:
+        total: Expr | None = None
+        for c, factors in terms:
+            pieces = [_power(f, k) for f, k in factors.items()]
+            term = build(MUL, (number(c), product(pieces))) if pieces else number(c)
+            total = term if total is None else build(ADD, (total, term))
+        assert total is not None
+        return total
+    # Out with the least power the terms have, so each call removes a factor from a term.
+    power = min(factors[best] for _, factors in terms if best in factors)
+    inside: list[Term] = []
+    outside: list[Term] = []
+    for c, factors in terms:
+        if best in factors:
+            reduced = dict(factors)
+            reduced[best] -= power
+            if not reduced[best]:
+                del reduced[best]
+            inside.append((c, reduced))
+        else:
+            outside.append((c, factors))
+    result = build(MUL, (_power(best, power), _collected(inside, lengths)))
+    return build(ADD, (result, _collected(outside, lengths))) if outside else result
 
 
 def _factors_of(term: Expr) -> list[Expr]:
