@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="print every case")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     options = parser.parse_args()
+    symdiff.derivative("atan2(3, x)*sin(x)", "x")  # the first call builds caches
     rows = [row for spec in cases() if (row := measure(*spec)) is not None]
     rows.sort(key=lambda row: -row.ratio)
     shorter_or_equal = sum(row.ours <= row.theirs for row in rows)

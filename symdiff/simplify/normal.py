@@ -371,6 +371,13 @@ class _Normalizer:
                 {key: k for key, k in form.factors.items() if k < 0},
             )
         found.append(_over(self.poly_expr(expanded), denominator))
+        if len(lower) > 1:  # the denominator multiplied out too: 1/(x^2 + x)
+            below = poly.constant_poly(1)
+            for key in keys:
+                if form.factors[key] < 0:
+                    power = poly.power(self.polys[key], -form.factors[key], self.work)
+                    below = poly.times(below, power, self.work)
+            found.append(build(DIV, (self.poly_expr(expanded), self.poly_expr(below))))
 
         if denominator is not None and not upper and len(expanded) > 1:
             terms: Expr | None = None
@@ -380,6 +387,11 @@ class _Normalizer:
             assert terms is not None
             found.append(terms)
         return found
+
+
+def _positive_number(node: Expr) -> bool:
+    value = as_number(node)
+    return value is not None and value > 0
 
 
 def _divide(a: Number, b: Number) -> Number:
@@ -521,7 +533,12 @@ def _shortest_once(expr: Expr, budget: Budget) -> Expr:
                 continue
             args = tuple(best_of(arg) for arg in node.args)
             rebuilt[node] = build(op, args)
-            if op is SQRT:
+            if op is POW and _positive_number(args[0]) and split(args[1])[0] < 0:
+                # n^-u = 1/n^u for a number n > 0 (n^u is never 0): 2^-x*log(2) = log(2)/2^x
+                c, rest = split(args[1])
+                exponent = build(MUL, (number(-c), rest)) if rest is not None else number(-c)
+                forms[node] = normalizer.inverse(normalizer.atom(build(POW, (args[0], exponent))))
+            elif op is SQRT:
                 # sqrt(x) = x^(1/2), so sqrt(x)^3 is x^(3/2) (both defined for x >= 0)
                 root = build(POW, (args[0], number(Fraction(1, 2))))
                 value = as_number(args[0])

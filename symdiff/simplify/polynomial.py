@@ -127,6 +127,8 @@ def scale(p: Poly, c: Number) -> Poly:
 
 
 def power(p: Poly, n: int, work: Work) -> Poly:
+    if n < 0:
+        raise ValueError("a polynomial's power is a whole number")
     if n * max((degree(m) for m in p), default=0) > work.degree:
         raise OverBudget("degree too high")
     result = constant_poly(1)
