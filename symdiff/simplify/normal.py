@@ -29,7 +29,7 @@ from ..ir.ops import OPS
 from ..syntax.precedence import OPERATORS, needs_parentheses
 from ..syntax.printer import format_number
 from . import polynomial as poly
-from .numbers import ONE, NotFinite, Number, as_number, exact, number
+from .numbers import ONE, Number, as_number, exact, number
 from .polynomial import Monomial, OverBudget, Poly, Work
 from .rules import build, order_key, product, spine, split
 
@@ -552,13 +552,13 @@ def _shortest_once(expr: Expr, budget: Budget) -> Expr:
                 forms[node] = normalizer.times(top, normalizer.inverse(bottom))
             else:
                 forms[node] = normalizer.atom(rebuilt[node])
-        except (OverBudget, NotFinite, ZeroDivisionError):
+        except (OverBudget, ArithmeticError):
             if node not in rebuilt:
                 rebuilt[node] = build(op, tuple(rebuilt[arg] for arg in node.args))
             forms[node] = normalizer.atom(rebuilt[node])
     try:
         written = _written(normalizer, forms[expr], rebuilt[expr], lengths)
-    except (OverBudget, NotFinite):
+    except (OverBudget, ArithmeticError):
         return expr
     return _pick([expr, *written], lengths)
 
@@ -577,7 +577,7 @@ def _written(
         return found
     try:
         return [*found, *normalizer.candidates(form)]
-    except (OverBudget, NotFinite):
+    except (OverBudget, ArithmeticError):
         return found
 
 
