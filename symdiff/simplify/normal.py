@@ -123,6 +123,8 @@ class _Normalizer:
         coefficients and a positive leading one, with no monomial factor."""
         m = poly.monomial_gcd(list(p))
         reduced = {poly.monomial_over(k, m) or (): c for k, c in p.items()} if m else p
+        if len(reduced) == 1:  # a monomial: all of its number is the content (floats too)
+            return reduced[()], m, poly.constant_poly(1)
         c = poly.content(reduced, self.leading(reduced))
         return c, m, poly.scale(reduced, 1 / Fraction(c) if not isinstance(c, float) else 1)
 
