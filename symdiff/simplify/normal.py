@@ -465,7 +465,7 @@ def printed_length(expr: Expr, lengths: dict[Expr, int]) -> int:
 
 
 # How many times a shorter form is looked for again in the form found.
-ROUNDS = 6
+ROUNDS = 10
 
 
 def shortest(expr: Expr, budget: Budget = DEFAULT_BUDGET) -> Expr:
