@@ -2,21 +2,27 @@
 
 An expression is read as a quotient of polynomials in its *atoms*: variables, named
 constants, and every subexpression that is not a polynomial (``exp(-x^2)``, ``sin(x)``,
-``x^(1/2)``, ``x^y``), whose arguments are themselves put in their shortest form; ``sqrt(x)``
-is read as ``x^(1/2)`` and ``log(x, b)`` as ``log(x)/log(b)``. Sums are
-put over a common denominator, products expanded and like terms collected, and polynomial
-factors the numerator shares with the denominator cancelled (exact division, and Euclid's
-gcd for polynomials in one atom). The result is written back in a few ways (factored:
-content, shared monomial such as ``exp(-x^2)``, primitive polynomial, denominator factors;
-expanded; term by term over a monomial denominator), each built through the rewrite rules,
-and :func:`shortest` keeps whichever prints shortest, the expression as given included.
+``x^(1/2)``, ``x^y``), whose arguments are themselves put in their shortest form. A few
+atoms are read as what they equal: ``sqrt(x)`` as ``x^(1/2)`` (so ``sqrt(x)^3`` is
+``x^(3/2)``), ``log(x, b)`` as ``log(x)/log(b)``, ``2^-x`` as ``1/2^x``, and the ``q``-th
+power of a root of a number as the number (``sqrt(2)^2`` is 2). Sums are put over a
+common denominator, products expanded and like terms collected, and polynomial factors the
+numerator shares with the denominator cancelled (exact division, and Euclid's gcd for
+polynomials in one atom).
+
+:func:`shortest` writes the result back in a few ways (factored: number, shared monomial
+such as ``exp(-x^2)``, polynomial, denominator factors; expanded; term by term), and adds
+two forms of the expression as the rules built it: with the factors all its terms share
+taken out (:func:`common_factors`), and multiplied out one level with the most rewarding
+factor collected first (:func:`collect_largest`). Whichever prints shortest wins, the
+expression as given on ties, and the winner is searched again until nothing shorter turns
+up.
 
 Cancelling only removes points where the original was undefined (``x/x`` is 1): the value
 is kept wherever the original expression is defined. Every step counts its work against a
 :class:`Budget`; past it, the part that overflowed stays an atom, written as it was, so a
 huge expression costs a bounded amount and never hangs.
 """
-
 from __future__ import annotations
 
 from collections.abc import Iterable
