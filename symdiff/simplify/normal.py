@@ -23,6 +23,7 @@ is kept wherever the original expression is defined. Every step counts its work 
 :class:`Budget`; past it, the part that overflowed stays an atom, written as it was, so a
 huge expression costs a bounded amount and never hangs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
