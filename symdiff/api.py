@@ -40,7 +40,8 @@ from .numeric.evaluate import (
     value_and_gradient,
 )
 from .numeric.wide import WideAlgebra
-from .simplify import simplify
+from .simplify import shortest
+from .simplify import simplify as simplify_with_rules
 from .syntax.dot import render, to_dot
 from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
@@ -121,6 +122,21 @@ class Gradient(Mapping[str, float]):
 _FLOATS = CheckedFloatAlgebra()
 _WIDE = WideAlgebra()
 _MODES = ("reverse", "forward")
+
+
+def simplify(expr: Expr | str) -> Expr:
+    """``expr`` rewritten by the rules, then in the shortest form found among it and its
+    rational normal form (sums over a common denominator, polynomials expanded and
+    collected, common factors cancelled); the value is kept wherever ``expr`` is defined.
+    Every step has a budget, so a huge expression costs a bounded time and is kept as the
+    rules leave it. ``simplify(simplify(e)) is simplify(e)``.
+
+    >>> simplify("1/(x + 1) - x/(x + 1)^2")
+    1/(x + 1)^2
+    >>> simplify("(x^2 - 1)/(x - 1)")
+    x + 1
+    """
+    return shortest(simplify_with_rules(expr))
 
 
 def differentiate(

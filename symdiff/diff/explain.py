@@ -23,7 +23,7 @@ from ..errors import SymdiffError
 from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_variable, make, variable
 from ..ir.ops import Op
-from ..simplify import ONE, ZERO, simplify
+from ..simplify import ONE, ZERO, shortest, simplify
 from ..syntax.dot import render, to_dot
 from ..syntax.latex import to_latex
 from ..syntax.printer import to_text
@@ -280,7 +280,12 @@ class Explanation(Generic[T]):
         if not self.symbolic:
             lines.append(style.item(f"{style.name(z)} = {style.exact(self.value)}"))
         for name, partial in self.partials.items():
-            lines.append(style.item(f"{style.d(z, name)} = {style.exact(partial)}"))
+            # A symbolic derivative is given in the shortest form found, after the sweep's.
+            swept = self.node_adjoints.get(variable(name), partial)
+            shown = style.exact(partial)
+            if swept is not partial:
+                shown = f"{style.exact(swept)} = {shown}"
+            lines.append(style.item(f"{style.d(z, name)} = {shown}"))
         return style.finish(lines)
 
     def _derivative_lines(self, style: _Style, limit: int | None) -> list[str]:
@@ -805,7 +810,9 @@ def explain_symbolic(expr: Expr, name: str) -> Explanation[Expr]:
     order = topological_order([root])
     wrt = variable(name)
     active = active_nodes(order, {wrt})
-    return _record(root, NODES, lambda node: node, ONE, active, None, [wrt], ZERO)
+    explanation = _record(root, NODES, lambda node: node, ONE, active, None, [wrt], ZERO)
+    explanation.partials = {k: shortest(v) for k, v in explanation.partials.items()}
+    return explanation
 
 
 __all__ = [

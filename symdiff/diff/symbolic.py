@@ -15,7 +15,7 @@ from ..errors import SymdiffError
 from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..limits import current as current_limits
-from ..simplify import ONE, ZERO, as_number, build, number, simplify
+from ..simplify import ONE, ZERO, as_number, build, number, shortest, simplify
 from ..syntax.parser import as_expr
 from ..syntax.printer import excerpt
 from .algebra import Algebra
@@ -56,7 +56,11 @@ def variable_name(name: object) -> str:
 
 
 def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
-    """d root / d name for each name, from one reverse sweep over the simplified graph."""
+    """d root / d name for each name, from one reverse sweep over the simplified graph.
+
+    The partials share the function's graph, so a gradient costs a small multiple of the
+    function; they are left as the rules build them (a normal form per partial would
+    unshare them). ``derivative`` writes its one result in the shortest form found."""
     order = topological_order([root])
     # Only nodes on a path to a requested variable need adjoints.
     active = active_nodes(order, {variable(name) for name in names})
@@ -76,7 +80,8 @@ def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
 
 
 def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
-    """The ``order``-th derivative of ``expr`` with respect to ``var``, as an expression.
+    """The ``order``-th derivative of ``expr`` with respect to ``var``, as an expression,
+    in the shortest form found (see :func:`symdiff.simplify.shortest`).
 
     >>> derivative("sin(log(x))", "x")
     cos(log(x))/x
@@ -97,7 +102,10 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
             return ZERO
         if order > 1:
             growth.before(result)
+        # Each order starts from the last in its shortest form: the 6th derivative of
+        # exp(-x^2) is 8*exp(-x^2)*(8*x^6 - 60*x^4 + 90*x^2 - 15), not 288 characters.
         (result,) = _gradient_nodes(result, [name])
+        result = shortest(result)
         growth.last = result
     return result
 

@@ -86,9 +86,9 @@ def _no_partial_in_order(m: Any, out: Any, n: Any, x: Any) -> Any:
 
 
 def _half_step(m: Any, a: Any, b: Any, sign: int) -> Any:
-    """(1 + sign*sign(a-b))/2: 1 where a wins, 0 where b wins, 1/2 at a tie."""
-    step = m.sign(m.sub(a, b))
-    return m.div(m.add(1, step) if sign > 0 else m.sub(1, step), 2)
+    """heaviside(a - b) (or of b - a): 1 where that argument wins, 0 where it loses, 1/2 at
+    a tie, which is (1 + sign(a - b))/2."""
+    return m.heaviside(m.sub(a, b) if sign > 0 else m.sub(b, a))
 
 
 _OPS: list[Op] = [
@@ -181,12 +181,13 @@ _OPS: list[Op] = [
        (lambda m, out, x: m.neg(m.pow(m.csch(x), 2)),), domain="a nonzero argument"),
     # Inverse reciprocal functions: asec(x) = acos(1/x), acot(x) = atan(1/x) (odd, with
     # acot(0) = pi/2, as in SymPy), asech(x) = acosh(1/x), ...
-    # d/dx asec = 1/(|x|*sqrt(x^2 - 1)), d/dx acsc = -1/(|x|*sqrt(x^2 - 1))
+    # d/dx asec = 1/(x^2*sqrt(1 - 1/x^2)) = 1/(|x|*sqrt(x^2 - 1)), and acsc its negative
     Op("asec", "asec", 1, special.asec,
-       (lambda m, out, x: m.div(1, m.mul(m.abs(x), m.sqrt(m.sub(m.pow(x, 2), 1)))),),
+       (lambda m, out, x: m.div(1, m.mul(m.pow(x, 2), m.sqrt(m.sub(1, m.div(1, m.pow(x, 2)))))),),
        domain="an argument of at least 1 in absolute value"),
     Op("acsc", "acsc", 1, special.acsc,
-       (lambda m, out, x: m.neg(m.div(1, m.mul(m.abs(x), m.sqrt(m.sub(m.pow(x, 2), 1))))),),
+       (lambda m, out, x: m.neg(
+           m.div(1, m.mul(m.pow(x, 2), m.sqrt(m.sub(1, m.div(1, m.pow(x, 2))))))),),
        domain="an argument of at least 1 in absolute value"),
     Op("acot", "acot", 1, special.acot,
        (lambda m, out, x: m.neg(m.div(1, m.add(m.pow(x, 2), 1))),)),

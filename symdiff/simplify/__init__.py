@@ -1,12 +1,16 @@
 """Simplification: exact numbers (``numbers.py``) and the rewrite rules as a table
-(``rules.py``), applied while expressions are built.
+(``rules.py``), applied while expressions are built; sparse polynomials (``polynomial.py``)
+and the rational normal form (``normal.py``).
 
-:func:`simplify` rebuilds any expression bottom-up through the same table.
+:func:`simplify` rebuilds any expression bottom-up through the rules table, in linear time;
+:func:`shortest` then looks for a shorter way to write it through the normal form, at a
+bounded cost (``symdiff.simplify`` in the public API does both).
 """
 
 from ..ir.graph import rebuild
 from ..ir.nodes import Expr
 from ..syntax.parser import as_expr
+from .normal import Budget, shortest
 from .numbers import ONE, ZERO, as_number, number
 from .rules import RULES, Rule, build, disabled
 
@@ -14,11 +18,13 @@ __all__ = [
     "ONE",
     "RULES",
     "ZERO",
+    "Budget",
     "Rule",
     "as_number",
     "build",
     "disabled",
     "number",
+    "shortest",
     "simplify",
 ]
 

@@ -123,13 +123,30 @@ def divide(a: Number, b: Number) -> Number:
 
 
 def power(a: Number, b: Number) -> Number:
-    """a^b for an integer b and an exact a; anything else is not folded (ValueError)."""
-    if isinstance(b, int) and not isinstance(a, float):
-        bits = current_limits().integer_bits
-        if abs(b) > MAX_FOLD_EXPONENT or abs(b) * max(1, _bits(a)) > bits:
-            raise OverflowError("too large to fold")
-        return exact(Fraction(a) ** b)
-    raise ValueError("only exact integer powers are folded")
+    """a^b for an integer b (or a float with an integer value).
+
+    Exact numbers give the exact power. Where a float takes part, the power is folded only
+    when the float IEEE ``pow`` gives is the exact power (``0.5^2`` is 0.25): it is then the
+    value the evaluator computes too, and no rounding is written into the expression
+    (``0.1^2`` stays, its float is not 1/100). Anything else is not folded (ValueError).
+    """
+    if isinstance(b, float) and b.is_integer() and abs(b) <= MAX_FOLD_EXPONENT:
+        whole = int(b)
+    elif isinstance(b, int):
+        whole = b
+    else:
+        raise ValueError("only integer powers are folded")
+    bits = current_limits().integer_bits
+    if abs(whole) > MAX_FOLD_EXPONENT or abs(whole) * max(1, _bits(a)) > bits:
+        raise OverflowError("too large to fold")
+    if isinstance(a, float) or isinstance(b, float):
+        if a == 0 and whole < 0:
+            raise ZeroDivisionError("zero to a negative power")
+        result = math.pow(float(a), float(whole))
+        if math.isfinite(result) and Fraction(result) == Fraction(a) ** whole:
+            return result
+        raise ValueError("the float power is not exact")
+    return exact(Fraction(a) ** whole)
 
 
 def _bits(a: Number) -> int:

@@ -424,6 +424,24 @@ def _reassociate(op: Op, a: Expr, b: Expr) -> Expr | None:
     return add(head, second) if sign * _SIGN[rest.op.key] > 0 else sub(head, second)
 
 
+def _flatten_sum(op: Op, a: Expr, b: Expr) -> Expr | None:
+    """a + (p + q + r) -> a + p + q + r: a sum added or subtracted as a whole is written
+    term by term (its terms are a left chain, so the parentheses go). Sums of at most
+    ``SUM_WINDOW`` terms only, so the cost stays bounded."""
+    if b.op not in (ADD, SUB) or b.args[0].op not in (ADD, SUB):
+        return None
+    length, node = 1, b
+    while node.op in (ADD, SUB):
+        length += 1
+        if length > SUM_WINDOW:
+            return None
+        node = node.args[0]
+    # a + (L ± r) = (a + L) ± r and a - (L ± r) = (a - L) ∓ r
+    head, last = b.args
+    inner = add(a, head) if op is ADD else sub(a, head)
+    return add(inner, last) if _SIGN[op.key] * _SIGN[b.op.key] > 0 else sub(inner, last)
+
+
 # --- products ----------------------------------------------------------------------------
 
 
@@ -605,6 +623,18 @@ def _power_of_reciprocal(op: Op, a: Expr, b: Expr) -> Expr | None:
     return None
 
 
+def _even_power(op: Op, a: Expr, b: Expr) -> Expr | None:
+    """(-x)^n = x^n for an even n and -(x^n) for an odd one."""
+    nb = as_number(b)
+    if not isinstance(nb, int) or as_number(a) is not None:
+        return None
+    c, rest = split(a)
+    if c >= 0:
+        return None
+    positive = pow(with_coefficient(-c, rest), b)
+    return positive if nb % 2 == 0 else neg(positive)
+
+
 def _negative_exponent(op: Op, a: Expr, b: Expr) -> Expr | None:
     nb = as_number(b)
     return div(ONE, pow(a, number(-nb))) if nb is not None and nb < 0 else None
@@ -641,11 +671,13 @@ AT_ONE: dict[str, int] = (
 )
 # f(c) for a named constant c: log(e) = 1.
 AT_CONSTANT: dict[tuple[str, str], int] = {("log", "e"): 1}
-# f(g(x)) = x: log(exp(x)) = x everywhere, exp(log(x)) = x wherever log(x) is defined.
+# f(g(x)) = x: log(exp(x)) = x everywhere, exp(log(x)) = x wherever log(x) is defined, and
+# each function of its inverse (sin(asin(x)) = x on [-1, 1]); not the other way round:
+# asin(sin(x)) is x only for |x| <= pi/2.
 INVERSES: frozenset[tuple[str, str]] = frozenset(
     {("log", "exp"), ("exp", "log"), ("log1p", "expm1"), ("expm1", "log1p"),
-     ("log2", "exp2"), ("exp2", "log2")}
-)  # fmt: skip
+     ("log2", "exp2"), ("exp2", "log2"), ("sin", "asin"), ("cos", "acos"), ("tan", "atan"),
+     ("sinh", "asinh"), ("cosh", "acosh"), ("tanh", "atanh")})  # fmt: skip
 # Of a number, these are numbers: abs(-3) = 3, sign(-2) = -1.
 ON_NUMBERS: dict[str, Callable[[Number], Number]] = {
     "abs": lambda value: -value if value < 0 else value,
@@ -684,6 +716,36 @@ def _of_square(op: Op, x: Expr) -> Expr | None:
     return None
 
 
+# Parity: f(-x) = f(x) for an even function, f(-x) = -f(x) for an odd one, on the whole
+# domain (each of these domains is symmetric about 0).
+EVEN: frozenset[str] = frozenset(("cos", "cosh", "sec", "sech", "sinc", "abs"))
+# Not acot: acot(0) is pi/2 by convention, so acot(-x) is not -acot(x) at 0.
+ODD: frozenset[str] = frozenset(
+    ("sin", "tan", "csc", "cot", "asin", "atan", "sinh", "tanh", "csch", "coth", "asinh",
+     "atanh", "acsc", "acsch", "acoth", "cbrt", "sign", "erf"))  # fmt: skip
+
+
+def _negated(x: Expr) -> Expr | None:
+    """``-x`` when x carries a negative coefficient (-y, -2*y, -y/3), else None."""
+    c, rest = split(x)
+    return with_coefficient(-c, rest) if c < 0 else None
+
+
+def _even_function(op: Op, x: Expr) -> Expr | None:
+    positive = _negated(x)
+    return None if positive is None else build(op, (positive,))
+
+
+def _odd_function(op: Op, x: Expr) -> Expr | None:
+    positive = _negated(x)
+    return None if positive is None else neg(build(op, (positive,)))
+
+
+def _log_of_base(op: Op, x: Expr, base: Expr) -> Expr | None:
+    # log(x, x) is 1 wherever it is defined (x > 0, x != 1); at x = 1 it is 0/0.
+    return ONE if x is base else None
+
+
 # --- the table ---------------------------------------------------------------------------
 
 
@@ -710,6 +772,7 @@ RULES: tuple[Rule, ...] = (
     Rule("collect", _SUMS, "x + y + 2*x -> 3*x + y, among the last 8 terms", _collect),
     Rule("factor-out", _SUMS, "f*p + f*q -> f*(p + q)", _factor_out),
     Rule("reassociate", _SUMS, "a + (p + q) -> a + p + q", _reassociate),
+    Rule("flatten-sum", _SUMS, "a - (p + q + r) -> a - p - q - r", _flatten_sum),
     # Products.
     Rule("zero-factor", ("mul",), "0*x -> 0", _zero_factor),
     Rule("numeric-factor", ("mul",), "x*1 -> x, 2*(3*x) -> 6*x", _numeric_factor),
@@ -732,6 +795,7 @@ RULES: tuple[Rule, ...] = (
     Rule("trivial-power", ("pow",), "x^0 -> 1, 1^x -> 1, x^1 -> x", _trivial_power),
     Rule("power-of-power", ("pow",), "(x^m)^n -> x^(m*n) for an integer n", _power_of_power),
     Rule("power-of-reciprocal", ("pow",), "(1/q)^n -> 1/q^n", _power_of_reciprocal),
+    Rule("even-power", ("pow",), "(-x)^2 -> x^2, (-x)^3 -> -x^3", _even_power),
     Rule("negative-exponent", ("pow",), "x^-n -> 1/x^n", _negative_exponent),
     # Negation.
     Rule("negate-number", ("neg",), "-(2) -> -2, -(-2) -> 2", _negate_number),
@@ -744,6 +808,9 @@ RULES: tuple[Rule, ...] = (
     Rule("inverse-function", _outer(INVERSES), "log(exp(x)) -> x, exp(log(x)) -> x", _inverse),
     Rule("of-a-number", tuple(ON_NUMBERS), "abs(-3) -> 3, sign(-2) -> -1", _on_number),
     Rule("of-a-square", tuple(OF_SQUARE), "sqrt(x^2) -> abs(x)", _of_square),
+    Rule("even-function", tuple(sorted(EVEN)), "cos(-x) -> cos(x)", _even_function),
+    Rule("odd-function", tuple(sorted(ODD)), "sin(-x) -> -sin(x)", _odd_function),
+    Rule("log-of-base", ("log_base",), "log(x, x) -> 1", _log_of_base),
 )  # fmt: skip
 
 
