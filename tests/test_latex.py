@@ -140,7 +140,7 @@ DERIVATIVES = [
     ("log(x, 2)", r"\frac{1}{x \ln\left(2\right)}"),
     ("erf(x)", r"\frac{2 e^{-x^{2}}}{\sqrt{\pi}}"),
     ("cbrt(x)", r"\frac{1}{3 \left(\sqrt[3]{x}\right)^{2}}"),
-    ("min(x, 1)", r"\frac{1 - \operatorname{sign}\left(x - 1\right)}{2}"),
+    ("min(x, 1)", r"\operatorname{H}\left(1 - x\right)"),
     ("1/x", r"-\frac{1}{x^{2}}"),
     ("exp(-x^2/2)", r"-x e^{-\frac{x^{2}}{2}}"),
     ("digamma(x)", r"\psi^{(1)}\left(x\right)"),
