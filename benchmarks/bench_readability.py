@@ -50,8 +50,11 @@ EXAMPLES = [
     ("exp(x)/(1+exp(x))", "x", 3),
 ]
 
-# SymPy's names for the functions our oracle defines itself.
-_NAMES = {"RealCubeRoot": "cbrt", "Sign": "sign", "Abs": "abs"}
+# SymPy's names for our functions, written as ours so that only the forms are compared.
+_NAMES = {
+    "RealCubeRoot": "cbrt", "Sign": "sign", "Abs": "abs", "Step": "heaviside",
+    "Heaviside": "heaviside", "LambertW": "lambertw", "Max": "max", "Min": "min",
+}  # fmt: skip
 
 
 @dataclass
