@@ -23,7 +23,7 @@ from .api import (
     parse,
     simplify,
 )
-from .errors import DomainError, ParseError, SymdiffError, ValuesError
+from .errors import DomainError, ParseError, SymdiffError, SymdiffWarning, ValuesError
 from .limits import Limits, limits
 from .tools import (
     Contribution,
@@ -54,6 +54,7 @@ __all__ = [
     "Sensitivity",
     "Solution",
     "SymdiffError",
+    "SymdiffWarning",
     "ValuesError",
     "__version__",
     "check",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,13 @@ from .diff.explain import (
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
 from .diff.symbolic import derivative, gradient, hessian, jacobian, variable_name
-from .errors import SymdiffError
+from .errors import SymdiffError, ValuesError
 from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods, variable
+from .numeric.arrays import errors_option, has_arrays
 from .numeric.evaluate import (
     Plan,
+    array_gradient,
     domain_error,
     evaluate,
     interpret_gradient,
@@ -141,16 +143,32 @@ def differentiate(
     mode = _mode(keywords)
     node = expr if type(expr) is Expr else as_expr(expr)
     p = node._plan or plan(node)
-    point = read_point(p, values, keywords)
-    if mode == "forward":
-        results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    results: Sequence[Any]
+    try:
+        point = read_point(p, values, keywords)
+    except ValuesError:
+        # Arrays are looked for only once the scalar reader refuses a value, so the scalar
+        # path pays nothing for them (numeric/arrays.py; reverse mode in generated NumPy).
+        if not has_arrays(values, keywords):
+            if not isinstance(keywords.get("errors"), str):
+                raise
+            # errors= is the policy for arrays; at a single point a domain error raises.
+            errors_option(keywords)
+            return differentiate(node, values, mode=mode, **keywords)
+        results = array_gradient(p, values, keywords)
+        arrays = True
     else:
-        results = value_and_gradient(p, point)
+        arrays = False
+        if mode == "forward":
+            results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+        else:
+            results = value_and_gradient(p, point)
     partials = dict(zip(p.variables, results[1:], strict=True))
     given = keywords if values is None else {**values, **keywords}
     if len(given) != len(partials):
+        zero = results[0] * 0.0 if arrays else 0.0
         for name in given:
-            partials.setdefault(name, 0.0)
+            partials.setdefault(name, zero)
     gradient = Gradient.__new__(Gradient)
     gradient._value = results[0]
     gradient._partials = partials
