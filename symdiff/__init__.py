@@ -8,11 +8,13 @@
 
 from .api import (
     CheckReport,
+    Compiled,
     Explanation,
     Expr,
     ForwardExplanation,
     Gradient,
     check,
+    compile,
     count_nodes,
     derivative,
     differentiate,
@@ -42,6 +44,7 @@ from .version import __version__
 
 __all__ = [
     "CheckReport",
+    "Compiled",
     "Contribution",
     "DomainError",
     "Explanation",
@@ -58,6 +61,7 @@ __all__ = [
     "ValuesError",
     "__version__",
     "check",
+    "compile",
     "count_nodes",
     "derivative",
     "differentiate",

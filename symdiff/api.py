@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ from .errors import SymdiffError, ValuesError
 from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods, variable
 from .numeric.arrays import errors_option, has_arrays
+from .numeric.compiled import Compiled
 from .numeric.evaluate import (
     Plan,
     array_gradient,
@@ -50,12 +51,14 @@ from .syntax.serialize import from_json, to_json
 
 __all__ = [
     "CheckReport",
+    "Compiled",
     "Explanation",
     "Expr",
     "ForwardExplanation",
     "Gradient",
     "as_expr",
     "check",
+    "compile",
     "count_nodes",
     "derivative",
     "differentiate",
@@ -242,6 +245,32 @@ def forward_jacobian(
         # The reverse sweep of each row says what went wrong, as differentiate does.
         return [[differentiate(e, values).get(n, 0.0) for n in names] for e in exprs]
     return [[column[i] for column in columns] for i in range(len(exprs))]
+
+
+def compile(
+    exprs: Expr | str | Sequence[Expr | str],
+    variables: Iterable[str | Expr] | None = None,
+    *,
+    order: int = 1,
+) -> Compiled:
+    """The value and derivatives of ``exprs`` as one generated function of the variables
+    (``variables`` in that order; by default the expression's variables, first appearance
+    first). ``order=0`` gives the value, ``1`` ``(value, gradient)``, ``2`` ``(value,
+    gradient, hessian rows)``; a list of expressions gives ``(values, jacobian rows)``.
+    Floats in give floats out; NumPy or Dask arrays give arrays. ``.source`` shows the
+    code: the forward pass, then the adjoint pass, as a program.
+
+    >>> f = compile("x^2*y")
+    >>> f.variables
+    ('x', 'y')
+    >>> f(3.0, 2.0)
+    (18.0, (12.0, 9.0))
+    >>> compile("x^2*y", order=2)(3.0, 2.0)
+    (18.0, (12.0, 9.0), ((4.0, 6.0), (6.0, 0.0)))
+    >>> compile(["x*y", "x + y^2"], ["x", "y"])(2.0, 3.0)
+    ((6.0, 11.0), ((3.0, 2.0), (1.0, 6.0)))
+    """
+    return Compiled(exprs, variables, order=order)
 
 
 def jvp(
