@@ -12,7 +12,6 @@ intermediates ``t0, t1, ...`` (see ``codegen/python.py``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,28 +57,3 @@ def straight_line(
         partials.append([algebra.source(adjoints.get(v, Literal(0.0))) for v in sweep.wanted])
     texts = [algebra.source(values[root]) for root in roots]
     return StraightLine(algebra.lines, texts, partials)
-
-
-_INTERMEDIATE = re.compile(r"\bt\d+\b")
-
-
-def release_dead(lines: Sequence[str], results: Sequence[str]) -> list[str]:
-    """``lines`` with a ``del`` after the last use of each intermediate, so that an array
-    program holds only the arrays still needed (a bounded working set), not all of them."""
-    kept = {name for text in results for name in _INTERMEDIATE.findall(text)}
-    last_use: dict[str, int] = {}
-    for number, line in enumerate(lines):
-        target, expression = line.split(" = ", 1)
-        last_use.setdefault(target, number)  # a value nobody uses dies where it is made
-        for name in _INTERMEDIATE.findall(expression):
-            last_use[name] = number
-    dying: dict[int, list[str]] = {}
-    for name, number in last_use.items():
-        if name not in kept:
-            dying.setdefault(number, []).append(name)
-    released: list[str] = []
-    for number, line in enumerate(lines):
-        released.append(line)
-        if number in dying:
-            released.append(f"del {', '.join(dying[number])}")
-    return released

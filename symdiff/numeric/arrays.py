@@ -35,11 +35,11 @@ import importlib
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..codegen.numpy import NumpyAlgebra, kernel, numpy_module
-from ..codegen.program import Sweep, release_dead, straight_line
+from ..codegen.numpy import NumpyAlgebra, kernel, numpy_module, schedule
+from ..codegen.program import Sweep, straight_line
 from ..codegen.python import define
 from ..diff.algebra import Algebra
 from ..errors import DomainError, SymdiffWarning, ValuesError
@@ -92,10 +92,25 @@ class ArrayProgram:
     roots: tuple[Expr, ...]
     variables: tuple[Expr, ...]
     sweeps: tuple[Sweep, ...]
+    algebra: NumpyAlgebra
+    results: tuple[str, ...]
+    # The same program writing into dying intermediates (``out=``), by which parameters
+    # are arrays: for calls where every array has the result's shape.
+    variants: dict[tuple[int, ...], Callable[..., tuple[Any, ...]]] = field(default_factory=dict)
 
     @property
     def outputs(self) -> int:
         return len(self.roots) + sum(len(sweep.wanted) for sweep in self.sweeps)
+
+    def in_place(self, arrays: tuple[int, ...]) -> Callable[..., tuple[Any, ...]]:
+        """The variant for calls whose array parameters are ``arrays``, all of the
+        result's shape (so an intermediate computed from one is an array of that shape)."""
+        function = self.variants.get(arrays)
+        if function is None:
+            names = {f"x{i}" for i in arrays}
+            function, _ = _define(self.algebra, self.results, len(self.variables), names, True)
+            self.variants[arrays] = function
+        return function
 
 
 def build(
@@ -103,9 +118,22 @@ def build(
 ) -> ArrayProgram:
     algebra = NumpyAlgebra()
     program = straight_line(algebra, roots, variables, sweeps)
-    results = [*program.values, *(text for partials in program.partials for text in partials)]
-    body = release_dead(program.lines, results)
-    parameters = ", ".join(f"x{i}" for i in range(len(variables)))
+    results = (*program.values, *(text for partials in program.partials for text in partials))
+    function, source = _define(algebra, results, len(variables), set(), False)
+    return ArrayProgram(
+        function, source, tuple(roots), tuple(variables), tuple(sweeps), algebra, results
+    )
+
+
+def _define(
+    algebra: NumpyAlgebra,
+    results: Sequence[str],
+    count: int,
+    arrays: set[str],
+    in_place: bool,
+) -> tuple[Callable[..., tuple[Any, ...]], str]:
+    body = schedule(algebra.calls, arrays, results, in_place)
+    parameters = ", ".join(f"x{i}" for i in range(count))
     source = "\n".join(
         [
             f"def array_program({parameters}):",
@@ -113,8 +141,7 @@ def build(
             f"    return ({', '.join(results)},)",
         ]
     )
-    function = define("array_program", source, algebra.namespace)
-    return ArrayProgram(function, source, tuple(roots), tuple(variables), tuple(sweeps))
+    return define("array_program", source, algebra.namespace), source
 
 
 # --- reading inputs ---------------------------------------------------------------------
@@ -204,8 +231,12 @@ def run(
     np = numpy_module()
     inputs = [np.float64(a) if isinstance(a, float) else a for a in arguments]
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    function = program.function
+    arrays = tuple(i for i, a in enumerate(inputs) if isinstance(a, np.ndarray))
+    if shape and arrays and all(np.shape(inputs[i]) == shape for i in arrays):
+        function = program.in_place(arrays)
     with np.errstate(all="ignore"):
-        raw = program.function(*inputs)
+        raw = function(*inputs)
     outputs = []
     for result in raw:
         if np.shape(result) != shape:
