@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..codegen.numba import fused_loop, run_fused
 from ..codegen.numpy import NumpyAlgebra, kernel, numpy_module, schedule
 from ..codegen.program import Sweep, straight_line
 from ..codegen.python import define
@@ -73,6 +74,15 @@ def errors_option(keywords: dict[str, object]) -> str:
     return check_errors(errors)
 
 
+BACKENDS = ("numpy", "numba")
+
+
+def check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValuesError(f"backend is 'numpy' or 'numba', not {backend!r}")
+    return backend
+
+
 def check_errors(errors: str) -> str:
     if errors not in ERRORS:
         raise ValuesError(f"errors is 'warn', 'raise' or 'ignore', not {errors!r}")
@@ -98,6 +108,8 @@ class ArrayProgram:
     # are arrays: for calls where every array has the result's shape.
     variants: dict[tuple[int, ...], Callable[..., tuple[Any, ...]]] = field(default_factory=dict)
 
+    loops: dict[tuple[int, ...], Callable[..., None]] = field(default_factory=dict)
+
     @property
     def outputs(self) -> int:
         return len(self.roots) + sum(len(sweep.wanted) for sweep in self.sweeps)
@@ -111,6 +123,15 @@ class ArrayProgram:
             function, _ = _define(self.algebra, self.results, len(self.variables), names, True)
             self.variants[arrays] = function
         return function
+
+    def fused(self, arrays: tuple[int, ...]) -> Callable[..., None]:
+        """The Numba loop for calls whose array parameters are ``arrays``
+        (``codegen/numba.py``), compiled on first use."""
+        loop = self.loops.get(arrays)
+        if loop is None:
+            loop, _ = fused_loop(self.roots, self.variables, self.sweeps, arrays)
+            self.loops[arrays] = loop
+        return loop
 
 
 def build(
@@ -223,20 +244,28 @@ def run(
     errors: str = "warn",
     offset: Sequence[int] = (),
     stacklevel: int = 4,
+    backend: str = "numpy",
 ) -> list[Any]:
     """Every output of ``program`` at ``arguments`` (floats and arrays), as arrays of the
-    broadcast shape, under the domain policy above. Dask arrays give Dask arrays."""
+    broadcast shape, under the domain policy above. Dask arrays give Dask arrays.
+
+    ``backend="numba"`` runs the fused loop of ``codegen/numba.py`` instead of the NumPy
+    program (the same numbers, up to the last bit of a few library functions)."""
     if any(is_dask(a) for a in arguments):
-        return _run_dask(program, arguments, names, errors)
+        return _run_dask(program, arguments, names, errors, backend)
     np = numpy_module()
     inputs = [np.float64(a) if isinstance(a, float) else a for a in arguments]
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
-    function = program.function
     arrays = tuple(i for i, a in enumerate(inputs) if isinstance(a, np.ndarray))
-    if shape and arrays and all(np.shape(inputs[i]) == shape for i in arrays):
-        function = program.in_place(arrays)
-    with np.errstate(all="ignore"):
-        raw = function(*inputs)
+    raw: Sequence[Any]
+    if backend == "numba" and shape:
+        raw = run_fused(program.fused(arrays), inputs, shape, program.outputs)
+    else:
+        function = program.function
+        if shape and arrays and all(np.shape(inputs[i]) == shape for i in arrays):
+            function = program.in_place(arrays)
+        with np.errstate(all="ignore"):
+            raw = function(*inputs)
     outputs = []
     for result in raw:
         if np.shape(result) != shape:
@@ -266,7 +295,11 @@ def run(
 
 
 def _run_dask(
-    program: ArrayProgram, arguments: Sequence[object], names: Sequence[str], errors: str
+    program: ArrayProgram,
+    arguments: Sequence[object],
+    names: Sequence[str],
+    errors: str,
+    backend: str,
 ) -> list[Any]:
     np = numpy_module()
     da = importlib.import_module("dask.array")
@@ -282,7 +315,7 @@ def _run_dask(
         offset = [start for start, _ in location]
         for i in positions:
             _check_finite(names[i], values[i], offset)
-        outputs = run(program, values, names, errors, offset, stacklevel=2)
+        outputs = run(program, values, names, errors, offset, 2, backend)
         return np.stack(outputs) if outputs else np.empty((0, *blocks[0].shape))
 
     stacked = da.map_blocks(
