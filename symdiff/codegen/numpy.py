@@ -141,8 +141,21 @@ class Call:
     ufunc: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Negated(Name):
+    """``-name``, not yet written: a sum or product that meets it absorbs the sign
+    (``a + -b`` is ``a - b``), so the reverse sweep's many negations cost no pass."""
+
+
 class NumpyAlgebra(CodeAlgebra):
-    """Values are literals or names of arrays; each op applied to a name emits one line."""
+    """Values are literals or names of arrays; each op applied to a name emits one line.
+
+    Rewrites on the way, each exact for every float (signed zeros included) except the
+    last, which rounds once instead of twice: ``-(-a)`` is ``a``; ``a + -b`` is ``a - b``,
+    ``-a + b`` is ``b - a``, ``a - -b`` is ``a + b``; ``-a * b`` and ``-a / b`` are
+    ``-(a*b)`` and ``-(a/b)``, with the sign folded into a constant factor when there is
+    one; and ``c * (1/b)``, the reverse sweep's chain rule through a division, is ``c/b``.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -151,18 +164,61 @@ class NumpyAlgebra(CodeAlgebra):
         # A call already written is not written again: the reverse sweep asks for cos(x)
         # for sin's partial where the forward pass may have computed it.
         self._written: dict[tuple[str, tuple[str, ...]], Name] = {}
+        self._reciprocals: dict[str, str] = {}  # name of 1/b -> text of b
+
+    def source(self, value: Value) -> str:
+        if isinstance(value, Negated):
+            return self.call("np.negative", [value.name]).name
+        return super().source(value)
 
     def write(self, op: Op, args: Sequence[Value]) -> Value:
-        text = NUMPY[op.key]
-        if op.key == "pow" and isinstance(args[1], Literal):
+        key = op.key
+        first = args[0] if args else None
+        if key == "neg" and isinstance(first, Name):
+            return Name(first.name) if isinstance(first, Negated) else Negated(first.name)
+        if key in ("add", "sub"):
+            a, b = args
+            if isinstance(b, Negated):
+                return self.write(OPS["sub" if key == "add" else "add"], [a, Name(b.name)])
+            if key == "add" and isinstance(a, Negated):
+                return self.write(OPS["sub"], [b, Name(a.name)])
+        if key in ("mul", "div"):
+            return self._product(key, *args)
+        text = NUMPY[key]
+        if key == "pow" and isinstance(args[1], Literal):
             if args[1].value == 1:
                 return args[0]  # exact (policy 4)
             if args[1].value == 2:
                 text = "np.square"  # x*x, which is what pow(x, 2) computes
                 args = args[:1]
         elif text == FALLBACK:
-            text = f"_{op.key}"
+            text = f"_{key}"
         return self.call(text, [self.source(a) for a in args])
+
+    def _product(self, key: str, a: Value, b: Value) -> Value:
+        negated = False
+        if isinstance(a, Negated):
+            a, negated = Name(a.name), not negated
+        if isinstance(b, Negated):
+            b, negated = Name(b.name), not negated
+        if negated:
+            for position, factor in ((1, b), (0, a)):
+                if isinstance(factor, Literal) and factor.value != 0:
+                    folded = Literal(-factor.value)
+                    a, b = (a, folded) if position else (folded, b)
+                    negated = False
+                    break
+        function = "np.multiply" if key == "mul" else "np.divide"
+        arguments = [self.source(a), self.source(b)]
+        if key == "mul":
+            for mine, other in ((arguments[1], arguments[0]), (arguments[0], arguments[1])):
+                if mine in self._reciprocals:
+                    function, arguments = "np.divide", [other, self._reciprocals[mine]]
+                    break
+        result = self.call(function, arguments)
+        if function == "np.divide" and arguments[0] == "1.0":
+            self._reciprocals[result.name] = arguments[1]
+        return Negated(result.name) if negated else result
 
     def call(self, function: str, arguments: Sequence[str]) -> Name:
         key = (function, tuple(arguments))
@@ -198,6 +254,14 @@ def schedule(
     ``arrays`` names the parameters that are arrays; an intermediate is an array when an
     argument is. Parameters are never written into: they are the caller's arrays."""
     kept = {name for text in results for name in _NAME.findall(text)}
+    # A call nobody reads is dropped (a rewrite can leave one: 1/b when c*(1/b) became c/b).
+    live = set(kept)
+    needed: list[Call] = []
+    for call in reversed(calls):
+        if call.target in live:
+            needed.append(call)
+            live.update(n for text in call.arguments for n in _NAME.findall(text))
+    calls = needed[::-1]
     is_array = set(arrays)
     last_use: dict[str, int] = {}
     for number, call in enumerate(calls):
