@@ -187,3 +187,9 @@ def test_dask_errors_raise_counts_indices_in_the_whole_array() -> None:
     value = symdiff.parse("log(x)").evaluate(x=x, errors="raise")
     with pytest.raises(DomainError, match=r"index \(30,\)"):
         value.compute()
+
+
+def test_a_warning_from_evaluate_points_at_the_caller() -> None:
+    with pytest.warns(SymdiffWarning) as caught:
+        symdiff.parse("log(x)").evaluate(x=np.array([-1.0, 1.0]))
+    assert caught[0].filename == __file__

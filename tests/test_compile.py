@@ -165,3 +165,22 @@ def test_hostile_variable_names_never_reach_the_generated_code(name: str) -> Non
     assert _close(value, 2.0 * math.sin(0.5)) and _close(gradient[0], 2.0 * math.cos(0.5))
     assert _close(hessian[0][0], -2.0 * math.sin(0.5)) and hessian[1][1] == 0.0
     assert f(np.array([0.5]), 2.0)[0][0] == value
+
+
+def test_dask_in_compiled_gives_dask_out() -> None:
+    da = pytest.importorskip("dask.array")
+    f = symdiff.compile(["x*y", "sqrt(x)"], ["x", "y"])
+    x = np.linspace(0.5, 2.0, 40)
+    values, jacobian = f(da.from_array(x, chunks=10), 3.0)
+    assert all(isinstance(v, da.Array) for v in values)
+    eager_values, eager_jacobian = f(x, 3.0)
+    np.testing.assert_array_equal(values[1].compute(), eager_values[1])
+    np.testing.assert_array_equal(jacobian[1][0].compute(), eager_jacobian[1][0])
+    np.testing.assert_array_equal(jacobian[0][1].compute(), x)
+
+
+def test_a_warning_from_compiled_arrays_points_at_the_caller() -> None:
+    f = symdiff.compile("log(x)", order=0)
+    with pytest.warns(SymdiffWarning) as caught:
+        f(np.array([-1.0, 1.0]))
+    assert caught[0].filename == __file__
