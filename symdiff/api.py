@@ -28,7 +28,7 @@ from .diff.symbolic import derivative, gradient, hessian, jacobian, variable_nam
 from .errors import SymdiffError, ValuesError
 from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods, variable
-from .numeric.arrays import errors_option, has_arrays
+from .numeric.arrays import drop_options, has_arrays, has_options
 from .numeric.compiled import Compiled
 from .numeric.evaluate import (
     Plan,
@@ -153,10 +153,10 @@ def differentiate(
         # Arrays are looked for only once the scalar reader refuses a value, so the scalar
         # path pays nothing for them (numeric/arrays.py; reverse mode in generated NumPy).
         if not has_arrays(values, keywords):
-            if not isinstance(keywords.get("errors"), str):
+            if not has_options(keywords):
                 raise
-            # errors= is the policy for arrays; at a single point a domain error raises.
-            errors_option(keywords)
+            # errors= and backend= are for arrays; at a single point a domain error raises.
+            drop_options(keywords)
             return differentiate(node, values, mode=mode, **keywords)
         results = array_gradient(p, values, keywords)
         arrays = True
@@ -252,13 +252,15 @@ def compile(
     variables: Iterable[str | Expr] | None = None,
     *,
     order: int = 1,
+    backend: str = "numpy",
 ) -> Compiled:
     """The value and derivatives of ``exprs`` as one generated function of the variables
     (``variables`` in that order; by default the expression's variables, first appearance
     first). ``order=0`` gives the value, ``1`` ``(value, gradient)``, ``2`` ``(value,
     gradient, hessian rows)``; a list of expressions gives ``(values, jacobian rows)``.
-    Floats in give floats out; NumPy or Dask arrays give arrays. ``.source`` shows the
-    code: the forward pass, then the adjoint pass, as a program.
+    Floats in give floats out; NumPy or Dask arrays give arrays (``backend="numba"``: a
+    fused Numba loop over them, see the README). ``.source`` shows the code: the forward
+    pass, then the adjoint pass, as a program.
 
     >>> f = compile("x^2*y")
     >>> f.variables
@@ -270,7 +272,7 @@ def compile(
     >>> compile(["x*y", "x + y^2"], ["x", "y"])(2.0, 3.0)
     ((6.0, 11.0), ((3.0, 2.0), (1.0, 6.0)))
     """
-    return Compiled(exprs, variables, order=order)
+    return Compiled(exprs, variables, order=order, backend=backend)
 
 
 def jvp(

@@ -98,3 +98,39 @@ def test_fused_source_reads_arrays_per_element_and_scalars_once() -> None:
     source, _ = fused_source([expr], (_x, _y), [Sweep(expr, (_x, _y))], (0,))
     assert "x0 = p0[i]" in source and "    x1 = p1\n" in source
     assert "out[0, i] = " in source
+
+
+def test_backend_numba_through_the_public_api() -> None:
+    x = np.linspace(0.5, 2.0, 7)
+    text = "x^3*exp(-y) + sqrt(x)/y"
+    fast = symdiff.differentiate(text, x=x, y=1.5, backend="numba")
+    plain = symdiff.differentiate(text, x=x, y=1.5)
+    for name in ("x", "y"):
+        np.testing.assert_allclose(fast[name], plain[name], rtol=1e-13)
+    np.testing.assert_allclose(
+        symdiff.parse(text).evaluate(x=x, y=1.5, backend="numba"), plain.value, rtol=1e-13
+    )
+    compiled = symdiff.compile(text, backend="numba")
+    value, (dx, dy) = compiled(x, 1.5)
+    np.testing.assert_allclose(value, plain.value, rtol=1e-13)
+    np.testing.assert_allclose(dx, plain["x"], rtol=1e-13)
+    np.testing.assert_allclose(dy, plain["y"], rtol=1e-13)
+    # At a single point the option changes nothing: floats in, floats out.
+    point = symdiff.differentiate(text, x=2.0, y=1.5, backend="numba")
+    assert type(point.value) is float and point.value == compiled(2.0, 1.5)[0]
+    with pytest.raises(symdiff.ValuesError, match="backend"):
+        symdiff.differentiate(text, x=x, y=1.5, backend="fortran")
+    with pytest.raises(symdiff.ValuesError, match="backend"):
+        symdiff.compile(text, backend="fortran")
+
+
+def test_backend_numba_over_dask_chunks() -> None:
+    da = pytest.importorskip("dask.array")
+    x = np.linspace(-1.0, 2.0, 12)
+    lazy = symdiff.differentiate("log(x)*y", x=da.from_array(x, chunks=5), y=2.0, backend="numba")
+    assert isinstance(lazy["x"], da.Array)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SymdiffWarning)
+        got = lazy["x"].compute()
+        expected = symdiff.differentiate("log(x)*y", x=x, y=2.0)["x"]
+    np.testing.assert_allclose(got, expected, rtol=1e-13)

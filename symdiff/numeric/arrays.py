@@ -62,7 +62,13 @@ def is_dask(value: object) -> bool:
 
 
 def has_arrays(*mappings: Mapping[str, object] | None) -> bool:
-    return any(is_array(v) for mapping in mappings if mapping for v in mapping.values())
+    # A values argument that is no mapping is refused by the scalar reader, as it was.
+    return any(
+        is_array(v)
+        for mapping in mappings
+        if isinstance(mapping, Mapping)
+        for v in mapping.values()
+    )
 
 
 def errors_option(keywords: dict[str, object]) -> str:
@@ -75,6 +81,27 @@ def errors_option(keywords: dict[str, object]) -> str:
 
 
 BACKENDS = ("numpy", "numba")
+
+# The keywords that are options for arrays when their value is text, not variables.
+OPTIONS = ("errors", "backend")
+
+
+def has_options(keywords: Mapping[str, object]) -> bool:
+    return any(isinstance(keywords.get(name), str) for name in OPTIONS)
+
+
+def backend_option(keywords: dict[str, object]) -> str:
+    """The ``backend`` keyword ("numpy" or "numba"), taken out of ``keywords`` when it is
+    text, as ``errors`` is."""
+    if not isinstance(keywords.get("backend"), str):
+        return "numpy"
+    return check_backend(str(keywords.pop("backend")))
+
+
+def drop_options(keywords: dict[str, object]) -> None:
+    """The options checked and taken out: at a single point they change nothing."""
+    errors_option(keywords)
+    backend_option(keywords)
 
 
 def check_backend(backend: str) -> str:

@@ -24,7 +24,7 @@ from ..errors import SymdiffError, ValuesError
 from ..ir.graph import topological_order, variable_names
 from ..ir.nodes import Expr, is_variable, variable
 from ..syntax.parser import as_expr
-from .arrays import ArrayProgram, argument, build, check_errors, is_array, run
+from .arrays import ArrayProgram, argument, build, check_backend, check_errors, is_array, run
 from .evaluate import interpret_value, plan, value_and_gradient
 
 
@@ -42,7 +42,8 @@ class Compiled:
     - a list of expressions: ``(values, jacobian)``, one row per expression.
 
     Floats in give floats out; NumPy (or Dask) arrays, mixed with floats, give arrays of
-    the broadcast shape, with ``errors="warn"|"raise"|"ignore"`` as in ``differentiate``.
+    the broadcast shape, with ``errors="warn"|"raise"|"ignore"`` as in ``differentiate``;
+    ``backend="numba"`` runs them through one fused Numba loop (``codegen/numba.py``).
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class Compiled:
         variables: Iterable[str | Expr] | None = None,
         *,
         order: int = 1,
+        backend: str = "numpy",
     ) -> None:
         if isinstance(exprs, str | Expr):
             self.many, roots = False, [as_expr(exprs)]
@@ -61,6 +63,7 @@ class Compiled:
         if self.many and order == 2:
             raise SymdiffError("order 2 (a Hessian) needs one expression, not a list")
         self.order = order
+        self.backend = check_backend(backend)
         self.roots = tuple(roots)
         self.variables = _variables(roots, variables)
         nodes = tuple(variable(name) for name in self.variables)
@@ -143,7 +146,8 @@ class Compiled:
         inputs = [argument(name, value) for name, value in zip(self.variables, args, strict=True)]
         if not any(is_array(a) for a in inputs):
             return self(*inputs)
-        outputs = run(self._array_program(), inputs, self.variables, errors, stacklevel=4)
+        program = self._array_program()
+        outputs = run(program, inputs, self.variables, errors, stacklevel=4, backend=self.backend)
         values, rest = outputs[: len(self.roots)], outputs[len(self.roots) :]
         partials = []
         for sweep in self.sweeps:

@@ -27,7 +27,17 @@ from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
 from ..ir.ops import NAMED_CONSTANTS
 from ..syntax.printer import excerpt
-from .arrays import ArrayProgram, build, errors_option, has_arrays, read_array_point, run
+from .arrays import (
+    ArrayProgram,
+    backend_option,
+    build,
+    drop_options,
+    errors_option,
+    has_arrays,
+    has_options,
+    read_array_point,
+    run,
+)
 from .wide import WideAlgebra
 
 _FLOATS = FloatAlgebra()
@@ -198,11 +208,11 @@ def evaluate(
         # pays nothing for them.
         if has_arrays(values, keywords):
             return array_value(p, values, dict(keywords))  # type: ignore[no-any-return]
-        if not isinstance(keywords.get("errors"), str):
+        if not has_options(keywords):
             raise
-        # errors= is the policy for arrays; at a single point a domain error always raises.
+        # errors= and backend= are for arrays; at a single point a domain error raises.
         keywords = dict(keywords)
-        errors_option(keywords)
+        drop_options(keywords)
         point = read_point(p, values, keywords)
     code = p.compiled_value()
     if code is not None:
@@ -216,13 +226,15 @@ def evaluate(
 
 
 def array_value(p: Plan, values: Mapping[str, object] | None, keywords: dict[str, object]) -> Any:
-    """The value over arrays (``numeric/arrays.py``); ``errors=`` is the domain policy."""
+    """The value over arrays (``numeric/arrays.py``); ``errors=`` is the domain policy,
+    ``backend=`` "numpy" or "numba"."""
     errors = errors_option(keywords)
+    backend = backend_option(keywords)
     arguments = read_array_point(p.variables, values, keywords)
     program = p.array_programs.get("value")
     if program is None:
         program = p.array_programs["value"] = build(p.order[-1:], p.variable_nodes)
-    return run(program, arguments, p.variables, errors, stacklevel=5)[0]
+    return run(program, arguments, p.variables, errors, stacklevel=5, backend=backend)[0]
 
 
 def array_gradient(
@@ -230,13 +242,14 @@ def array_gradient(
 ) -> list[Any]:
     """``[value, d/dv for each of p.variables]`` over arrays."""
     errors = errors_option(keywords)
+    backend = backend_option(keywords)
     arguments = read_array_point(p.variables, values, keywords)
     program = p.array_programs.get("gradient")
     if program is None:
         root = p.order[-1]
         sweep = Sweep(root, p.variable_nodes)
         program = p.array_programs["gradient"] = build([root], p.variable_nodes, [sweep])
-    return run(program, arguments, p.variables, errors)
+    return run(program, arguments, p.variables, errors, backend=backend)
 
 
 def interpret_value(p: Plan, point: list[float]) -> float:
