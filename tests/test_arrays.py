@@ -193,3 +193,19 @@ def test_a_warning_from_evaluate_points_at_the_caller() -> None:
     with pytest.warns(SymdiffWarning) as caught:
         symdiff.parse("log(x)").evaluate(x=np.array([-1.0, 1.0]))
     assert caught[0].filename == __file__
+
+
+def test_outputs_are_distinct_arrays() -> None:
+    # d/dx and d/dy of x*y + y*x... are one generated name; each output is its own array.
+    g = symdiff.differentiate("x + y", x=np.ones(3), y=np.ones(3))
+    g["x"][0] = 5.0
+    assert g["y"][0] == 1.0
+
+
+def test_many_outputs_cost_linear_time() -> None:
+    text = "+".join(f"sin(x{i}*x{i + 1})" for i in range(3000))
+    inputs = np.random.default_rng(0).uniform(size=(3001, 4))
+    f = symdiff.compile(text)
+    value, gradient = f(*inputs)
+    assert len(gradient) == 3001 and value.shape == (4,)
+    np.testing.assert_allclose(gradient[0], inputs[1] * np.cos(inputs[0] * inputs[1]))

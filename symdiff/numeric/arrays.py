@@ -294,13 +294,16 @@ def run(
         with np.errstate(all="ignore"):
             raw = function(*inputs)
     outputs = []
+    # Never hand back (or later write NaN into) an input, nor one array as two outputs.
+    taken = {id(a) for a in inputs}
     for result in raw:
         if np.shape(result) != shape:
             result = np.broadcast_to(result, shape)
         if not isinstance(result, np.ndarray) or not result.flags.writeable:
             result = np.array(result, dtype=np.float64)
-        elif any(result is a for a in inputs):
-            result = result.copy()  # never hand back (or later write NaN into) an input
+        elif id(result) in taken:
+            result = result.copy()
+        taken.add(id(result))
         outputs.append(result)
     with np.errstate(all="ignore"):
         clean = all(np.isfinite(o.sum() * 0.0) for o in outputs if o.size)
