@@ -184,3 +184,14 @@ def test_a_warning_from_compiled_arrays_points_at_the_caller() -> None:
     with pytest.warns(SymdiffWarning) as caught:
         f(np.array([-1.0, 1.0]))
     assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("case", COMPOSITE_CASES, ids=str)
+def test_the_compiled_jacobian_equals_symdiff_jacobian(case: Case) -> None:
+    texts = [case.text, f"sin({case.text})", f"({case.text})*{next(iter(case.point))}"]
+    f = symdiff.compile(texts)
+    values, jacobian = f(*(case.point[name] for name in f.variables))
+    expected = symdiff.jacobian(texts, f.variables, **case.point)
+    for row, expected_row, text, value in zip(jacobian, expected, texts, values, strict=True):
+        assert _close(value, symdiff.parse(text).evaluate(case.point))
+        assert all(_close(a, b) for a, b in zip(row, expected_row, strict=True))
