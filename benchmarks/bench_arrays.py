@@ -12,6 +12,8 @@ stays inside the domain). Columns, each a median over repeats of one call on all
 - NumPy value: the formula by hand in NumPy, one assignment per shared subexpression
   (``translate.python_function``): the value only, the anchor of every ratio;
 - symdiff: ``symdiff.compile(formula)(*arrays)``, value and every partial;
+- symdiff numba: the same with ``backend="numba"``: one fused loop over the elements
+  (compiled before timing);
 - SymPy: ``lambdify(vars, [f, *gradient], "numpy", cse=True)``, value and every partial;
 - PyTorch: the formula on tensors with ``requires_grad``, ``.sum().backward()``;
 - JAX: ``jit(vmap(value_and_grad(f, argnums=all)))``.
@@ -93,7 +95,7 @@ def _optional(name: str, notes: list[str]) -> Any:
 
 
 def _versions() -> str:
-    names = ["numpy", "sympy", "torch", "jax", "dask"]
+    names = ["numpy", "sympy", "torch", "jax", "dask", "numba"]
     found = []
     for name in names:
         try:
@@ -130,6 +132,7 @@ def batch_rows(
     sympy = _optional("sympy", notes)
     torch = _optional("torch", notes)
     jax = _optional("jax", notes)
+    numba = _optional("numba", notes)
     if torch is not None:
         torch.set_num_threads(1)
     rng = np.random.default_rng(0)
@@ -149,6 +152,14 @@ def batch_rows(
         peak = _peak_bytes(compiled, *arrays)
         cells = [case["name"], str(len(names)), f"{base * 1e3:.1f}", f"{ours / base:.2f}"]
         cells.append(f"{peak / 1e6:.0f} ({(peak + inputs) / in_and_out:.2f}x)")
+        if numba is not None:
+            fused = symdiff.compile(expr, names, backend="numba")
+            check_value, check_gradient = fused(*arrays)  # warm: compiles the loop
+            assert np.allclose(check_value, value, rtol=1e-12)
+            assert np.allclose(check_gradient[0], gradient[0], rtol=1e-9)
+            cells.append(f"{_median_seconds(fused, repeats, *arrays) / base:.2f}")
+        else:
+            cells.append("-")
         if sympy is not None:
             symbols, outputs = _sympy_outputs(sympy, expr)
             lambdified = sympy.lambdify(symbols, outputs, "numpy", cse=True)
@@ -259,13 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "NumPy value ms",
         "symdiff",
         "symdiff peak MB (x in+out)",
+        "symdiff numba",
         "SymPy cse",
         "PyTorch",
         "JAX",
     ]
     print(_table(header, batch))
     print()
-    for column, name in ((3, "symdiff"), (5, "SymPy"), (6, "PyTorch"), (7, "JAX")):
+    columns = ((3, "symdiff"), (5, "symdiff numba"), (6, "SymPy"), (7, "PyTorch"), (8, "JAX"))
+    for column, name in columns:
         print(f"- {name}: {_summary(batch, column)}")
     print()
     print("### Gradient at one point, compiled (µs per call)")

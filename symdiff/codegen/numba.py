@@ -110,18 +110,22 @@ def fused_source(
 ) -> tuple[str, dict[str, Any]]:
     """The loop ``fused(n, p0, p1, ..., out)``: parameter ``p<k>`` is a flat array when
     ``k`` is in ``arrays`` (read at each element) and a float otherwise; row ``j`` of
-    ``out`` receives output ``j`` (the roots' values, then each sweep's partials)."""
+    ``out`` receives output ``j`` (the roots' values, then each sweep's partials). It
+    returns 0.0 when every output is finite, else nan."""
     algebra = NumbaAlgebra()
     program = straight_line(algebra, roots, variables, sweeps)
     results = [*program.values, *(text for partials in program.partials for text in partials)]
     parameters = ", ".join(f"p{i}" for i in range(len(variables)))
     head = [f"def fused(n, {parameters}, out):" if parameters else "def fused(n, out):"]
     head += [f"    x{i} = p{i}" for i in range(len(variables)) if i not in arrays]
-    loop = ["    for i in range(n):"]
+    # check stays 0.0 while every output is finite (inf - inf and nan - nan are nan): the
+    # domain policy then needs no pass of its own over the outputs.
+    loop = ["    check = 0.0", "    for i in range(n):"]
     loop += [f"        x{i} = p{i}[i]" for i in arrays]
     loop += [f"        {line}" for line in program.lines]
     loop += [f"        out[{j}, i] = {text}" for j, text in enumerate(results)]
-    return "\n".join([*head, *loop]), algebra.namespace
+    loop += [f"        check += {' + '.join(f'({t} - {t})' for t in results) or '0.0'}"]
+    return "\n".join([*head, *loop, "    return check"]), algebra.namespace
 
 
 def fused_loop(
@@ -129,19 +133,20 @@ def fused_loop(
     variables: Sequence[Expr],
     sweeps: Sequence[Sweep],
     arrays: Sequence[int],
-) -> tuple[Callable[..., None], str]:
+) -> tuple[Callable[..., float], str]:
     """The fused loop compiled by Numba (on its first call), and its source."""
     source, namespace = fused_source(roots, variables, sweeps, arrays)
     python = define("fused", source, namespace)
-    compiled: Callable[..., None] = numba_module().njit(error_model="numpy", nogil=True)(python)
+    compiled: Callable[..., float] = numba_module().njit(error_model="numpy", nogil=True)(python)
     return compiled, source
 
 
 def run_fused(
-    loop: Callable[..., None], inputs: Sequence[Any], shape: tuple[int, ...], outputs: int
-) -> list[Any]:
-    """``outputs`` arrays of ``shape`` from the loop: every array input is read as a flat
-    array of that shape (copied only when it must be broadcast or made contiguous)."""
+    loop: Callable[..., float], inputs: Sequence[Any], shape: tuple[int, ...], outputs: int
+) -> tuple[list[Any], bool]:
+    """``outputs`` arrays of ``shape`` from the loop, and whether all are finite: every
+    array input is read as a flat array of that shape (copied only when it must be
+    broadcast or made contiguous)."""
     np = numpy_module()
     flat = [
         np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1)
@@ -153,5 +158,5 @@ def run_fused(
     for extent in shape:
         size *= extent
     out = np.empty((outputs, size), dtype=np.float64)
-    loop(size, *flat, out)
-    return [row.reshape(shape) for row in out]
+    check = loop(size, *flat, out)
+    return [row.reshape(shape) for row in out], check == 0.0
