@@ -95,7 +95,12 @@ class Gradient(Mapping[str, float]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Gradient):
-            return self._value == other._value and self._partials == other._partials
+            mine, theirs = self._partials, other._partials
+            return (
+                _same(self._value, other._value)
+                and mine.keys() == theirs.keys()
+                and all(_same(mine[name], theirs[name]) for name in mine)
+            )
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
@@ -122,6 +127,14 @@ class Gradient(Mapping[str, float]):
         return f"Gradient(value={self.value!r}, partials={{{partials}}})"
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Numbers equal, or arrays (over arrays) of one shape equal element by element."""
+    if type(a) is float and type(b) is float:
+        return a == b
+    shape = getattr(a, "shape", ())
+    return bool(shape == getattr(b, "shape", ()) and (a == b).all())
+
+
 _FLOATS = CheckedFloatAlgebra()
 _WIDE = WideAlgebra()
 _MODES = ("reverse", "forward")
@@ -138,6 +151,10 @@ def differentiate(
 
     ``mode`` is read as the mode only when it is text, so a variable named ``mode`` still
     takes a number as a keyword, like every other name.
+
+    Values may be NumPy or Dask arrays, mixed with numbers: the value and every partial
+    are then arrays of the broadcast shape, and ``errors="warn"|"raise"|"ignore"`` is the
+    domain policy for their elements (``symdiff/numeric/arrays.py``).
 
     >>> g = differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
     >>> round(g.value, 4), round(g["x"], 4)

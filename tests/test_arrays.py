@@ -209,3 +209,11 @@ def test_many_outputs_cost_linear_time() -> None:
     value, gradient = f(*inputs)
     assert len(gradient) == 3001 and value.shape == (4,)
     np.testing.assert_allclose(gradient[0], inputs[1] * np.cos(inputs[0] * inputs[1]))
+
+
+def test_gradients_of_arrays_compare_element_by_element() -> None:
+    x = np.array([1.0, 2.0])
+    assert symdiff.differentiate("x^2", x=x) == symdiff.differentiate("x*x", x=x)
+    assert symdiff.differentiate("x^2", x=x) != symdiff.differentiate("x^3", x=x)
+    assert symdiff.differentiate("x^2", x=x) != symdiff.differentiate("x^2", x=x[:1])
+    assert symdiff.differentiate("x^2", x=2.0) == symdiff.differentiate("x*x", x=2.0)
