@@ -2,8 +2,8 @@
 plain NumPy, SymPy, PyTorch and JAX; and a compiled point gradient beside SymPy's
 lambdify(math) and a straight-line Python function of the value.
 
-    python benchmarks/bench_arrays.py            # 10^6 points, 5 repeats
-    python benchmarks/bench_arrays.py --quick    # 10^5 points, 3 repeats
+    python benchmarks/bench_arrays.py            # 10^6 points, 9 rounds
+    python benchmarks/bench_arrays.py --quick    # 10^5 points, 5 rounds
 
 The formulas are the "physics" family of cases.json. Every variable is an array of the
 given size (the case's point times a factor drawn uniformly from 0.9 to 1.1, so every point
@@ -18,9 +18,11 @@ stays inside the domain). Columns, each a median over repeats of one call on all
 - PyTorch: the formula on tensors with ``requires_grad``, ``.sum().backward()``;
 - JAX: ``jit(vmap(value_and_grad(f, argnums=all)))``.
 
-Peak memory is tracemalloc's peak during one call (NumPy reports its buffers to it), less
-what was allocated before, shown in MB and as a multiple of the inputs plus the outputs.
-A tool that does not import gets its column skipped, with a note.
+Each ratio is the median over rounds of the tool's time over the NumPy value's time in the
+same round (every round calls every tool once), so a change in the machine's load slows
+both sides of a ratio alike. Peak memory is tracemalloc's peak during one call (NumPy
+reports its buffers to it), less what was allocated before, shown in MB and as a multiple
+of the inputs plus the outputs. A tool that does not import gets its column skipped, with a note.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import statistics
 import sys
 import timeit
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from time import perf_counter
@@ -57,14 +59,24 @@ MATH = module_backend("math", "math", {f: f for f in _FUNCTIONS if f != "abs"}, 
 TORCH_NAMES = {f: f for f in _FUNCTIONS}
 
 
-def _median_seconds(call: Callable[..., Any], repeats: int, *args: Any) -> float:
-    times = []
+def _interleaved(
+    jobs: Mapping[str, tuple[Callable[..., Any], tuple[Any, ...]]], anchor: str, repeats: int
+) -> tuple[float, dict[str, float]]:
+    """The anchor's median seconds, and each job's median ratio to the anchor timed in the
+    same round: every round calls every job once, so a machine whose load changes (two
+    cores shared here) slows the anchor and the tools alike."""
+    rounds: list[dict[str, float]] = []
     for _ in range(repeats):
-        gc.collect()
-        start = perf_counter()
-        call(*args)
-        times.append(perf_counter() - start)
-    return statistics.median(times)
+        times = {}
+        for name, (call, args) in jobs.items():
+            gc.collect()
+            start = perf_counter()
+            call(*args)
+            times[name] = perf_counter() - start
+        rounds.append(times)
+    base = statistics.median(r[anchor] for r in rounds)
+    ratios = {name: statistics.median(r[name] / r[anchor] for r in rounds) for name in jobs}
+    return base, ratios
 
 
 def _peak_bytes(call: Callable[..., Any], *args: Any) -> int:
@@ -146,38 +158,30 @@ def batch_rows(
         compiled = symdiff.compile(expr, names)
         value, gradient = compiled(*arrays)  # warm: builds the NumPy program
         assert np.allclose(value, numpy_value(*arrays), rtol=1e-12)
-        base = _median_seconds(numpy_value, repeats, *arrays)
-        ours = _median_seconds(compiled, repeats, *arrays)
-        inputs, in_and_out = 8 * size * len(names), 8 * size * (2 * len(names) + 1)
-        peak = _peak_bytes(compiled, *arrays)
-        cells = [case["name"], str(len(names)), f"{base * 1e3:.1f}", f"{ours / base:.2f}"]
-        cells.append(f"{peak / 1e6:.0f} ({(peak + inputs) / in_and_out:.2f}x)")
+        # Every tool's call, timed round by round (see _interleaved): name -> call, args.
+        jobs: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
+            "numpy": (numpy_value, tuple(arrays)),
+            "symdiff": (compiled, tuple(arrays)),
+        }
         if numba is not None:
             fused = symdiff.compile(expr, names, backend="numba")
             check_value, check_gradient = fused(*arrays)  # warm: compiles the loop
             assert np.allclose(check_value, value, rtol=1e-12)
             assert np.allclose(check_gradient[0], gradient[0], rtol=1e-9)
-            cells.append(f"{_median_seconds(fused, repeats, *arrays) / base:.2f}")
-        else:
-            cells.append("-")
+            jobs["numba"] = (fused, tuple(arrays))
         if sympy is not None:
             symbols, outputs = _sympy_outputs(sympy, expr)
             lambdified = sympy.lambdify(symbols, outputs, "numpy", cse=True)
             check = lambdified(*arrays)
             assert np.allclose(check[1], gradient[0], rtol=1e-9)
-            cells.append(f"{_median_seconds(lambdified, repeats, *arrays) / base:.2f}")
-        else:
-            cells.append("-")
+            jobs["sympy"] = (lambdified, tuple(arrays))
         if torch is not None:
             backend = module_backend("PyTorch", "torch", TORCH_NAMES, torch)
             torch_value = python_function(expr, backend).function()
             tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
             _, grads = _torch_both(torch_value, *tensors)
             assert np.allclose(grads[0].numpy(), gradient[0], rtol=1e-9)
-            seconds = _median_seconds(_torch_both, repeats, torch_value, *tensors)
-            cells.append(f"{seconds / base:.2f}")
-        else:
-            cells.append("-")
+            jobs["torch"] = (_torch_both, (torch_value, *tensors))
         if jax is not None:
             jax.config.update("jax_enable_x64", True)
             jnp = __import__("jax.numpy", fromlist=["numpy"])
@@ -187,10 +191,14 @@ def batch_rows(
             both = jax.jit(jax.vmap(jax.value_and_grad(jax_value, argnums=everything)))
             jax_arrays = [jnp.asarray(a) for a in arrays]
             _jax_both(jax, both, *jax_arrays)
-            seconds = _median_seconds(_jax_both, repeats, jax, both, *jax_arrays)
-            cells.append(f"{seconds / base:.2f}")
-        else:
-            cells.append("-")
+            jobs["jax"] = (_jax_both, (jax, both, *jax_arrays))
+        base, ratios = _interleaved(jobs, "numpy", repeats)
+        inputs, in_and_out = 8 * size * len(names), 8 * size * (2 * len(names) + 1)
+        peak = _peak_bytes(compiled, *arrays)
+        cells = [case["name"], str(len(names)), f"{base * 1e3:.1f}", f"{ratios['symdiff']:.2f}"]
+        cells.append(f"{peak / 1e6:.0f} ({(peak + inputs) / in_and_out:.2f}x)")
+        for tool in ("numba", "sympy", "torch", "jax"):
+            cells.append(f"{ratios[tool]:.2f}" if tool in ratios else "-")
         rows.append(cells)
         print(" | ".join(cells), file=sys.stderr)
     return rows
@@ -243,9 +251,9 @@ def _summary(rows: Sequence[Sequence[str]], column: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10^5 points, 3 repeats")
+    parser.add_argument("--quick", action="store_true", help="10^5 points, 5 rounds")
     args = parser.parse_args(argv)
-    size, repeats = (10**5, 3) if args.quick else (10**6, 5)
+    size, repeats = (10**5, 5) if args.quick else (10**6, 9)
     cases = [c for c in json.loads(CASES.read_text()) if c["family"] == "physics"]
     notes: list[str] = []
     started = perf_counter()
