@@ -58,7 +58,8 @@ NUMPY: dict[str, str] = {
     "atanh": "np.arctanh",
     "exp": "np.exp",
     "log": "np.log",
-    "log_base": "np.divide(np.log({0}), np.log({1}))",
+    # log(x, 0) has no value (math.log(0) raises): NumPy's log(0) = -inf would give 0.
+    "log_base": "np.divide(np.log({0}), np.log(np.where({1} == 0, np.nan, {1})))",
     "log10": "np.log10",
     "log2": "np.log2",
     "sqrt": "np.sqrt",

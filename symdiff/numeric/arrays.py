@@ -24,6 +24,12 @@ cost the rest, so:
 
 Inputs must be real and finite, as for single points (ValuesError otherwise).
 
+Arrays check results, not every step (a pass over memory per step would cost as much as
+the step): an ``inf`` or NaN in between that a later step maps to a number is that number,
+as IEEE arithmetic says, where a single point raises. So ``log(1, csc(x))`` at ``x = 0``
+is 0 (log(1)/log(inf)), and ``asin(sign(x))`` has derivative 0 at ``x = 1`` (asin's
+infinite slope there meets sign's derivative, a structural 0).
+
 Dask arrays in give lazy Dask arrays out: the same NumPy program runs chunk by chunk
 (``dask.array.map_blocks``), and the policy applies per chunk when it is computed, with
 indices counted in the whole array.
@@ -213,6 +219,28 @@ def read_array_point(
         if name not in variables:
             argument(name, value)  # extra names are allowed, but must be numbers too
     return [argument(name, point[name]) for name in variables]
+
+
+def extra_arrays(
+    variables: Sequence[str], values: Mapping[str, object] | None, keywords: Mapping[str, object]
+) -> list[Any]:
+    """The arrays given for names the expression does not use: they broadcast too."""
+    point = {**(values or {}), **keywords}
+    return [v for name, v in point.items() if name not in variables and is_array(v)]
+
+
+def widen(outputs: list[Any], extras: Sequence[Any]) -> list[Any]:
+    """``outputs`` broadcast with the shapes of ``extras`` (f(x) given x and y is f(x)
+    at every (x, y), as NumPy broadcasts)."""
+    if not extras:
+        return outputs
+    np = numpy_module()
+    if any(is_dask(o) for o in outputs) or any(is_dask(e) for e in extras):
+        da = importlib.import_module("dask.array")
+        shape = da.broadcast_shapes(*(np.shape(a) for a in [*outputs, *extras]))
+        return [da.broadcast_to(o, shape) for o in outputs]
+    shape = np.broadcast_shapes(*(np.shape(a) for a in [*outputs, *extras]))
+    return [o if o.shape == shape else np.array(np.broadcast_to(o, shape)) for o in outputs]
 
 
 def argument(name: object, value: object) -> object:

@@ -33,10 +33,12 @@ from .arrays import (
     build,
     drop_options,
     errors_option,
+    extra_arrays,
     has_arrays,
     has_options,
     read_array_point,
     run,
+    widen,
 )
 from .wide import WideAlgebra
 
@@ -234,7 +236,8 @@ def array_value(p: Plan, values: Mapping[str, object] | None, keywords: dict[str
     program = p.array_programs.get("value")
     if program is None:
         program = p.array_programs["value"] = build(p.order[-1:], p.variable_nodes)
-    return run(program, arguments, p.variables, errors, stacklevel=5, backend=backend)[0]
+    outputs = run(program, arguments, p.variables, errors, stacklevel=5, backend=backend)
+    return widen(outputs, extra_arrays(p.variables, values, keywords))[0]
 
 
 def array_gradient(
@@ -249,7 +252,8 @@ def array_gradient(
         root = p.order[-1]
         sweep = Sweep(root, p.variable_nodes)
         program = p.array_programs["gradient"] = build([root], p.variable_nodes, [sweep])
-    return run(program, arguments, p.variables, errors, backend=backend)
+    outputs = run(program, arguments, p.variables, errors, backend=backend)
+    return widen(outputs, extra_arrays(p.variables, values, keywords))
 
 
 def interpret_value(p: Plan, point: list[float]) -> float:
