@@ -134,3 +134,21 @@ def test_backend_numba_over_dask_chunks() -> None:
         got = lazy["x"].compute()
         expected = symdiff.differentiate("log(x)*y", x=x, y=2.0)["x"]
     np.testing.assert_allclose(got, expected, rtol=1e-13)
+
+
+def test_hostile_names_never_reach_the_fused_loop() -> None:
+    # Keywords and builtins as variable names: the loop's names are p0, x0, t0, ... only.
+    compiled = symdiff.compile("lambda*__import__ + sin(None_)", backend="numba")
+    x = np.array([1.0, 2.0])
+    value, (d_lambda, d_import, d_none) = compiled(x, 3.0, 0.5)
+    np.testing.assert_allclose(value, x * 3.0 + np.sin(0.5), rtol=1e-15)
+    np.testing.assert_allclose(d_lambda, [3.0, 3.0])
+    np.testing.assert_allclose(d_import, x)
+    np.testing.assert_allclose(d_none, [np.cos(0.5)] * 2, rtol=1e-15)
+    source, _ = fused_source(
+        [symdiff.parse("lambda*__import__")],
+        (variable("lambda"), variable("__import__")),
+        [],
+        (0, 1),
+    )
+    assert "lambda" not in source and "import" not in source
