@@ -152,3 +152,10 @@ def test_hostile_names_never_reach_the_fused_loop() -> None:
         (0, 1),
     )
     assert "lambda" not in source and "import" not in source
+
+
+def test_log_to_base_zero_is_undefined_in_the_fused_loop_too() -> None:
+    x, base = np.array([2.0, 2.0]), np.array([0.0, 2.0])
+    with pytest.warns(SymdiffWarning):
+        value = symdiff.parse("log(x, b)").evaluate(x=x, b=base, backend="numba")
+    assert np.isnan(value[0]) and value[1] == 1.0

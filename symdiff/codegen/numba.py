@@ -54,7 +54,8 @@ NUMBA: dict[str, str] = {
     "atanh": "math.atanh({0})",
     "exp": "math.exp({0})",
     "log": "math.log({0})",
-    "log_base": "math.log({0}) / math.log({1})",
+    # log(x, 0) has no value (math.log(0) raises in Python; -inf here would give 0).
+    "log_base": "math.log({0}) / (math.log({1}) if {1} != 0.0 else math.nan)",
     "log10": "math.log10({0})",
     "log2": "math.log2({0})",
     "sqrt": "math.sqrt({0})",
