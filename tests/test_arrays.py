@@ -5,6 +5,8 @@ errors="raise"); Dask arrays give lazy Dask arrays with the same numbers."""
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -292,3 +294,14 @@ def test_arrays_for_names_the_expression_does_not_use_broadcast_too() -> None:
     assert g.value.shape == g["x"].shape == g["y"].shape == (3, 2)
     assert g.value.tolist() == [[1.0, 4.0]] * 3 and not g["y"].any()
     assert symdiff.parse("2").evaluate(x=np.arange(3.0)).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_numpy_is_imported_only_when_arrays_are_passed() -> None:
+    script = (
+        "import sys, symdiff\n"
+        "symdiff.differentiate('sin(x*y)', x=2.0, y=3.0)\n"
+        "symdiff.compile('x^2*y', order=2)(1.0, 2.0)\n"
+        "assert 'numpy' not in sys.modules, 'numpy imported by the scalar path'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
