@@ -8,11 +8,13 @@
 
 from .api import (
     CheckReport,
+    Compiled,
     Explanation,
     Expr,
     ForwardExplanation,
     Gradient,
     check,
+    compile,
     count_nodes,
     derivative,
     differentiate,
@@ -23,7 +25,7 @@ from .api import (
     parse,
     simplify,
 )
-from .errors import DomainError, ParseError, SymdiffError, ValuesError
+from .errors import DomainError, ParseError, SymdiffError, SymdiffWarning, ValuesError
 from .limits import Limits, limits
 from .tools import (
     Contribution,
@@ -42,6 +44,7 @@ from .version import __version__
 
 __all__ = [
     "CheckReport",
+    "Compiled",
     "Contribution",
     "DomainError",
     "Explanation",
@@ -54,9 +57,11 @@ __all__ = [
     "Sensitivity",
     "Solution",
     "SymdiffError",
+    "SymdiffWarning",
     "ValuesError",
     "__version__",
     "check",
+    "compile",
     "count_nodes",
     "derivative",
     "differentiate",

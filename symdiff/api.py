@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,14 @@ from .diff.explain import (
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
 from .diff.symbolic import derivative, gradient, hessian, jacobian, variable_name
-from .errors import SymdiffError
+from .errors import SymdiffError, ValuesError
 from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods, variable
+from .numeric.arrays import drop_options, has_arrays, has_options
+from .numeric.compiled import Compiled
 from .numeric.evaluate import (
     Plan,
+    array_gradient,
     domain_error,
     evaluate,
     interpret_gradient,
@@ -50,12 +53,14 @@ from .syntax.serialize import from_json, to_json
 
 __all__ = [
     "CheckReport",
+    "Compiled",
     "Explanation",
     "Expr",
     "ForwardExplanation",
     "Gradient",
     "as_expr",
     "check",
+    "compile",
     "count_nodes",
     "derivative",
     "differentiate",
@@ -92,7 +97,12 @@ class Gradient(Mapping[str, float]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Gradient):
-            return self._value == other._value and self._partials == other._partials
+            mine, theirs = self._partials, other._partials
+            return (
+                _same(self._value, other._value)
+                and mine.keys() == theirs.keys()
+                and all(_same(mine[name], theirs[name]) for name in mine)
+            )
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
@@ -117,6 +127,14 @@ class Gradient(Mapping[str, float]):
     def __repr__(self) -> str:
         partials = ", ".join(f"{k!r}: {v!r}" for k, v in self._partials.items())
         return f"Gradient(value={self.value!r}, partials={{{partials}}})"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Numbers equal, or arrays (over arrays) of one shape equal element by element."""
+    if type(a) is float and type(b) is float:
+        return a == b
+    shape = getattr(a, "shape", ())
+    return bool(shape == getattr(b, "shape", ()) and (a == b).all())
 
 
 _FLOATS = CheckedFloatAlgebra()
@@ -151,6 +169,10 @@ def differentiate(
     ``mode`` is read as the mode only when it is text, so a variable named ``mode`` still
     takes a number as a keyword, like every other name.
 
+    Values may be NumPy or Dask arrays, mixed with numbers: the value and every partial
+    are then arrays of the broadcast shape, and ``errors="warn"|"raise"|"ignore"`` is the
+    domain policy for their elements (``symdiff/numeric/arrays.py``).
+
     >>> g = differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
     >>> round(g.value, 4), round(g["x"], 4)
     (0.6808, 3.7188)
@@ -158,16 +180,32 @@ def differentiate(
     mode = _mode(keywords)
     node = expr if type(expr) is Expr else as_expr(expr)
     p = node._plan or plan(node)
-    point = read_point(p, values, keywords)
-    if mode == "forward":
-        results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    results: Sequence[Any]
+    try:
+        point = read_point(p, values, keywords)
+    except ValuesError:
+        # Arrays are looked for only once the scalar reader refuses a value, so the scalar
+        # path pays nothing for them (numeric/arrays.py; reverse mode in generated NumPy).
+        if not has_arrays(values, keywords):
+            if not has_options(keywords):
+                raise
+            # errors= and backend= are for arrays; at a single point a domain error raises.
+            drop_options(keywords)
+            return differentiate(node, values, mode=mode, **keywords)
+        results = array_gradient(p, values, keywords)
+        arrays = True
     else:
-        results = value_and_gradient(p, point)
+        arrays = False
+        if mode == "forward":
+            results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+        else:
+            results = value_and_gradient(p, point)
     partials = dict(zip(p.variables, results[1:], strict=True))
     given = keywords if values is None else {**values, **keywords}
     if len(given) != len(partials):
+        zero = results[0] * 0.0 if arrays else 0.0
         for name in given:
-            partials.setdefault(name, 0.0)
+            partials.setdefault(name, zero)
     gradient = Gradient.__new__(Gradient)
     gradient._value = results[0]
     gradient._partials = partials
@@ -241,6 +279,34 @@ def forward_jacobian(
         # The reverse sweep of each row says what went wrong, as differentiate does.
         return [[differentiate(e, values).get(n, 0.0) for n in names] for e in exprs]
     return [[column[i] for column in columns] for i in range(len(exprs))]
+
+
+def compile(
+    exprs: Expr | str | Sequence[Expr | str],
+    variables: Iterable[str | Expr] | None = None,
+    *,
+    order: int = 1,
+    backend: str = "numpy",
+) -> Compiled:
+    """The value and derivatives of ``exprs`` as one generated function of the variables
+    (``variables`` in that order; by default the expression's variables, first appearance
+    first). ``order=0`` gives the value, ``1`` ``(value, gradient)``, ``2`` ``(value,
+    gradient, hessian rows)``; a list of expressions gives ``(values, jacobian rows)``.
+    Floats in give floats out; NumPy or Dask arrays give arrays (``backend="numba"``: a
+    fused Numba loop over them, see the README). ``.source`` shows the code: the forward
+    pass, then the adjoint pass, as a program.
+
+    >>> f = compile("x^2*y")
+    >>> f.variables
+    ('x', 'y')
+    >>> f(3.0, 2.0)
+    (18.0, (12.0, 9.0))
+    >>> compile("x^2*y", order=2)(3.0, 2.0)
+    (18.0, (12.0, 9.0), ((4.0, 6.0), (6.0, 0.0)))
+    >>> compile(["x*y", "x + y^2"], ["x", "y"])(2.0, 3.0)
+    ((6.0, 11.0), ((3.0, 2.0), (1.0, 6.0)))
+    """
+    return Compiled(exprs, variables, order=order, backend=backend)
 
 
 def jvp(

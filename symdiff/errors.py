@@ -50,6 +50,11 @@ class ValuesError(SymdiffError):
     """The values given for the variables are missing, misnamed or not real numbers."""
 
 
+class SymdiffWarning(UserWarning):
+    """Something undefined was computed as NaN rather than raised: over an array, the
+    elements where a subexpression has no value (see ``symdiff.numeric.arrays``)."""
+
+
 def _with_caret(message: str, text: str, line: int, column: int, hint: str, shown_line: int) -> str:
     # Lines as the parser counts them: only "\n" ends a line.
     lines = text.split("\n")

@@ -103,7 +103,12 @@ class CodeAlgebra(Algebra[Value]):
                 return Literal(_FLOATS.apply(op, *numbers))  # type: ignore[arg-type]
             except (ArithmeticError, ValueError):
                 pass
-        return PYTHON[op.key](self, op, values)
+        return self.write(op, values)
+
+    def write(self, op: Op, args: Sequence[Value]) -> Value:
+        """One op applied to values not all known now: the backend's table decides how it
+        is written (a hook: the NumPy backend overrides it with its own table)."""
+        return PYTHON[op.key](self, op, args)
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
         # Only a constant zero is known now; a value that is zero at run time takes the
@@ -187,9 +192,14 @@ def _function(
     source = "\n".join(
         [f"def {name}({params}):", *(f"    {line}" for line in body), f"    return {result}"]
     )
+    return define(name, source, algebra.namespace)
+
+
+def define(name: str, source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+    """The function ``name`` that generated ``source`` defines, its source attached."""
     code = compile(source, f"<symdiff {name}>", "exec")
-    exec(code, algebra.namespace)  # the source holds no user text (see above)
-    function: Callable[..., Any] = algebra.namespace[name]
+    exec(code, namespace)  # the source holds no user text (see above)
+    function: Callable[..., Any] = namespace[name]
     function.source = source  # type: ignore[attr-defined]
     return function
 
@@ -198,7 +208,7 @@ def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
     return {node: Name(f"x{i}") for i, node in enumerate(variables)}
 
 
-def _finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
+def finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
     """Lines that raise unless every intermediate and every result is finite (policy 3).
 
     A sum of finite numbers minus itself is 0.0, while inf - inf and nan - nan are nan,
@@ -221,7 +231,7 @@ def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[
     algebra = CodeAlgebra()
     values = forward(order, algebra, _parameters(variables).__getitem__)
     result = algebra.source(values[order[-1]])
-    body = [*algebra.lines, *_finiteness_check(algebra, [result])]
+    body = [*algebra.lines, *finiteness_check(algebra, [result])]
     return _function("value", len(variables), body, result, algebra)
 
 
@@ -239,5 +249,5 @@ def compile_gradient(
     adjoints = reverse(order, values, algebra, Literal(1.0), active)
     outputs = [values[order[-1]], *(adjoints.get(v, Literal(0.0)) for v in variables)]
     texts = [algebra.source(output) for output in outputs]
-    body = [*algebra.lines, *_finiteness_check(algebra, texts)]
+    body = [*algebra.lines, *finiteness_check(algebra, texts)]
     return _function("gradient", len(variables), body, f"({', '.join(texts)},)", algebra)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..codegen.program import Sweep
 from ..codegen.python import COMPILE_LIMIT, compile_gradient, compile_value
 from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
 from ..diff.reverse import StepFailed, forward, reverse
@@ -26,6 +27,19 @@ from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
 from ..ir.ops import NAMED_CONSTANTS
 from ..syntax.printer import excerpt
+from .arrays import (
+    ArrayProgram,
+    backend_option,
+    build,
+    drop_options,
+    errors_option,
+    extra_arrays,
+    has_arrays,
+    has_options,
+    read_array_point,
+    run,
+    widen,
+)
 from .wide import WideAlgebra
 
 _FLOATS = FloatAlgebra()
@@ -54,6 +68,8 @@ class Plan:
     uses: int = 0
     compilable: bool = True
     names: frozenset[str] = field(default_factory=frozenset)
+    # NumPy programs (``numeric/arrays.py``), built on first use: "value" and "gradient".
+    array_programs: dict[str, ArrayProgram] = field(default_factory=dict)
 
     @property
     def order(self) -> list[Expr]:
@@ -187,7 +203,19 @@ def evaluate(
     expr: Expr, values: Mapping[str, object] | None, keywords: Mapping[str, object]
 ) -> float:
     p = plan(expr)
-    point = read_point(p, values, keywords)
+    try:
+        point = read_point(p, values, keywords)
+    except ValuesError:
+        # Arrays are found only once the scalar reader refuses a value: the scalar path
+        # pays nothing for them.
+        if has_arrays(values, keywords):
+            return array_value(p, values, dict(keywords))  # type: ignore[no-any-return]
+        if not has_options(keywords):
+            raise
+        # errors= and backend= are for arrays; at a single point a domain error raises.
+        keywords = dict(keywords)
+        drop_options(keywords)
+        point = read_point(p, values, keywords)
     code = p.compiled_value()
     if code is not None:
         try:
@@ -197,6 +225,35 @@ def evaluate(
         except (ArithmeticError, ValueError):
             pass  # the checked interpreter below says what went wrong
     return interpret_value(p, point)
+
+
+def array_value(p: Plan, values: Mapping[str, object] | None, keywords: dict[str, object]) -> Any:
+    """The value over arrays (``numeric/arrays.py``); ``errors=`` is the domain policy,
+    ``backend=`` "numpy" or "numba"."""
+    errors = errors_option(keywords)
+    backend = backend_option(keywords)
+    arguments = read_array_point(p.variables, values, keywords)
+    program = p.array_programs.get("value")
+    if program is None:
+        program = p.array_programs["value"] = build(p.order[-1:], p.variable_nodes)
+    outputs = run(program, arguments, p.variables, errors, stacklevel=5, backend=backend)
+    return widen(outputs, extra_arrays(p.variables, values, keywords))[0]
+
+
+def array_gradient(
+    p: Plan, values: Mapping[str, object] | None, keywords: dict[str, object]
+) -> list[Any]:
+    """``[value, d/dv for each of p.variables]`` over arrays."""
+    errors = errors_option(keywords)
+    backend = backend_option(keywords)
+    arguments = read_array_point(p.variables, values, keywords)
+    program = p.array_programs.get("gradient")
+    if program is None:
+        root = p.order[-1]
+        sweep = Sweep(root, p.variable_nodes)
+        program = p.array_programs["gradient"] = build([root], p.variable_nodes, [sweep])
+    outputs = run(program, arguments, p.variables, errors, backend=backend)
+    return widen(outputs, extra_arrays(p.variables, values, keywords))
 
 
 def interpret_value(p: Plan, point: list[float]) -> float:

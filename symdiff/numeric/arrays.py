@@ -1,0 +1,497 @@
+"""Arrays: the value and the gradient of an expression over NumPy (or Dask) arrays.
+
+The interpretation is generated NumPy code (``codegen/numpy.py``): one straight-line
+function per expression and request, built on first use and kept with the expression's
+plan. Inputs are arrays of any shape mixed with numbers, broadcast as NumPy does; every
+output (value and partials) has the broadcast shape. A partial with respect to an array
+input is elementwise; with respect to a scalar input it is that partial at each element,
+so it has the result's shape too.
+
+The domain policy for arrays
+----------------------------
+The scalar path raises at the first undefined step. Over an array, one bad element must not
+cost the rest, so:
+
+- An element is *offending* where the value or any requested partial is not finite (a step
+  outside its op's domain, a division by zero, or an overflow: arrays are not recomputed in
+  wide arithmetic as single points are, so an overflow that would cancel is still NaN).
+- ``errors="warn"`` (the default): every output is NaN at the offending elements, and one
+  :class:`symdiff.SymdiffWarning` names the first subexpression that failed, how many
+  elements offend and the first of them (its index and the inputs there). NumPy's own
+  RuntimeWarnings are silenced (``np.errstate``): one warning, never a flood.
+- ``errors="raise"``: a :class:`symdiff.DomainError` with the same facts.
+- ``errors="ignore"``: NaN at the offending elements, silently.
+
+Inputs must be real and finite, as for single points (ValuesError otherwise).
+
+Arrays check results, not every step (a pass over memory per step would cost as much as
+the step): an ``inf`` or NaN in between that a later step maps to a number is that number,
+as IEEE arithmetic says, where a single point raises. So ``log(1, csc(x))`` at ``x = 0``
+is 0 (log(1)/log(inf)), and ``asin(sign(x))`` has derivative 0 at ``x = 1`` (asin's
+infinite slope there meets sign's derivative, a structural 0).
+
+Dask arrays in give lazy Dask arrays out: the same NumPy program runs chunk by chunk
+(``dask.array.map_blocks``), and the policy applies per chunk when it is computed, with
+indices counted in the whole array.
+"""
+
+from __future__ import annotations
+
+import importlib
+import numbers
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..codegen.numba import fused_loop, run_fused
+from ..codegen.numpy import NumpyAlgebra, kernel, numpy_module, schedule
+from ..codegen.program import Sweep, straight_line
+from ..codegen.python import define
+from ..diff.algebra import Algebra
+from ..errors import DomainError, SymdiffWarning, ValuesError
+from ..ir.graph import active_nodes, topological_order
+from ..ir.nodes import Expr, is_constant, is_variable
+from ..ir.ops import Op
+from ..syntax.printer import excerpt
+
+ERRORS = ("warn", "raise", "ignore")
+
+
+def is_array(value: object) -> bool:
+    """An array (NumPy, Dask, or anything NumPy reads as one), not a plain number."""
+    return not isinstance(value, numbers.Number) and hasattr(type(value), "__array__")
+
+
+def is_dask(value: object) -> bool:
+    return type(value).__module__.split(".")[0] == "dask"
+
+
+def has_arrays(*mappings: Mapping[str, object] | None) -> bool:
+    # A values argument that is no mapping is refused by the scalar reader, as it was.
+    return any(
+        is_array(v)
+        for mapping in mappings
+        if isinstance(mapping, Mapping)
+        for v in mapping.values()
+    )
+
+
+def errors_option(keywords: dict[str, object]) -> str:
+    """The ``errors`` keyword, taken out of ``keywords`` when it is text (a variable named
+    ``errors`` still takes a number, as ``mode`` does for ``differentiate``)."""
+    if not isinstance(keywords.get("errors"), str):
+        return "warn"
+    errors = str(keywords.pop("errors"))
+    return check_errors(errors)
+
+
+BACKENDS = ("numpy", "numba")
+
+# The keywords that are options for arrays when their value is text, not variables.
+OPTIONS = ("errors", "backend")
+
+
+def has_options(keywords: Mapping[str, object]) -> bool:
+    return any(isinstance(keywords.get(name), str) for name in OPTIONS)
+
+
+def backend_option(keywords: dict[str, object]) -> str:
+    """The ``backend`` keyword ("numpy" or "numba"), taken out of ``keywords`` when it is
+    text, as ``errors`` is."""
+    if not isinstance(keywords.get("backend"), str):
+        return "numpy"
+    return check_backend(str(keywords.pop("backend")))
+
+
+def drop_options(keywords: dict[str, object]) -> None:
+    """The options checked and taken out: at a single point they change nothing."""
+    errors_option(keywords)
+    backend_option(keywords)
+
+
+def check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValuesError(f"backend is 'numpy' or 'numba', not {backend!r}")
+    return backend
+
+
+def check_errors(errors: str) -> str:
+    if errors not in ERRORS:
+        raise ValuesError(f"errors is 'warn', 'raise' or 'ignore', not {errors!r}")
+    return errors
+
+
+# --- programs ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ArrayProgram:
+    """A generated NumPy function and what it computes: ``function(x0, x1, ...)`` returns
+    the roots' values, then each sweep's partials, as one flat tuple."""
+
+    function: Callable[..., tuple[Any, ...]]
+    source: str
+    roots: tuple[Expr, ...]
+    variables: tuple[Expr, ...]
+    sweeps: tuple[Sweep, ...]
+    algebra: NumpyAlgebra
+    results: tuple[str, ...]
+    # The same program writing into dying intermediates (``out=``), by which parameters
+    # are arrays: for calls where every array has the result's shape.
+    variants: dict[tuple[int, ...], Callable[..., tuple[Any, ...]]] = field(default_factory=dict)
+
+    loops: dict[tuple[int, ...], Callable[..., float]] = field(default_factory=dict)
+
+    @property
+    def outputs(self) -> int:
+        return len(self.roots) + sum(len(sweep.wanted) for sweep in self.sweeps)
+
+    def in_place(self, arrays: tuple[int, ...]) -> Callable[..., tuple[Any, ...]]:
+        """The variant for calls whose array parameters are ``arrays``, all of the
+        result's shape (so an intermediate computed from one is an array of that shape)."""
+        function = self.variants.get(arrays)
+        if function is None:
+            names = {f"x{i}" for i in arrays}
+            function, _ = _define(self.algebra, self.results, len(self.variables), names, True)
+            self.variants[arrays] = function
+        return function
+
+    def fused(self, arrays: tuple[int, ...]) -> Callable[..., float]:
+        """The Numba loop for calls whose array parameters are ``arrays``
+        (``codegen/numba.py``), compiled on first use."""
+        loop = self.loops.get(arrays)
+        if loop is None:
+            loop, _ = fused_loop(self.roots, self.variables, self.sweeps, arrays)
+            self.loops[arrays] = loop
+        return loop
+
+
+def build(
+    roots: Sequence[Expr], variables: Sequence[Expr], sweeps: Sequence[Sweep] = ()
+) -> ArrayProgram:
+    algebra = NumpyAlgebra()
+    program = straight_line(algebra, roots, variables, sweeps)
+    results = (*program.values, *(text for partials in program.partials for text in partials))
+    function, source = _define(algebra, results, len(variables), set(), False)
+    return ArrayProgram(
+        function, source, tuple(roots), tuple(variables), tuple(sweeps), algebra, results
+    )
+
+
+def _define(
+    algebra: NumpyAlgebra,
+    results: Sequence[str],
+    count: int,
+    arrays: set[str],
+    in_place: bool,
+) -> tuple[Callable[..., tuple[Any, ...]], str]:
+    body = schedule(algebra.calls, arrays, results, in_place)
+    parameters = ", ".join(f"x{i}" for i in range(count))
+    source = "\n".join(
+        [
+            f"def array_program({parameters}):",
+            *(f"    {line}" for line in body),
+            f"    return ({', '.join(results)},)",
+        ]
+    )
+    return define("array_program", source, algebra.namespace), source
+
+
+# --- reading inputs ---------------------------------------------------------------------
+
+
+def read_array_point(
+    variables: Sequence[str],
+    values: Mapping[str, object] | None,
+    keywords: Mapping[str, object],
+) -> list[object]:
+    """The variables' values in ``variables`` order: floats and arrays."""
+    if values is not None and not isinstance(values, Mapping):
+        raise ValuesError(
+            f"values are a mapping from names to numbers, not {type(values).__name__}"
+        )
+    point = {**(values or {}), **keywords}
+    missing = [name for name in variables if name not in point]
+    if missing:
+        raise ValuesError(f"no value given for {', '.join(missing)}")
+    for name, value in point.items():
+        if name not in variables:
+            argument(name, value)  # extra names are allowed, but must be numbers too
+    return [argument(name, point[name]) for name in variables]
+
+
+def extra_arrays(
+    variables: Sequence[str], values: Mapping[str, object] | None, keywords: Mapping[str, object]
+) -> list[Any]:
+    """The arrays given for names the expression does not use: they broadcast too."""
+    point = {**(values or {}), **keywords}
+    return [v for name, v in point.items() if name not in variables and is_array(v)]
+
+
+def widen(outputs: list[Any], extras: Sequence[Any]) -> list[Any]:
+    """``outputs`` broadcast with the shapes of ``extras`` (f(x) given x and y is f(x)
+    at every (x, y), as NumPy broadcasts)."""
+    if not extras:
+        return outputs
+    np = numpy_module()
+    if any(is_dask(o) for o in outputs) or any(is_dask(e) for e in extras):
+        da = importlib.import_module("dask.array")
+        shape = da.broadcast_shapes(*(np.shape(a) for a in [*outputs, *extras]))
+        return [da.broadcast_to(o, shape) for o in outputs]
+    shape = np.broadcast_shapes(*(np.shape(a) for a in [*outputs, *extras]))
+    return [o if o.shape == shape else np.array(np.broadcast_to(o, shape)) for o in outputs]
+
+
+def argument(name: object, value: object) -> object:
+    """A checked input: a float, a float64 NumPy array, or a Dask array (checked later)."""
+    if not isinstance(name, str):
+        raise ValuesError(f"variable names are strings, not {type(name).__name__} ({name!r})")
+    if not is_array(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValuesError(
+                f"the value of {name} must be a real number or an array of them,"
+                f" not {type(value).__name__}"
+            )
+        number = float(value)
+        if number - number != 0:
+            raise ValuesError(f"the value of {name} must be finite, not {number!r}")
+        return number
+    np = numpy_module()
+    if is_dask(value):
+        if getattr(value, "dtype", None) is None or value.dtype.kind not in "iuf":  # type: ignore[attr-defined]
+            raise ValuesError(f"the array for {name} must hold real numbers")
+        return value
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise ValuesError(f"the array for {name} must hold real numbers, not {array.dtype}")
+    array = array.astype(np.float64, copy=False)
+    _check_finite(name, array)
+    return array
+
+
+def _check_finite(name: str, array: Any, offset: Sequence[int] = ()) -> None:
+    np = numpy_module()
+    if array.size and np.isfinite(array.sum() * 0.0):  # one cheap pass for the usual case
+        return
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = _shift(np.unravel_index(int(np.argmax(bad)), array.shape), offset)
+        raise ValuesError(
+            f"the array for {name} must be finite, but holds {array[bad].flat[0]!r}"
+            f" at index {index} ({int(bad.sum())} such elements)"
+        )
+
+
+def _shift(index: Sequence[Any], offset: Sequence[int]) -> tuple[int, ...]:
+    if not offset:
+        return tuple(int(i) for i in index)
+    return tuple(int(i) + int(o) for i, o in zip(index, offset, strict=True))
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+def run(
+    program: ArrayProgram,
+    arguments: Sequence[object],
+    names: Sequence[str],
+    errors: str = "warn",
+    offset: Sequence[int] = (),
+    stacklevel: int = 4,
+    backend: str = "numpy",
+) -> list[Any]:
+    """Every output of ``program`` at ``arguments`` (floats and arrays), as arrays of the
+    broadcast shape, under the domain policy above. Dask arrays give Dask arrays.
+
+    ``backend="numba"`` runs the fused loop of ``codegen/numba.py`` instead of the NumPy
+    program (the same numbers, up to the last bit of a few library functions)."""
+    if any(is_dask(a) for a in arguments):
+        return _run_dask(program, arguments, names, errors, backend)
+    np = numpy_module()
+    inputs = [np.float64(a) if isinstance(a, float) else a for a in arguments]
+    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    arrays = tuple(i for i, a in enumerate(inputs) if isinstance(a, np.ndarray))
+    raw: Sequence[Any]
+    finite = False  # known finite without a check
+    if backend == "numba" and shape:
+        raw, finite = run_fused(program.fused(arrays), inputs, shape, program.outputs)
+    else:
+        function = program.function
+        if shape and arrays and all(np.shape(inputs[i]) == shape for i in arrays):
+            function = program.in_place(arrays)
+        with np.errstate(all="ignore"):
+            raw = function(*inputs)
+    outputs = []
+    # Never hand back (or later write NaN into) an input, nor one array as two outputs.
+    taken = {id(a) for a in inputs}
+    for result in raw:
+        if np.shape(result) != shape:
+            result = np.broadcast_to(result, shape)
+        if not isinstance(result, np.ndarray) or not result.flags.writeable:
+            result = np.array(result, dtype=np.float64)
+        elif id(result) in taken:
+            result = result.copy()
+        taken.add(id(result))
+        outputs.append(result)
+    if finite:
+        return outputs
+    with np.errstate(all="ignore"):
+        clean = all(np.isfinite(o.sum() * 0.0) for o in outputs if o.size)
+    if clean:
+        return outputs
+    offending = np.zeros(shape, dtype=bool)
+    for o in outputs:
+        offending |= ~np.isfinite(o)
+    if not offending.any():
+        return outputs  # a sum overflowed, no element did
+    if errors != "ignore":
+        message, subexpression, point = _diagnose(program, inputs, names, offending, offset)
+        if errors == "raise":
+            raise DomainError(message, subexpression, point)
+        warnings.warn(SymdiffWarning(f"{message}; they are NaN"), stacklevel=stacklevel)
+    for o in outputs:
+        o[offending] = np.nan
+    return outputs
+
+
+def _run_dask(
+    program: ArrayProgram,
+    arguments: Sequence[object],
+    names: Sequence[str],
+    errors: str,
+    backend: str,
+) -> list[Any]:
+    np = numpy_module()
+    da = importlib.import_module("dask.array")
+    positions = [i for i, a in enumerate(arguments) if is_array(a)]
+    arrays = da.broadcast_arrays(*(da.asarray(arguments[i]) for i in positions))
+    count = program.outputs
+
+    def block(*blocks: Any, block_info: dict[Any, Any] | None = None) -> Any:
+        values = list(arguments)
+        for i, b in zip(positions, blocks, strict=True):
+            values[i] = argument(names[i], b) if not is_dask(b) else b
+        location = (block_info or {}).get(0, {}).get("array-location", ())
+        offset = [start for start, _ in location]
+        for i in positions:
+            _check_finite(names[i], values[i], offset)
+        outputs = run(program, values, names, errors, offset, 2, backend)
+        return np.stack(outputs) if outputs else np.empty((0, *blocks[0].shape))
+
+    stacked = da.map_blocks(
+        block,
+        *arrays,
+        new_axis=0,
+        chunks=((count,), *arrays[0].chunks),
+        dtype=np.float64,
+        meta=np.empty((0,) * (arrays[0].ndim + 1), dtype=np.float64),
+    )
+    return [stacked[k] for k in range(count)]
+
+
+# --- saying what went wrong -------------------------------------------------------------
+
+
+class ArrayAlgebra(Algebra[Any]):
+    """NumPy arrays, op by op through the NumPy table: for diagnosis only."""
+
+    def constant(self, value: int | float) -> Any:
+        return float(value)
+
+    def apply(self, op: Op, *args: Any) -> Any:
+        return kernel(op)(*args)
+
+    def unless_zero(self, value: Any, partial: Callable[[], Any]) -> Any:
+        np = numpy_module()
+        return np.where(np.asarray(value) == 0, 0.0, partial())
+
+
+_ARRAYS = ArrayAlgebra()
+
+
+def _diagnose(
+    program: ArrayProgram,
+    inputs: Sequence[Any],
+    names: Sequence[str],
+    offending: Any,
+    offset: Sequence[int],
+) -> tuple[str, str, dict[str, float]]:
+    """The message, the failing subexpression's text and the point at the first offending
+    element, by the interpreter over arrays: the first node (in evaluation order) whose
+    value, or whose partial, is not finite where its arguments are."""
+    np = numpy_module()
+    shape = offending.shape
+    flat_first = int(np.argmax(offending))
+    first = np.unravel_index(flat_first, shape)
+    count = int(offending.sum())
+    point = {
+        name: float(np.broadcast_to(value, shape)[first])
+        for name, value in zip(names, inputs, strict=True)
+    }
+    at = ", ".join(f"{name} = {value!r}" for name, value in point.items())
+    where = (
+        f" at {count} of {offending.size} elements (the first at index"
+        f" {_shift(first, offset)}, where {at})"
+    )
+    leaf = dict(zip(program.variables, inputs, strict=True))
+    order = topological_order([*program.roots, *(s.root for s in program.sweeps)])
+    values: dict[Expr, Any] = {}
+    failed: tuple[Expr, Expr | None] | None = None
+    with np.errstate(all="ignore"):
+        for node in order:
+            if is_variable(node):
+                values[node] = leaf[node]
+            elif is_constant(node):
+                values[node] = float(node.payload)  # type: ignore[arg-type]
+            else:
+                args = [values[a] for a in node.args]
+                values[node] = result = _ARRAYS.apply(node.op, *args)
+                if _newly_not_finite(result, args):
+                    failed = (node, None)
+                    break
+        if failed is None:
+            failed = _failed_partial(program, values)
+    if failed is None:
+        return f"the result is not finite{where}", excerpt(program.roots[0]), point
+    node, arg = failed
+    if arg is not None:
+        message = f"{excerpt(node)} has no derivative with respect to {excerpt(arg)}{where}"
+    else:
+        domain = f" ({node.op.name} needs {node.op.domain})" if node.op.domain else ""
+        message = f"{excerpt(node)} is undefined or too large{domain}{where}"
+    return message, excerpt(node), point
+
+
+def _newly_not_finite(result: Any, args: Sequence[Any]) -> bool:
+    np = numpy_module()
+    bad = ~np.isfinite(result)
+    for a in args:
+        bad = bad & np.isfinite(a)
+    return bool(np.any(bad))
+
+
+def _failed_partial(program: ArrayProgram, values: dict[Expr, Any]) -> tuple[Expr, Expr] | None:
+    """The first partial, in each sweep's reverse order, that is not finite where the
+    adjoint reaching it and the arguments are (the reverse sweep, step by step)."""
+    for sweep in program.sweeps:
+        order = topological_order([sweep.root])
+        active = active_nodes(order, set(sweep.wanted))
+        adjoints: dict[Expr, Any] = {sweep.root: 1.0}
+        for node in reversed(order):
+            adjoint = adjoints.get(node)
+            if adjoint is None or not node.args:
+                continue
+            args = [values[a] for a in node.args]
+            for i, arg in enumerate(node.args):
+                if arg not in active:
+                    continue
+                partial = node.op.partials[i](_ARRAYS, values[node], *args)
+                if _ARRAYS.is_zero(partial):
+                    continue
+                contribution = adjoint * partial
+                if _newly_not_finite(contribution, [adjoint, *args]):
+                    return node, arg
+                previous = adjoints.get(arg)
+                adjoints[arg] = contribution if previous is None else previous + contribution
+    return None

@@ -1,0 +1,198 @@
+"""Compiled functions: an expression's value and derivatives as one generated program.
+
+``symdiff.compile(expr, variables, order=...)`` writes reverse mode out as straight-line
+code (``codegen/program.py``): the forward pass, then the adjoint pass, one assignment per
+step. Order 2 adds a reverse sweep over each symbolic partial d f / d v_i, asking only for
+v_j with j >= i, so each Hessian entry is computed once and mirrored. A list of
+expressions shares one forward pass and gets one sweep per row of the Jacobian.
+
+Floats in run the float program (``codegen/python.py``, under the numeric policy of
+``diff/algebra.py``): where it gives up, the checked interpreter answers or raises the
+``DomainError`` a single point always raises. Arrays in run the NumPy program
+(``codegen/numpy.py``) under the array domain policy of ``numeric/arrays.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..codegen.program import Sweep, straight_line
+from ..codegen.python import CodeAlgebra, define, finiteness_check
+from ..diff.symbolic import gradient, variable_name
+from ..errors import SymdiffError, ValuesError
+from ..ir.graph import topological_order, variable_names
+from ..ir.nodes import Expr, is_variable, variable
+from ..syntax.parser import as_expr
+from .arrays import ArrayProgram, argument, build, check_backend, check_errors, is_array, run
+from .evaluate import interpret_value, plan, value_and_gradient
+
+
+class _NotFloats(TypeError):
+    """Raised by the float program's first line when an input is not a finite float."""
+
+
+class Compiled:
+    """A compiled expression (or list of expressions); call it with the variables' values
+    in ``.variables`` order. ``.source`` is the generated float program.
+
+    - order 0: the value;
+    - order 1: ``(value, gradient)``, the gradient a tuple in ``.variables`` order;
+    - order 2: ``(value, gradient, hessian)``, the Hessian a tuple of rows;
+    - a list of expressions: ``(values, jacobian)``, one row per expression.
+
+    Floats in give floats out; NumPy (or Dask) arrays, mixed with floats, give arrays of
+    the broadcast shape, with ``errors="warn"|"raise"|"ignore"`` as in ``differentiate``;
+    ``backend="numba"`` runs them through one fused Numba loop (``codegen/numba.py``).
+    """
+
+    def __init__(
+        self,
+        exprs: Expr | str | Sequence[Expr | str],
+        variables: Iterable[str | Expr] | None = None,
+        *,
+        order: int = 1,
+        backend: str = "numpy",
+    ) -> None:
+        if isinstance(exprs, str | Expr):
+            self.many, roots = False, [as_expr(exprs)]
+        else:
+            self.many, roots = True, [as_expr(e) for e in exprs]
+        if isinstance(order, bool) or order not in (0, 1, 2):
+            raise SymdiffError(f"order is 0, 1 or 2, not {order!r}")
+        if self.many and order == 2:
+            raise SymdiffError("order 2 (a Hessian) needs one expression, not a list")
+        self.order = order
+        self.backend = check_backend(backend)
+        self.roots = tuple(roots)
+        self.variables = _variables(roots, variables)
+        nodes = tuple(variable(name) for name in self.variables)
+        self._nodes = nodes
+        self.sweeps: list[Sweep] = []
+        if self.many or order >= 1:
+            self.sweeps = [Sweep(root, nodes) for root in roots]
+        if order == 2:
+            partials = gradient(roots[0], self.variables)
+            self.partials = [partials[name] for name in self.variables]
+            self.sweeps += [Sweep(p, nodes[i:]) for i, p in enumerate(self.partials)]
+        algebra = CodeAlgebra()
+        program = straight_line(algebra, roots, nodes, self.sweeps)
+        texts = [*program.values, *(t for partials in program.partials for t in partials)]
+        result = self._shape(program.values, program.partials)
+        parameters = [f"x{i}" for i in range(len(nodes))]
+        refuse = algebra.bind("NotFloats", _NotFloats)
+        inputs = " is ".join(f"type({x})" for x in parameters)
+        finite = " or ".join(f"{x} - {x}" for x in parameters)
+        guard = [f"if not ({inputs} is float) or {finite}:", f"    raise {refuse}"]
+        if not parameters:
+            guard = []
+        body = [*guard, *program.lines, *finiteness_check(algebra, texts)]
+        self.source = "\n".join(
+            [
+                f"def compiled({', '.join(parameters)}):",
+                *(f"    {line}" for line in body),
+                f"    return {result}",
+            ]
+        )
+        self._floats: Callable[..., Any] = define("compiled", self.source, algebra.namespace)
+        self._arrays: ArrayProgram | None = None
+
+    def _shape(self, values: Sequence[Any], partials: Sequence[Sequence[Any]]) -> Any:
+        """The result built from the flat outputs (texts of the generated code, or arrays)."""
+
+        def row(items: Sequence[Any]) -> str | tuple[Any, ...]:
+            if items and isinstance(items[0], str):
+                return f"({''.join(f'{item}, ' for item in items)})"
+            return tuple(items)
+
+        if self.many:
+            return row([row(values), row([row(p) for p in partials])])
+        if self.order == 0:
+            return values[0]
+        gradient_row = row(partials[0])
+        if self.order == 1:
+            return row([values[0], gradient_row])
+        n = len(self.variables)
+        # Row i of the Hessian holds sweep i's entries j >= i; below the diagonal, the
+        # same entry (the same name) from row j.
+        upper = partials[1:]
+        rows = [row([upper[min(i, j)][abs(j - i)] for j in range(n)]) for i in range(n)]
+        return row([values[0], gradient_row, row(rows)])
+
+    @property
+    def array_source(self) -> str:
+        """The generated NumPy program, as arrays run it."""
+        return self._array_program().source
+
+    def _array_program(self) -> ArrayProgram:
+        if self._arrays is None:
+            self._arrays = build(self.roots, self._nodes, self.sweeps)
+        return self._arrays
+
+    def __call__(self, *args: object, errors: str = "warn") -> Any:
+        try:
+            return self._floats(*args)
+        except TypeError:  # _NotFloats, or the wrong number of arguments
+            return self._general(args, check_errors(errors))
+        except (ArithmeticError, ValueError):
+            return self._interpret([float(a) for a in args])  # type: ignore[arg-type]
+
+    def _general(self, args: Sequence[object], errors: str) -> Any:
+        if len(args) != len(self.variables):
+            raise ValuesError(
+                f"this function takes {len(self.variables)} values"
+                f" ({', '.join(self.variables) or 'none'}), not {len(args)}"
+            )
+        inputs = [argument(name, value) for name, value in zip(self.variables, args, strict=True)]
+        if not any(is_array(a) for a in inputs):
+            return self(*inputs)
+        program = self._array_program()
+        outputs = run(program, inputs, self.variables, errors, stacklevel=4, backend=self.backend)
+        values, rest = outputs[: len(self.roots)], outputs[len(self.roots) :]
+        partials = []
+        for sweep in self.sweeps:
+            partials.append(rest[: len(sweep.wanted)])
+            rest = rest[len(sweep.wanted) :]
+        return self._shape(values, partials)
+
+    def _interpret(self, point: list[float]) -> Any:
+        """The checked interpreter's answer, or its DomainError, where the program gave up."""
+        by_name = dict(zip(self.variables, point, strict=True))
+        values: list[float] = []
+        partials: list[list[float]] = []
+        for root in self.roots:
+            if self.many or self.order >= 1:
+                value, row = _gradient_at(root, by_name, self.variables)
+                values.append(value)
+                partials.append(row)
+            else:
+                p = plan(root)
+                values.append(interpret_value(p, [by_name[n] for n in p.variables]))
+        if self.order == 2:
+            for i, partial in enumerate(self.partials):
+                partials.append(_gradient_at(partial, by_name, self.variables)[1][i:])
+        return self._shape(values, partials)
+
+
+def _gradient_at(
+    root: Expr, by_name: dict[str, float], names: Sequence[str]
+) -> tuple[float, list[float]]:
+    p = plan(root)
+    results = value_and_gradient(p, [by_name[n] for n in p.variables])
+    partials = dict(zip(p.variables, results[1:], strict=True))
+    return results[0], [partials.get(name, 0.0) for name in names]
+
+
+def _variables(roots: Sequence[Expr], variables: Iterable[str | Expr] | None) -> tuple[str, ...]:
+    present = variable_names(n for n in topological_order(roots) if is_variable(n))
+    if variables is None:
+        return tuple(dict.fromkeys(present))
+    if isinstance(variables, str | Expr) or not isinstance(variables, Iterable):
+        raise SymdiffError("variables are a list of names, e.g. ['x', 'y']")
+    names = tuple(variable_name(v) for v in variables)
+    if len(set(names)) != len(names):
+        raise SymdiffError(f"a variable is named twice in {list(names)}")
+    missing = [name for name in dict.fromkeys(present) if name not in names]
+    if missing:
+        raise SymdiffError(f"the variables must include {', '.join(missing)}")
+    return names

@@ -1,0 +1,197 @@
+"""symdiff.compile: generated value, gradient, Hessian and Jacobian programs equal the
+interpreter's numbers, on floats and on arrays, and stay safe whatever the variables are
+called."""
+
+from __future__ import annotations
+
+import io
+import math
+import tokenize
+import warnings
+
+import numpy as np
+import pytest
+from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
+
+import symdiff
+from symdiff import DomainError, SymdiffError, SymdiffWarning, ValuesError
+from symdiff.ir.nodes import make, variable
+from symdiff.ir.ops import OPS
+
+CASES = FUNCTION_CASES + COMPOSITE_CASES
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-11, abs_tol=1e-13)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_compiled_equals_interpreted_for_orders_0_and_1(case: Case) -> None:
+    f = symdiff.compile(case.text)
+    args = [case.point[name] for name in f.variables]
+    expected = symdiff.differentiate(case.text, case.point)
+    value, gradient = f(*args)
+    assert _close(value, expected.value)
+    assert all(_close(g, expected[n]) for g, n in zip(gradient, f.variables, strict=True))
+    assert _close(symdiff.compile(case.text, order=0)(*args), expected.value)
+    assert type(value) is float and all(type(g) is float for g in gradient)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_compiled_hessian_is_symmetric_and_equals_symdiff_hessian(case: Case) -> None:
+    f = symdiff.compile(case.text, order=2)
+    args = [case.point[name] for name in f.variables]
+    try:
+        expected = symdiff.hessian(case.text, f.variables, **case.point)
+    except DomainError:
+        with pytest.raises(DomainError):
+            f(*args)
+        return
+    value, gradient, hessian = f(*args)
+    n = len(f.variables)
+    assert len(hessian) == n and all(len(row) == n for row in hessian)
+    for i in range(n):
+        for j in range(n):
+            assert hessian[i][j] == hessian[j][i]
+            assert _close(hessian[i][j], expected[i][j]), (i, j, hessian, expected)
+    assert (value, gradient) == symdiff.compile(case.text)(*args)
+
+
+def test_each_hessian_entry_is_computed_once() -> None:
+    f = symdiff.compile("x^2*y^2*z", order=2)
+    source = f.source
+    # The lower triangle reuses the upper triangle's names: the returned rows hold each
+    # off-diagonal name twice and nothing computes it twice.
+    result_line = source.splitlines()[-1]
+    hessian_text = result_line.split(", ((", 1)[1]
+    names = [part.strip(" (),") for part in hessian_text.split(",") if part.strip(" (),")]
+    assert len(names) == 9 and len(set(names)) <= 6
+
+
+def test_the_jacobian_of_a_list() -> None:
+    f = symdiff.compile(["x*y", "x + y^2", "sin(z)"], ["x", "y", "z"])
+    values, jacobian = f(2.0, 3.0, 0.5)
+    assert values == (6.0, 11.0, math.sin(0.5))
+    assert jacobian == ((3.0, 2.0, 0.0), (1.0, 6.0, 0.0), (0.0, 0.0, math.cos(0.5)))
+    assert symdiff.compile(["x*y", "y"]).variables == ("x", "y")
+
+
+def test_the_issue_examples() -> None:
+    fn = symdiff.compile("exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi))")
+    assert fn.variables == ("x", "mu", "s")
+    x = np.linspace(-2.0, 2.0, 11)
+    value, grad = fn(x, 0.0, 1.0)
+    assert value.shape == (11,) and all(g.shape == (11,) for g in grad)
+    np.testing.assert_allclose(value, np.exp(-(x**2) / 2) / math.sqrt(2 * math.pi), rtol=1e-14)
+    np.testing.assert_allclose(grad[0], -x * value, rtol=1e-12, atol=1e-300)
+    assert "def compiled(x0, x1, x2):" in fn.source
+    _, _, hessian = symdiff.compile("x^2*y + exp(x*y)", order=2)(1.5, 0.5)
+    assert _close(hessian[0][1], 2 * 1.5 + math.exp(0.75) * (1 + 0.75))
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_arrays_in_compiled_equal_floats_in(order: int) -> None:
+    f = symdiff.compile("x^y*sin(x*z) + log(z)", order=order)
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0.5, 2.0, (2, 7))
+    z = 1.25
+    batch = f(x, y, z)
+    for k in range(7):
+        point = f(float(x[k]), float(y[k]), z)
+        at_k = [float(np.asarray(b)[k]) for b in _leaves(batch)]
+        assert np.allclose(at_k, [float(v) for v in _leaves(point)], rtol=1e-12)
+
+
+def _leaves(result: object) -> list[object]:
+    if isinstance(result, tuple):
+        return [leaf for item in result for leaf in _leaves(item)]
+    return [result]
+
+
+def test_compiled_arrays_follow_the_domain_policy() -> None:
+    f = symdiff.compile("sqrt(x) + y")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value, (_, dy) = f(np.array([1.0, -1.0]), 2.0)
+    assert [w.category for w in caught] == [SymdiffWarning]
+    assert value[0] == 3.0 and math.isnan(value[1]) and math.isnan(dy[1])
+    with pytest.raises(DomainError, match="sqrt"):
+        f(np.array([1.0, -1.0]), 2.0, errors="raise")
+
+
+def test_floats_that_fail_raise_the_interpreters_error() -> None:
+    with pytest.raises(DomainError, match="sqrt"):
+        symdiff.compile("sqrt(x)")(0.0)
+    with pytest.raises(DomainError, match="log"):
+        symdiff.compile("log(x)", order=2)(-1.0)
+    # Where a step overflows, the interpreter computes the point widely (the numeric policy).
+    value, (dx,) = symdiff.compile("log(exp(x))")(800.0)
+    assert value == 800.0 and dx == pytest.approx(1.0)
+
+
+def test_bad_calls_are_values_errors() -> None:
+    f = symdiff.compile("x*y")
+    with pytest.raises(ValuesError, match="takes 2 values"):
+        f(1.0)
+    with pytest.raises(ValuesError, match="finite"):
+        f(1.0, math.inf)
+    with pytest.raises(ValuesError, match="real number"):
+        f(1.0, "2")
+    assert f(2, 3) == (6.0, (3.0, 2.0))  # ints are read as floats
+    with pytest.raises(SymdiffError, match="order"):
+        symdiff.compile("x", order=3)
+    with pytest.raises(SymdiffError, match="must include y"):
+        symdiff.compile("x*y", ["x"])
+
+
+def test_extra_variables_have_zero_partials() -> None:
+    assert symdiff.compile("x^2", ["x", "w"])(3.0, 1.0) == (9.0, (6.0, 0.0))
+
+
+_HOSTILE = ["lambda", "__import__", "print", "import", "exec", "__builtins__"]
+
+
+@pytest.mark.parametrize("name", [*_HOSTILE, "x0", "t0", "np", "_NotFloats", "def", "float"])
+def test_hostile_variable_names_never_reach_the_generated_code(name: str) -> None:
+    x, other = variable(name), variable("other")
+    e = make(OPS["mul"], (make(OPS["sin"], (x,)), other))
+    f = symdiff.compile(e, order=2)
+    assert f.variables == (name, "other")
+    if name in _HOSTILE:
+        for source in (f.source, f.array_source):
+            words = {t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)}
+            assert name not in words
+    value, gradient, hessian = f(0.5, 2.0)
+    assert _close(value, 2.0 * math.sin(0.5)) and _close(gradient[0], 2.0 * math.cos(0.5))
+    assert _close(hessian[0][0], -2.0 * math.sin(0.5)) and hessian[1][1] == 0.0
+    assert f(np.array([0.5]), 2.0)[0][0] == value
+
+
+def test_dask_in_compiled_gives_dask_out() -> None:
+    da = pytest.importorskip("dask.array")
+    f = symdiff.compile(["x*y", "sqrt(x)"], ["x", "y"])
+    x = np.linspace(0.5, 2.0, 40)
+    values, jacobian = f(da.from_array(x, chunks=10), 3.0)
+    assert all(isinstance(v, da.Array) for v in values)
+    eager_values, eager_jacobian = f(x, 3.0)
+    np.testing.assert_array_equal(values[1].compute(), eager_values[1])
+    np.testing.assert_array_equal(jacobian[1][0].compute(), eager_jacobian[1][0])
+    np.testing.assert_array_equal(jacobian[0][1].compute(), x)
+
+
+def test_a_warning_from_compiled_arrays_points_at_the_caller() -> None:
+    f = symdiff.compile("log(x)", order=0)
+    with pytest.warns(SymdiffWarning) as caught:
+        f(np.array([-1.0, 1.0]))
+    assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("case", COMPOSITE_CASES, ids=str)
+def test_the_compiled_jacobian_equals_symdiff_jacobian(case: Case) -> None:
+    texts = [case.text, f"sin({case.text})", f"({case.text})*{next(iter(case.point))}"]
+    f = symdiff.compile(texts)
+    values, jacobian = f(*(case.point[name] for name in f.variables))
+    expected = symdiff.jacobian(texts, f.variables, **case.point)
+    for row, expected_row, text, value in zip(jacobian, expected, texts, values, strict=True):
+        assert _close(value, symdiff.parse(text).evaluate(case.point))
+        assert all(_close(a, b) for a, b in zip(row, expected_row, strict=True))
