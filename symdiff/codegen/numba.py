@@ -28,7 +28,9 @@ from .python import CodeAlgebra, Literal, Value, define
 # x ** n for an int n is computed by repeated squaring: within an ulp or two of pow.
 _LARGEST_INTEGER_EXPONENT = 16
 
-NUMBA: dict[str, str] = {
+# None: no scalar code Numba compiles (the function is ours, in Python): the fused loop is
+# refused for such an expression, and the NumPy program answers it.
+NUMBA: dict[str, str | None] = {
     "add": "{0} + {1}",
     "sub": "{0} - {1}",
     "mul": "{0} * {1}",
@@ -67,7 +69,32 @@ NUMBA: dict[str, str] = {
     "hypot": "math.hypot({0}, {1})",
     "min": "({0} if {0} <= {1} else {1})",
     "max": "({0} if {0} >= {1} else {1})",
+    "sech": "1.0 / math.cosh({0})",
+    "csch": "1.0 / math.sinh({0})",
+    "coth": "1.0 / math.tanh({0})",
+    "asec": "math.acos(1.0 / {0})",
+    "acsc": "math.asin(1.0 / {0})",
+    "acot": "(math.pi / 2 if {0} == 0.0 else math.atan(1.0 / {0}))",
+    "asech": "math.acosh(1.0 / {0})",
+    "acsch": "math.asinh(1.0 / {0})",
+    "acoth": "math.atanh(1.0 / {0})",
+    "log1p": "math.log1p({0})",
+    "expm1": "math.expm1({0})",
+    "exp2": "2.0 ** {0}",
+    "sinc": "(1.0 if {0} == 0.0 else math.sin({0}) / {0})",
+    "heaviside": "(0.5 if {0} == 0.0 else (1.0 if {0} > 0.0 else (0.0 if {0} < 0.0 else {0})))",
+    "gamma": "math.gamma({0})",
+    "lgamma": "math.lgamma({0})",
+    "erfc": "math.erfc({0})",
+    "digamma": None,
+    "polygamma": None,
+    "lambertw": None,
+    "root": None,
 }
+
+
+class Unsupported(Exception):
+    """An op with no Numba code in the table: the NumPy program answers instead."""
 
 
 def numba_module() -> Any:
@@ -92,7 +119,10 @@ class NumbaAlgebra(CodeAlgebra):
             if exponent.is_integer() and abs(exponent) <= _LARGEST_INTEGER_EXPONENT:
                 # An int exponent: Numba multiplies (by squaring) instead of calling pow.
                 return self.emit(f"{self.source(args[0])} ** {int(exponent)}")
-        return self.emit(NUMBA[op.key].format(*(self.source(a) for a in args)))
+        template = NUMBA[op.key]
+        if template is None:
+            raise Unsupported(op.name)
+        return self.emit(template.format(*(self.source(a) for a in args)))
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
         # A constant zero is known now; elsewhere the convention holds element by element.

@@ -71,6 +71,30 @@ NUMPY: dict[str, str] = {
     "hypot": "np.hypot",
     "min": "np.minimum",
     "max": "np.maximum",
+    # The wider table: reciprocals through NumPy's ufuncs (1/0 = inf, then the domain policy).
+    "sech": "np.reciprocal(np.cosh({0}))",
+    "csch": "np.reciprocal(np.sinh({0}))",
+    "coth": "np.reciprocal(np.tanh({0}))",
+    "asec": "np.arccos(np.reciprocal({0}))",
+    "acsc": "np.arcsin(np.reciprocal({0}))",
+    "acot": FALLBACK,  # acot(0) = pi/2, and atan(1/x) elsewhere: the scalar function's convention
+    "asech": "np.arccosh(np.reciprocal({0}))",
+    "acsch": "np.arcsinh(np.reciprocal({0}))",
+    "acoth": "np.arctanh(np.reciprocal({0}))",
+    "log1p": "np.log1p",
+    "expm1": "np.expm1",
+    "exp2": "np.exp2",
+    # sin(x)/x, 1 at 0 (np.sinc is the normalised sin(pi x)/(pi x)).
+    "sinc": "np.where({0} == 0, 1.0, np.sin({0}) / np.where({0} == 0, 1.0, {0}))",
+    "heaviside": "np.heaviside({0}, 0.5)",
+    # Special functions NumPy lacks (SciPy's are not a dependency): the scalar functions.
+    "gamma": FALLBACK,
+    "lgamma": FALLBACK,
+    "digamma": FALLBACK,
+    "polygamma": FALLBACK,
+    "erfc": FALLBACK,
+    "lambertw": FALLBACK,
+    "root": FALLBACK,  # exact on perfect powers, odd roots of negatives: the scalar function
 }
 
 _modules: dict[str, Any] = {}

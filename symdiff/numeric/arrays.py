@@ -37,6 +37,7 @@ indices counted in the whole array.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import numbers
 import warnings
@@ -44,12 +45,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..codegen.numba import fused_loop, run_fused
+from ..codegen.numba import Unsupported, fused_loop, run_fused
 from ..codegen.numpy import NumpyAlgebra, kernel, numpy_module, schedule
 from ..codegen.program import Sweep, straight_line
 from ..codegen.python import define
 from ..diff.algebra import Algebra
-from ..errors import DomainError, SymdiffWarning, ValuesError
+from ..diff.reverse import StepFailed
+from ..errors import DomainError, SymdiffError, SymdiffWarning, ValuesError
 from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable
 from ..ir.ops import Op
@@ -171,7 +173,13 @@ def build(
     roots: Sequence[Expr], variables: Sequence[Expr], sweeps: Sequence[Sweep] = ()
 ) -> ArrayProgram:
     algebra = NumpyAlgebra()
-    program = straight_line(algebra, roots, variables, sweeps)
+    try:
+        program = straight_line(algebra, roots, variables, sweeps)
+    except StepFailed as failure:
+        # A partial that exists nowhere (polygamma's in its order n): the rule's own error.
+        if isinstance(failure.cause, SymdiffError):
+            raise failure.cause from None
+        raise
     results = (*program.values, *(text for partials in program.partials for text in partials))
     function, source = _define(algebra, results, len(variables), set(), False)
     return ArrayProgram(
@@ -314,8 +322,13 @@ def run(
     arrays = tuple(i for i, a in enumerate(inputs) if isinstance(a, np.ndarray))
     raw: Sequence[Any]
     finite = False  # known finite without a check
+    loop = None
     if backend == "numba" and shape:
-        raw, finite = run_fused(program.fused(arrays), inputs, shape, program.outputs)
+        # A function Numba cannot compile (digamma...): the NumPy program answers.
+        with contextlib.suppress(Unsupported):
+            loop = program.fused(arrays)
+    if loop is not None:
+        raw, finite = run_fused(loop, inputs, shape, program.outputs)
     else:
         function = program.function
         if shape and arrays and all(np.shape(inputs[i]) == shape for i in arrays):

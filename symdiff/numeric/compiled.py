@@ -19,6 +19,7 @@ from typing import Any
 
 from ..codegen.program import Sweep, straight_line
 from ..codegen.python import CodeAlgebra, define, finiteness_check
+from ..diff.reverse import StepFailed
 from ..diff.symbolic import gradient, variable_name
 from ..errors import SymdiffError, ValuesError
 from ..ir.graph import topological_order, variable_names
@@ -76,7 +77,13 @@ class Compiled:
             self.partials = [partials[name] for name in self.variables]
             self.sweeps += [Sweep(p, nodes[i:]) for i, p in enumerate(self.partials)]
         algebra = CodeAlgebra()
-        program = straight_line(algebra, roots, nodes, self.sweeps)
+        try:
+            program = straight_line(algebra, roots, nodes, self.sweeps)
+        except StepFailed as failure:
+            # A partial that exists nowhere (polygamma's in its order n): the rule's error.
+            if isinstance(failure.cause, SymdiffError):
+                raise failure.cause from None
+            raise
         texts = [*program.values, *(t for partials in program.partials for t in partials)]
         result = self._shape(program.values, program.partials)
         parameters = [f"x{i}" for i in range(len(nodes))]
