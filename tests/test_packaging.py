@@ -53,6 +53,18 @@ def test_the_wheel_carries_the_grammar(wheel: Path) -> None:
         assert archive.read("symdiff/grammar/symdiff.lark") == GRAMMAR.read_bytes()
 
 
+def test_the_wheel_carries_the_parser_tables_built_for_its_grammar(wheel: Path) -> None:
+    import lark
+
+    from symdiff.syntax.tables import TABLES_FILE, tables_key
+
+    with zipfile.ZipFile(wheel) as archive:
+        tables = archive.read(f"symdiff/grammar/{TABLES_FILE}")
+    key, _, saved = tables.partition(b"\n")
+    assert key + b"\n" == tables_key(GRAMMAR.read_text(encoding="utf-8"), lark.__version__)
+    assert saved  # Lark's saved parser follows the key
+
+
 def test_the_wheel_carries_every_module_and_the_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -100,3 +112,25 @@ def test_the_wheel_works_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> 
     gradient = json.loads(command.stdout)["gradient"]
     assert math.isclose(gradient["x"], 3 * (math.cos(6) - math.sin(6)))
     assert math.isclose(gradient["y"], 2 * (math.cos(6) - math.sin(6)))
+
+    # The command's parser comes from the shipped tables: with Lark's grammar loader
+    # refused and an empty temporary directory (no per-user cache), it still answers, and
+    # writes nothing there.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    refuse_rebuilding = (
+        "import sys, lark.lark\n"
+        "def refuse(*args, **kwargs): raise AssertionError('the grammar was rebuilt')\n"
+        "lark.lark.load_grammar = refuse\n"
+        "from symdiff.cli.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    env.pop("PYTHONPATH", None)
+    answer = subprocess.run(
+        [python, "-c", refuse_rebuilding, "sin(x*y)+cos(x*y)", "--at", "x=2,y=3", "--json"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    assert math.isclose(json.loads(answer.stdout)["value"], math.sin(6) + math.cos(6))
+    assert not list(scratch.iterdir())
