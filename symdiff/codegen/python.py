@@ -62,6 +62,10 @@ class CodeAlgebra(Algebra[Value]):
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
         self._bound: dict[str, str] = {}
+        # For the finiteness check: the arguments an op may turn from inf or nan into a
+        # finite number (they are checked), and every name some line reads.
+        self.may_hide: list[str] = []
+        self.read: set[str] = set()
 
     def constant(self, value: int | float) -> Value:
         return Literal(Fraction(value) if type(value) is int else float(value))
@@ -103,7 +107,19 @@ class CodeAlgebra(Algebra[Value]):
                 return Literal(_FLOATS.apply(op, *numbers))  # type: ignore[arg-type]
             except (ArithmeticError, ValueError):
                 pass
-        return PYTHON[op.key](self, op, values)
+        lines = len(self.lines)
+        result = PYTHON[op.key](self, op, values)
+        if len(self.lines) > lines:  # a line was written: note what it reads
+            propagates = _propagates(op, values)
+            for position, value in enumerate(values):
+                if isinstance(value, Name):
+                    self.read.add(value.name)
+                    # Parameters are finite: the point was checked when it was read.
+                    if not propagates[position] and not value.name.startswith("x"):
+                        self.may_hide.append(value.name)
+                elif not math.isfinite(float(value.value)):
+                    self.may_hide.append(self.source(value))
+        return result
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
         # Only a constant zero is known now; a value that is zero at run time takes the
@@ -175,6 +191,43 @@ PYTHON: dict[str, Writer] = {
 }  # fmt: skip
 
 
+# --- which intermediates the finiteness check must read ----------------------------------
+#
+# Generated code answers only when no step overflowed (policy 3): then every number it
+# computed is the interpreter's. Checking every intermediate for inf and nan costs a third
+# of a gradient's time; it is enough to check the results and the arguments an op may
+# *hide*. An argument position *propagates* when inf or nan there always gives inf or nan
+# or raises, whatever the other arguments: a non-finite intermediate then travels, op by
+# op, to a result, where the check sees it, unless it meets an op that may hide it (1/inf
+# is 0, atan(inf) is pi/2, exp(-inf) is 0, min(inf, 1) is 1, inf ** 0 is 1), whose
+# arguments are checked. Every line is read by a later line or is a result, except lines
+# nobody reads, which are checked too. A position not listed here is checked (the safe
+# default for a new op); tests/test_policy.py tries each listed one with inf and nan.
+PROPAGATING: dict[str, tuple[bool, ...]] = {
+    "add": (True, True), "sub": (True, True), "mul": (True, True),  # inf*0 is nan
+    "div": (True, False),  # x/inf is 0
+    "neg": (True,),
+    "pow": (False, False),  # inf^-1 is 0, nan^0 is 1, 0.5^inf is 0 (see _propagates)
+    "sin": (True,), "cos": (True,), "tan": (True,),  # inf: ValueError
+    "sec": (True,), "csc": (True,), "cot": (True,),
+    "asin": (True,), "acos": (True,), "atanh": (True,),
+    "sinh": (True,), "cosh": (True,), "asinh": (True,), "acosh": (True,),
+    "log": (True,), "log10": (True,), "log2": (True,),
+    "log_base": (True, False),  # log(x)/log(inf) is 0
+    "sqrt": (True,), "cbrt": (True,), "abs": (True,),
+    "hypot": (True, True),  # hypot(inf, nan) is inf
+}  # fmt: skip
+
+
+def _propagates(op: Op, values: Sequence[Value]) -> tuple[bool, ...]:
+    if op.key == "pow":
+        # Written x ** n for a literal n: a positive n keeps inf and nan (inf ** 2 is inf).
+        exponent = values[1]
+        base = isinstance(exponent, Literal) and float(exponent.value) > 0
+        return (base, False)
+    return PROPAGATING.get(op.key, (False,) * op.arity)
+
+
 # --- the generated functions --------------------------------------------------------------
 
 
@@ -197,15 +250,21 @@ def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
 
 
 def _finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
-    """Lines that raise unless every intermediate and every result is finite (policy 3).
+    """Lines that raise unless the results, the arguments an op may hide a non-finite
+    number in, and the lines nobody reads are finite (see ``PROPAGATING``): then no step
+    overflowed (policy 3).
 
     A sum of finite numbers minus itself is 0.0, while inf - inf and nan - nan are nan,
     which is true. A finite sum that overflows is refused too, which is stricter than
     needed: the interpreter then answers.
     """
-    terms = [line.split(" = ", 1)[0] for line in algebra.lines]
-    # A result that is no intermediate is a literal: finite, or a bound inf or nan.
-    terms.extend(text for text in texts if text.startswith("_"))
+    results = [t for t in texts if t.startswith(("t", "_"))]  # not parameters, not literals
+    unread = [
+        name
+        for name in (line.split(" = ", 1)[0] for line in algebra.lines)
+        if name not in algebra.read and name not in results
+    ]
+    terms = list(dict.fromkeys([*results, *algebra.may_hide, *unread]))
     refuse = algebra.bind("NonFinite", OverflowError)
     lines = ["_check = 0.0"]
     for start in range(0, len(terms), _CHECK_CHUNK):
