@@ -154,7 +154,7 @@ def differentiate(
     else:
         results = value_and_gradient(p, point)
     partials = dict(zip(p.variables, results[1:], strict=True))
-    given = keywords if values is None else {**values, **keywords}
+    given = keywords if values is None else {**values, **keywords} if keywords else values
     if len(given) != len(partials):
         for name in given:
             partials.setdefault(name, 0.0)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
 import os
 import sys
@@ -34,6 +33,7 @@ from ..version import __version__
 
 if TYPE_CHECKING:
     import difflib
+    import json
 
     from .. import tools
     from ..repl import terminal
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ..tools.solvers import Solution
 else:  # loaded by the commands that use them (symdiff/deferred.py)
     difflib = Deferred("difflib")
+    json = Deferred("json")
     tools = Deferred("symdiff.tools")
     terminal = Deferred("symdiff.repl.terminal")
     dot = Deferred("symdiff.syntax.dot")
