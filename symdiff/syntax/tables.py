@@ -29,4 +29,5 @@ def tables_key(grammar: str, lark_version: str) -> bytes:
     """The first line of a tables file: a digest of everything the tables depend on."""
     options = ",".join(f"{name}={value!r}" for name, value in sorted(LARK_OPTIONS.items()))
     digest = hashlib.sha256(f"{grammar}\0{options}\0{lark_version}".encode()).hexdigest()
-    return _FORMAT + b" " + digest.encode() + b"\n"
+    # Lark's version also in clear, to tell which Lark built a wheel's tables.
+    return b"%s lark=%s %s\n" % (_FORMAT, lark_version.encode(), digest.encode())
