@@ -6,12 +6,13 @@
 (0.638961, 0.384619)
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .api import (
     CheckReport,
     Compiled,
-    Explanation,
     Expr,
-    ForwardExplanation,
     Gradient,
     check,
     compile,
@@ -27,20 +28,60 @@ from .api import (
 )
 from .errors import DomainError, ParseError, SymdiffError, SymdiffWarning, ValuesError
 from .limits import Limits, limits
-from .tools import (
-    Contribution,
-    Propagation,
-    Sensitivity,
-    Solution,
-    hessian,
-    jacobian,
-    minimize,
-    newton,
-    propagate,
-    sensitivity,
-)
-from .tools.plot import plot
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .diff.explain import Explanation, ForwardExplanation
+    from .tools import (
+        Contribution,
+        Propagation,
+        Sensitivity,
+        Solution,
+        hessian,
+        jacobian,
+        minimize,
+        newton,
+        propagate,
+        sensitivity,
+    )
+    from .tools.plot import plot
+
+# The tools (solvers, uncertainty, plots) and explanations are loaded at their first use:
+# the command line's everyday answer needs none of them, and its start is paid every call.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "Contribution",
+            "Propagation",
+            "Sensitivity",
+            "Solution",
+            "hessian",
+            "jacobian",
+            "minimize",
+            "newton",
+            "propagate",
+            "sensitivity",
+        ),
+        "symdiff.tools",
+    ),
+    "plot": "symdiff.tools.plot",
+    "Explanation": "symdiff.diff.explain",
+    "ForwardExplanation": "symdiff.diff.explain",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symdiff' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "CheckReport",

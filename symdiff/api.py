@@ -11,17 +11,10 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .deferred import Deferred
 from .diff.algebra import CheckedFloatAlgebra
-from .diff.explain import (
-    Explanation,
-    ForwardExplanation,
-    explain_at,
-    explain_forward_at,
-    explain_forward_symbolic,
-    explain_symbolic,
-)
 from .diff.forward import tangents
 from .diff.reverse import StepFailed, forward
 from .diff.symbolic import derivative, gradient, hessian, jacobian, variable_name
@@ -45,11 +38,25 @@ from .numeric.evaluate import (
 from .numeric.wide import WideAlgebra
 from .simplify import shortest
 from .simplify import simplify as simplify_with_rules
-from .syntax.dot import render, to_dot
-from .syntax.latex import to_latex
 from .syntax.parser import as_expr, parse
 from .syntax.printer import display, displayable, text, to_text_with_bindings
 from .syntax.serialize import from_json, to_json
+
+if TYPE_CHECKING:
+    from .diff import explain as explaining
+    from .diff.explain import Explanation, ForwardExplanation
+    from .syntax import dot, latex
+else:  # loaded at their first use: the command line's start pays for every import
+    explaining = Deferred("symdiff.diff.explain")
+    dot = Deferred("symdiff.syntax.dot")
+    latex = Deferred("symdiff.syntax.latex")
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Explanation", "ForwardExplanation"):
+        return getattr(explaining, name)
+    raise AttributeError(f"module 'symdiff.api' has no attribute {name!r}")
+
 
 __all__ = [
     "CheckReport",
@@ -201,7 +208,7 @@ def differentiate(
         else:
             results = value_and_gradient(p, point)
     partials = dict(zip(p.variables, results[1:], strict=True))
-    given = keywords if values is None else {**values, **keywords}
+    given = keywords if values is None else {**values, **keywords} if keywords else values
     if len(given) != len(partials):
         zero = results[0] * 0.0 if arrays else 0.0
         for name in given:
@@ -372,11 +379,11 @@ def explain(
     name = None if wrt is None else variable_name(wrt)
     if name is not None and values is None and not keywords:
         if mode == "forward":
-            return explain_forward_symbolic(node, name)
-        return explain_symbolic(node, name)
+            return explaining.explain_forward_symbolic(node, name)
+        return explaining.explain_symbolic(node, name)
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
-    record = explain_forward_at if mode == "forward" else explain_at
+    record = explaining.explain_forward_at if mode == "forward" else explaining.explain_at
     wrt = None if name is None else variable(name)
     try:
         explanation: Explanation[float] = record(node, p.variable_nodes, point, wrt)
@@ -408,7 +415,7 @@ def graph(
     if values is None:
         if gradients:
             raise SymdiffError("gradients on the graph need a point: give values too")
-        return to_dot(node)
+        return dot.to_dot(node)
     return explain(node, values).to_dot(gradients=gradients)
 
 
@@ -621,7 +628,7 @@ def svg(expr: Expr) -> str | None:
     if count_nodes(expr) > SVG_NODE_LIMIT:
         return None
     try:
-        return render(to_dot(expr), "svg").decode()
+        return dot.render(dot.to_dot(expr), "svg").decode()
     except SymdiffError:
         return None
 
@@ -636,7 +643,7 @@ register_methods(
     display=display,
     displayable=displayable,
     text_with_bindings=lambda expr: "\n".join(to_text_with_bindings([expr])),
-    latex=to_latex,
+    latex=lambda expr: latex.to_latex(expr),
     to_json=to_json,
     from_json=from_json,
     variables=lambda expr: plan(expr).variables,

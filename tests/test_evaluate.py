@@ -7,6 +7,7 @@ the gradient path (``differentiate``).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 
@@ -20,9 +21,9 @@ from strategies import VARIABLE_NAMES, coordinates, expressions, moderate_consta
 import symdiff
 import symdiff.numeric.evaluate
 from symdiff import DomainError, Expr, Gradient
-from symdiff.codegen.python import COMPILE_LIMIT
+from symdiff.codegen.python import LARGE_GRAPH, LARGE_GRAPH_USES
 from symdiff.ir.graph import topological_order
-from symdiff.numeric.evaluate import plan
+from symdiff.numeric.evaluate import interpret_gradient, interpret_value, plan
 
 # --- values ------------------------------------------------------------------------------
 
@@ -77,18 +78,30 @@ def test_the_plan_is_made_once_and_lists_variables_in_order_of_appearance() -> N
     assert plan(expr).order == topological_order([expr])
 
 
-def test_graphs_beyond_the_compile_limit_are_always_interpreted() -> None:
-    n = COMPILE_LIMIT // 2 + 1
-    names = [f"x{i}" for i in range(n)]
-    expr = symdiff.parse("+".join(f"{name}^2" for name in names))
-    assert len(plan(expr).order) > COMPILE_LIMIT
-    point = {name: float(i) for i, name in enumerate(names)}
-    for _ in range(3):
-        gradient = symdiff.differentiate(expr, point)
-        assert gradient.value == expr.evaluate(point) == sum(i * i for i in range(n))
-        assert dict(gradient) == {name: 2.0 * i for i, name in enumerate(names)}
-    assert plan(expr).gradient_code is None
-    assert plan(expr).value_code is None
+def test_a_large_graph_is_compiled_once_used_often_and_agrees_with_the_interpreter() -> None:
+    n = 1000  # sin(x1*x2) + sin(x2*x3) + ...: 4,000 nodes
+    names = [f"x{i}" for i in range(1, n + 2)]
+    expr = symdiff.parse("+".join(f"sin({a}*{b})" for a, b in itertools.pairwise(names)))
+    p = plan(expr)
+    assert len(p.body) >= LARGE_GRAPH
+    points = [{name: 0.001 * i + 0.1 * k for i, name in enumerate(names)} for k in range(3)]
+    expected = [
+        (interpret_gradient(p, list(point.values())), interpret_value(p, list(point.values())))
+        for point in points
+    ]
+    for use in range(LARGE_GRAPH_USES):
+        for point, (gradient, value) in zip(points, expected, strict=True):
+            answer = symdiff.differentiate(expr, point)
+            assert (answer.value, *answer.values()) == gradient
+            assert expr.evaluate(point) == value
+        if use == 0:
+            assert p.gradient_code is None  # not on the second use, as a small graph would be
+    assert p.gradient_code is not None and p.value_code is not None
+    x = list(points[1].values())
+    gradient, value = expected[1]
+    assert math.isclose(value, math.fsum(math.sin(a * b) for a, b in itertools.pairwise(x)))
+    # d/dx_i = x_(i-1) cos(x_(i-1) x_i) + x_(i+1) cos(x_i x_(i+1))
+    assert math.isclose(gradient[2], x[0] * math.cos(x[0] * x[1]) + x[2] * math.cos(x[1] * x[2]))
 
 
 def test_names_the_expression_does_not_use_are_allowed() -> None:

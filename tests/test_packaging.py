@@ -7,6 +7,7 @@ editable install falls back to the checkout, so only a built wheel shows the cop
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import math
 import os
@@ -51,6 +52,23 @@ def test_the_wheel_carries_the_grammar(wheel: Path) -> None:
         names = set(archive.namelist())
         assert "symdiff/grammar/symdiff.lark" in names
         assert archive.read("symdiff/grammar/symdiff.lark") == GRAMMAR.read_bytes()
+
+
+def test_the_wheel_carries_the_parser_tables_built_for_its_grammar(wheel: Path) -> None:
+    import lark
+
+    from symdiff.syntax.tables import TABLES_FILE, tables_key
+
+    with zipfile.ZipFile(wheel) as archive:
+        tables = archive.read(f"symdiff/grammar/{TABLES_FILE}")
+    key, _, saved = tables.partition(b"\n")
+    # The Lark that built the wheel may be another than this one (an isolated build).
+    (built_by,) = re.findall(rb" lark=(\S+) ", key)
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    assert key + b"\n" == tables_key(grammar, built_by.decode())
+    if built_by.decode() == lark.__version__:  # Lark's saved parser follows the key
+        assert lark.Lark.load(io.BytesIO(saved)).parse("sin(x) + 2").data == "add"
+    assert saved
 
 
 def test_the_wheel_carries_every_module_and_the_command(wheel: Path) -> None:
@@ -100,3 +118,25 @@ def test_the_wheel_works_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> 
     gradient = json.loads(command.stdout)["gradient"]
     assert math.isclose(gradient["x"], 3 * (math.cos(6) - math.sin(6)))
     assert math.isclose(gradient["y"], 2 * (math.cos(6) - math.sin(6)))
+
+    # The command's parser comes from the shipped tables: with Lark's grammar loader
+    # refused and an empty temporary directory (no per-user cache), it still answers, and
+    # writes nothing there.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    refuse_rebuilding = (
+        "import sys, lark.lark\n"
+        "def refuse(*args, **kwargs): raise AssertionError('the grammar was rebuilt')\n"
+        "lark.lark.load_grammar = refuse\n"
+        "from symdiff.cli.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    env.pop("PYTHONPATH", None)
+    answer = subprocess.run(
+        [python, "-c", refuse_rebuilding, "sin(x*y)+cos(x*y)", "--at", "x=2,y=3", "--json"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    assert math.isclose(json.loads(answer.stdout)["value"], math.sin(6) + math.cos(6))
+    assert not list(scratch.iterdir())

@@ -6,8 +6,11 @@ hand with ``make`` is the very object the parser returns.
 
 from __future__ import annotations
 
+import io
 import math
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +22,9 @@ from strategies import expressions
 from symdiff import Expr, ParseError, SymdiffError, parse
 from symdiff.ir.nodes import Number, constant, make, variable
 from symdiff.ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
+from symdiff.syntax import parser as parser_module
 from symdiff.syntax.parser import grammar_text, parse_uncached
+from symdiff.syntax.tables import LARK_OPTIONS, TABLES_FILE, tables_key
 
 a, b, c, x, y, z = (variable(name) for name in "abcxyz")
 PI, E = make(OPS["pi"]), make(OPS["e"])
@@ -712,3 +717,72 @@ def test_the_pasting_helper_pastes() -> None:
 def test_pasted_and_ascii_forms_agree(expr: Expr, choices: list[int]) -> None:
     text = str(expr)
     assert parse(pasted(text, choices)) is expr
+
+
+# --- the parser's tables: shipped in the wheel, or built once -----------------------
+
+
+def _tables_in(directory: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+    """Point the parser at ``directory`` holding the grammar and ``content`` as its tables."""
+    (directory / "symdiff.lark").write_text(grammar_text(), encoding="utf-8")
+    (directory / TABLES_FILE).write_bytes(content)
+    monkeypatch.setattr(parser_module, "_PACKAGED", str(directory))
+    parser_module._lark.cache_clear()
+
+
+def _saved_tables(grammar: str | None = None) -> bytes:
+    built = Lark(grammar_text() if grammar is None else grammar, **LARK_OPTIONS)
+    file = io.BytesIO()
+    built.save(file)
+    return file.getvalue()
+
+
+@pytest.fixture
+def fresh_parser() -> Iterator[None]:
+    parser_module._lark.cache_clear()
+    yield
+    parser_module._lark.cache_clear()
+
+
+def test_tables_whose_key_matches_are_loaded_not_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_parser: None
+) -> None:
+    import lark.lark
+
+    key = tables_key(grammar_text(), lark.__version__)
+    _tables_in(tmp_path, monkeypatch, key + _saved_tables())
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the grammar was rebuilt")
+
+    monkeypatch.setattr(lark.lark, "load_grammar", refuse)
+    assert parse_uncached("sin(x*y) + 2^-x") is parse("sin(x*y) + 2^-x")
+    with pytest.raises(ParseError, match="implicit multiplication"):
+        parse_uncached("2x")
+
+
+@pytest.mark.parametrize("stale", ["another Lark", "damaged"])
+def test_stale_or_damaged_tables_are_rebuilt_and_the_file_left_alone(
+    stale: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_parser: None
+) -> None:
+    import lark
+
+    if stale == "another Lark":  # tables that would reject the formula, if they were used
+        content = tables_key(grammar_text(), "0.0.1") + _saved_tables('start: "a"')
+    else:
+        content = tables_key(grammar_text(), lark.__version__) + b"not a pickle"
+    _tables_in(tmp_path, monkeypatch, content)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "user-cache"))
+    (tmp_path / "user-cache").mkdir()
+    assert parse_uncached("sin(x*y)") is make(
+        OPS["sin"], (make(OPS["mul"], (variable("x"), variable("y"))),)
+    )
+    assert (tmp_path / TABLES_FILE).read_bytes() == content  # read-only: never rewritten
+
+
+def test_the_tables_key_follows_the_grammar_and_lark() -> None:
+    grammar = grammar_text()
+    assert tables_key(grammar, "1.2.2") == tables_key(grammar, "1.2.2")
+    assert tables_key(grammar, "1.2.2") != tables_key(grammar, "1.3.0")
+    assert tables_key(grammar, "1.2.2") != tables_key(grammar + "\n", "1.2.2")
+    assert tables_key(grammar, "1.2.2").endswith(b"\n")

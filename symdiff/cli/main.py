@@ -13,31 +13,40 @@ formula or value symdiff cannot use, on any line); errors go to stderr, without 
 from __future__ import annotations
 
 import argparse
-import difflib
 import io
-import json
 import math
 import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ..api import check, count_nodes, derivative, differentiate, explain, gradient, hessian
+from ..deferred import Deferred
 from ..errors import ParseError, SymdiffError
 from ..ir.nodes import Expr, is_variable
 from ..limits import current as current_limits
-from ..repl.terminal import run_repl
-from ..syntax.dot import FORMATS, render
 from ..syntax.parser import parse
 from ..syntax.printer import printed_size
-from ..tools import jacobian, minimize, newton, propagate, read_measurement, sensitivity
-from ..tools.plot import FORMATS as PLOT_FORMATS
-from ..tools.plot import parse_range, plot
-from ..tools.solvers import Solution
 from ..version import __version__
+
+if TYPE_CHECKING:
+    import difflib
+    import json
+
+    from .. import tools
+    from ..repl import terminal
+    from ..syntax import dot
+    from ..tools import plot as plotting
+    from ..tools.solvers import Solution
+else:  # loaded by the commands that use them (symdiff/deferred.py)
+    difflib = Deferred("difflib")
+    json = Deferred("json")
+    tools = Deferred("symdiff.tools")
+    terminal = Deferred("symdiff.repl.terminal")
+    dot = Deferred("symdiff.syntax.dot")
+    plotting = Deferred("symdiff.tools.plot")
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 1, 2
 
@@ -404,7 +413,9 @@ def _jacobian(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]
     names = list(dict.fromkeys(name for e in exprs for name in e.variables))
     document: dict[str, Any] = {"expressions": [str(e) for e in exprs], "variables": names}
     if point is None:
-        document["jacobian"] = [[_text(entry) for entry in row] for row in jacobian(exprs, names)]
+        document["jacobian"] = [
+            [_text(entry) for entry in row] for row in tools.jacobian(exprs, names)
+        ]
         return _matrix_line(document["jacobian"]), document
     # One reverse sweep a row, as symdiff.jacobian does with values; called directly because
     # an empty --at ('') is a point too, where jacobian() without values gives formulas.
@@ -417,7 +428,7 @@ def _propagate(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]
     (expr,) = exprs
     assert request.measurements is not None
     correlation = {pair: r for pairs in request.args.correlation for pair, r in pairs.items()}
-    result = propagate(
+    result = tools.propagate(
         expr,
         request.measurements,
         correlation=correlation or None,
@@ -435,7 +446,7 @@ def _correlations(spec: str) -> dict[tuple[str, str], float]:
         if not (sep and colon and a.strip() and b.strip() and text.strip()):
             raise argparse.ArgumentTypeError(f"NAME:NAME=R pairs are expected, not {item!r}")
         try:
-            value, uncertainty = read_measurement(text.strip())
+            value, uncertainty = tools.read_measurement(text.strip())
         except SymdiffError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
         if uncertainty:
@@ -447,7 +458,7 @@ def _correlations(spec: str) -> dict[tuple[str, str], float]:
 def _sensitivity(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     (expr,) = exprs
     assert request.point is not None
-    result = sensitivity(expr, request.point)
+    result = tools.sensitivity(expr, request.point)
     document = {**result.to_dict(), "point": request.point}
     return result.table(unicode=request.unicode), document
 
@@ -463,7 +474,7 @@ def _newton(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     assert request.point is not None
     args = request.args
     equations: Expr | list[Expr] = exprs[0] if len(exprs) == 1 else exprs
-    result = newton(
+    result = tools.newton(
         equations,
         request.point,
         variables=args.unknowns,
@@ -477,7 +488,7 @@ def _minimize(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]
     (expr,) = exprs
     assert request.point is not None
     args = request.args
-    result = minimize(
+    result = tools.minimize(
         expr,
         request.point,
         variables=args.unknowns,
@@ -602,10 +613,14 @@ def _explain(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     return text, document
 
 
+def _suffix(path: str) -> str:
+    return os.path.splitext(path)[1].lstrip(".").lower()
+
+
 def _graph_file(text: str) -> str:
-    if Path(text).suffix.lstrip(".").lower() not in FORMATS:
+    if _suffix(text) not in dot.FORMATS:
         raise argparse.ArgumentTypeError(
-            f"the picture is a {', '.join('.' + f for f in FORMATS)} file, not {text!r}"
+            f"the picture is a {', '.join('.' + f for f in dot.FORMATS)} file, not {text!r}"
         )
     return text
 
@@ -632,9 +647,10 @@ def _graph(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     document: dict[str, Any] = {"expression": str(expr), "dot": source}
     if args.output is None:
         return source.rstrip("\n"), document
-    picture = render(source, Path(args.output).suffix.lstrip(".").lower())
+    picture = dot.render(source, _suffix(args.output))
     try:
-        Path(args.output).write_bytes(picture)
+        with open(args.output, "wb") as file:
+            file.write(picture)
     except OSError as exc:
         raise SymdiffError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     document["output"] = args.output
@@ -642,16 +658,16 @@ def _graph(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
 
 
 def _plot_file(text: str) -> str:
-    if Path(text).suffix.lstrip(".").lower() not in PLOT_FORMATS:
+    if _suffix(text) not in plotting.FORMATS:
         raise argparse.ArgumentTypeError(
-            f"the plot is a {', '.join('.' + f for f in PLOT_FORMATS)} file, not {text!r}"
+            f"the plot is a {', '.join('.' + f for f in plotting.FORMATS)} file, not {text!r}"
         )
     return text
 
 
 def _range(text: str) -> tuple[float, float]:
     try:
-        return parse_range(text)
+        return plotting.parse_range(text)
     except SymdiffError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -682,7 +698,7 @@ def _plot(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     args = request.args
     if args.wrt is not None:
         _check_variable(args.wrt)
-    plot(expr, args.wrt, args.range, request.point, path=args.output)
+    plotting.plot(expr, args.wrt, args.range, request.point, path=args.output)
     document = {"expression": str(expr), "output": args.output}
     return f"wrote {args.output}", document
 
@@ -988,7 +1004,7 @@ def parse_measurements(specs: Sequence[str]) -> dict[str, tuple[float, float]]:
                 )
             if name in measurements:
                 raise UsageError(f"--at gives {name} twice")
-            measurements[name] = read_measurement(text.strip())
+            measurements[name] = tools.read_measurement(text.strip())
     return measurements
 
 
@@ -1091,7 +1107,7 @@ def _run_repl(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO
         parser.print_usage(stderr)
         print(f"symdiff repl: error: {exc}", file=stderr)
         return EXIT_USAGE
-    return run_repl(stdin, stdout, stderr)
+    return terminal.run_repl(stdin, stdout, stderr)
 
 
 EXIT_INTERRUPTED = 130  # as shells report SIGINT

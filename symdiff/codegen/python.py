@@ -15,6 +15,7 @@ names bound by this module, and functions are names bound to the op table's ``nu
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -25,8 +26,12 @@ from ..diff.reverse import forward, reverse
 from ..ir.nodes import Expr
 from ..ir.ops import OPS, Op
 
-# Larger graphs are evaluated by the interpreter: compiling them would cost more than it saves.
-COMPILE_LIMIT = 3000
+# Python compiles about 20 us a line, several times what interpreting a node costs: a graph
+# of more than LARGE_GRAPH nodes is compiled on its LARGE_GRAPH_USES-th use, once
+# interpreting it has cost about what compiling it will (numeric/evaluate.py). Smaller
+# graphs are compiled on their second use.
+LARGE_GRAPH = 3000
+LARGE_GRAPH_USES = 8
 
 _FLOATS = CheckedFloatAlgebra()
 
@@ -62,6 +67,10 @@ class CodeAlgebra(Algebra[Value]):
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
         self._bound: dict[str, str] = {}
+        # For the finiteness check: the arguments an op may turn from inf or nan into a
+        # finite number (they are checked), and every name some line reads.
+        self.may_hide: list[str] = []
+        self.read: set[str] = set()
 
     def constant(self, value: int | float) -> Value:
         return Literal(Fraction(value) if type(value) is int else float(value))
@@ -103,7 +112,19 @@ class CodeAlgebra(Algebra[Value]):
                 return Literal(_FLOATS.apply(op, *numbers))  # type: ignore[arg-type]
             except (ArithmeticError, ValueError):
                 pass
-        return self.write(op, values)
+        lines = len(self.lines)
+        result = self.write(op, values)
+        if len(self.lines) > lines:  # a line was written: note what it reads
+            propagates = _propagates(op, values)
+            for position, value in enumerate(values):
+                if isinstance(value, Name):
+                    self.read.add(value.name)
+                    # Parameters are finite: the point was checked when it was read.
+                    if not propagates[position] and not value.name.startswith("x"):
+                        self.may_hide.append(value.name)
+                elif not math.isfinite(float(value.value)):
+                    self.may_hide.append(self.source(value))
+        return result
 
     def write(self, op: Op, args: Sequence[Value]) -> Value:
         """One op applied to values not all known now: the backend's table decides how it
@@ -182,6 +203,43 @@ PYTHON: dict[str, Writer] = {
 }  # fmt: skip
 
 
+# --- which intermediates the finiteness check must read ----------------------------------
+#
+# Generated code answers only when no step overflowed (policy 3): then every number it
+# computed is the interpreter's. Checking every intermediate for inf and nan costs a third
+# of a gradient's time; it is enough to check the results and the arguments an op may
+# *hide*. An argument position *propagates* when inf or nan there always gives inf or nan
+# or raises, whatever the other arguments: a non-finite intermediate then travels, op by
+# op, to a result, where the check sees it, unless it meets an op that may hide it (1/inf
+# is 0, atan(inf) is pi/2, exp(-inf) is 0, min(inf, 1) is 1, inf ** 0 is 1), whose
+# arguments are checked. Every line is read by a later line or is a result, except lines
+# nobody reads, which are checked too. A position not listed here is checked (the safe
+# default for a new op); tests/test_policy.py tries each listed one with inf and nan.
+PROPAGATING: dict[str, tuple[bool, ...]] = {
+    "add": (True, True), "sub": (True, True), "mul": (True, True),  # inf*0 is nan
+    "div": (True, False),  # x/inf is 0
+    "neg": (True,),
+    "pow": (False, False),  # inf^-1 is 0, nan^0 is 1, 0.5^inf is 0 (see _propagates)
+    "sin": (True,), "cos": (True,), "tan": (True,),  # inf: ValueError
+    "sec": (True,), "csc": (True,), "cot": (True,),
+    "asin": (True,), "acos": (True,), "atanh": (True,),
+    "sinh": (True,), "cosh": (True,), "asinh": (True,), "acosh": (True,),
+    "log": (True,), "log10": (True,), "log2": (True,),
+    "log_base": (True, False),  # log(x)/log(inf) is 0
+    "sqrt": (True,), "cbrt": (True,), "abs": (True,),
+    "hypot": (True, True),  # hypot(inf, nan) is inf
+}  # fmt: skip
+
+
+def _propagates(op: Op, values: Sequence[Value]) -> tuple[bool, ...]:
+    if op.key == "pow":
+        # Written x ** n for a literal n: a positive n keeps inf and nan (inf ** 2 is inf).
+        exponent = values[1]
+        base = isinstance(exponent, Literal) and float(exponent.value) > 0
+        return (base, False)
+    return PROPAGATING.get(op.key, (False,) * op.arity)
+
+
 # --- the generated functions --------------------------------------------------------------
 
 
@@ -209,20 +267,67 @@ def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
 
 
 def finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
-    """Lines that raise unless every intermediate and every result is finite (policy 3).
+    """Lines that raise unless the results, the arguments an op may hide a non-finite
+    number in, and the lines nobody reads are finite (see ``PROPAGATING``): then no step
+    overflowed (policy 3).
 
     A sum of finite numbers minus itself is 0.0, while inf - inf and nan - nan are nan,
     which is true. A finite sum that overflows is refused too, which is stricter than
     needed: the interpreter then answers.
     """
-    terms = [line.split(" = ", 1)[0] for line in algebra.lines]
-    # A result that is no intermediate is a literal: finite, or a bound inf or nan.
-    terms.extend(text for text in texts if text.startswith("_"))
+    results = [t for t in texts if t.startswith(("t", "_"))]  # not parameters, not literals
+    read = algebra.read.union(results)
+    unread = [
+        name for name in (line.split(" = ", 1)[0] for line in algebra.lines) if name not in read
+    ]
+    terms = list(dict.fromkeys([*results, *algebra.may_hide, *unread]))
     refuse = algebra.bind("NonFinite", OverflowError)
     lines = ["_check = 0.0"]
     for start in range(0, len(terms), _CHECK_CHUNK):
         lines.append(f"_check = _check + {' + '.join(terms[start : start + _CHECK_CHUNK])}")
     return [*lines, "if _check - _check:", f"    raise {refuse}"]
+
+
+_INTERMEDIATE = re.compile(r"\bt\d+\b")
+
+
+def _reuse_names(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The same code with an intermediate's name given to a new value once its own value
+    is dead (a linear scan, as register allocators do).
+
+    A frame holds the values alive at once instead of one slot per node: a gradient of a
+    large graph runs about twice as fast and compiles in half the time. ``lines`` are
+    assignments ``tN = ...``; ``tail`` (the check, the result) reads its names at the end.
+    """
+    expressions = [line.split(" = ", 1)[1] for line in lines]
+    last_read: dict[str, int] = {}
+    for index, expression in enumerate(expressions):
+        for name in _INTERMEDIATE.findall(expression):
+            last_read[name] = index
+    for text in tail:
+        for name in _INTERMEDIATE.findall(text):
+            last_read[name] = len(lines)
+    renamed: dict[str, str] = {}
+    free: list[str] = []
+    slots = 0
+    written = []
+    for index, (line, expression) in enumerate(zip(lines, expressions, strict=True)):
+        reads = _INTERMEDIATE.findall(expression)
+        text = _INTERMEDIATE.sub(lambda match: renamed[match.group()], expression)
+        for name in dict.fromkeys(reads):
+            if last_read[name] == index:
+                free.append(renamed[name])  # dead after this line: the line may reuse it
+        if free:
+            slot = free.pop()
+        else:
+            slot, slots = f"t{slots}", slots + 1
+        target = line.split(" = ", 1)[0]
+        renamed[target] = slot
+        written.append(f"{slot} = {text}")
+        if target not in last_read:
+            free.append(slot)
+    rename = lambda match: renamed[match.group()]  # noqa: E731
+    return written, [_INTERMEDIATE.sub(rename, text) for text in tail]
 
 
 def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[..., float]:
@@ -231,8 +336,10 @@ def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[
     algebra = CodeAlgebra()
     values = forward(order, algebra, _parameters(variables).__getitem__)
     result = algebra.source(values[order[-1]])
-    body = [*algebra.lines, *finiteness_check(algebra, [result])]
-    return _function("value", len(variables), body, result, algebra)
+    lines, (result, *check) = _reuse_names(
+        algebra.lines, [result, *finiteness_check(algebra, [result])]
+    )
+    return _function("value", len(variables), [*lines, *check], result, algebra)
 
 
 def compile_gradient(
@@ -249,5 +356,7 @@ def compile_gradient(
     adjoints = reverse(order, values, algebra, Literal(1.0), active)
     outputs = [values[order[-1]], *(adjoints.get(v, Literal(0.0)) for v in variables)]
     texts = [algebra.source(output) for output in outputs]
-    body = [*algebra.lines, *finiteness_check(algebra, texts)]
-    return _function("gradient", len(variables), body, f"({', '.join(texts)},)", algebra)
+    lines, (result, *check) = _reuse_names(
+        algebra.lines, [f"({', '.join(texts)},)", *finiteness_check(algebra, texts)]
+    )
+    return _function("gradient", len(variables), [*lines, *check], result, algebra)

@@ -31,8 +31,11 @@ the same value, or the same error, on its first call (interpreted) and on later 
    (``x*y/(x*x)*x`` at ``x = 1e200`` is 1; ``log(1 + exp(x))`` at ``x = 800`` is 800); only
    results (value and partials) beyond the float range are a ``DomainError``, naming the
    first node that went beyond it. Underflow is IEEE's: gradual, then 0 (``exp(-x)`` at
-   ``x = 800`` is 0.0). Generated code checks every intermediate it computes for ``inf``
-   and ``nan`` and, finding one, hands the point to the interpreter.
+   ``x = 800`` is 0.0). Generated code checks its results, and the arguments of the ops
+   that may turn ``inf`` or ``nan`` into a finite number (a divisor, ``atan``, ``exp``,
+   ``min``...: ``codegen.python.PROPAGATING``), for ``inf`` and ``nan``; any other
+   non-finite step would reach a result. Finding one, it hands the point to the
+   interpreter.
 4. **Rewriting.** Generated code computes constant subexpressions once, when it is
    generated, with these same functions (a constant step that raises is left in the code,
    to fail on every call); a constant step that overflows is left in the code too, where the

@@ -7,39 +7,51 @@ exceptions are translated into :class:`ParseError` with a caret under the column
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
+import os
 import re
 import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from contextvars import ContextVar
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from ..deferred import Deferred
 from ..errors import ParseError, SymdiffError
 from ..ir.nodes import Expr, constant, make, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..limits import current as current_limits
+from .tables import LARK_OPTIONS, TABLES_FILE, tables_key
+
+if TYPE_CHECKING:
+    import difflib
+else:  # only an unknown name needs it
+    difflib = Deferred("difflib")
 
 # Past this many characters the implicit-multiplication hint quotes tokens, not the line.
 _HINT_WIDTH = 60
 
 
+# The grammar and its tables: inside the installed package, or the checkout's grammar.
+# (os.path, not importlib.resources or pathlib: the command line's start pays for imports.)
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGED = os.path.join(_PACKAGE, "grammar")
+
+
 def grammar_text() -> str:
     """The grammar: shipped inside the package, or read from the checkout."""
-    packaged = resources.files("symdiff").joinpath("grammar", "symdiff.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / "symdiff.lark"
-    return checkout.read_text(encoding="utf-8")
+    packaged = os.path.join(_PACKAGED, "symdiff.lark")
+    if not os.path.isfile(packaged):
+        packaged = os.path.join(os.path.dirname(_PACKAGE), "grammar", "symdiff.lark")
+    with open(packaged, encoding="utf-8") as file:
+        return file.read()
 
 
 class _Rejected(Exception):
@@ -247,13 +259,21 @@ def _check_size(text: str) -> None:
 
 @functools.cache
 def _lark(builder: type[_Builder] = _Builder) -> Lark:
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        transformer=builder(),
-        maybe_placeholders=True,
-        propagate_positions=False,
-    )
+    """The parser, from the tables the wheel ships when they fit this grammar and Lark;
+    otherwise built once into Lark's per-user cache (a checkout, or another Lark)."""
+    grammar = grammar_text()
+    shipped = os.path.join(_PACKAGED, TABLES_FILE)
+    if os.path.isfile(shipped):
+        key = tables_key(grammar, lark.__version__)
+        try:
+            with open(shipped, "rb") as file:
+                if file.readline() == key:
+                    # Lark.load takes no transformer; _load is what Lark's own cache calls.
+                    parser: Lark = Lark.__new__(Lark)._load(file, transformer=builder())
+                    return parser
+        except Exception:  # unreadable or damaged tables: build them, as with none
+            pass
+    return Lark(grammar, **LARK_OPTIONS, transformer=builder(), cache=True)
 
 
 def parse_uncached(text: str) -> Expr:

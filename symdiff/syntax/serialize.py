@@ -14,15 +14,20 @@ used twice appears once. ``roots`` lists the expressions stored.
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..deferred import Deferred
 from ..errors import SymdiffError
 from ..ir.graph import topological_order
 from ..ir.nodes import Expr, constant, is_constant, is_variable, make, variable
 from ..ir.ops import OPS
 from .parser import parse
+
+if TYPE_CHECKING:
+    import json
+else:  # only reading or writing a document needs it (symdiff/deferred.py)
+    json = Deferred("json")
 
 FORMAT = "symdiff-graph"
 VERSION = 1
