@@ -29,11 +29,9 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
 
 from corpus import CORPUS, TEXTBOOK  # noqa: E402
-from oracles import SYMPY_OPS, Undefined, symbol  # noqa: E402
+from oracles import Undefined, symbol, sympy_printed, to_sympy  # noqa: E402
 
 import symdiff  # noqa: E402
-from symdiff.ir.graph import topological_order  # noqa: E402
-from symdiff.ir.nodes import is_constant, is_variable  # noqa: E402
 from symdiff.syntax.printer import printed_size  # noqa: E402
 
 # The examples the readability issue quotes, beyond the corpus: (formula, variable, order).
@@ -50,12 +48,6 @@ EXAMPLES = [
     ("exp(x)/(1+exp(x))", "x", 3),
 ]
 
-# SymPy's names for our functions, written as ours so that only the forms are compared.
-_NAMES = {
-    "RealCubeRoot": "cbrt", "Sign": "sign", "Abs": "abs", "Step": "heaviside",
-    "Heaviside": "heaviside", "LambertW": "lambertw", "Max": "max", "Min": "min",
-}  # fmt: skip
-
 
 @dataclass
 class Row:
@@ -71,26 +63,6 @@ class Row:
         return self.ours / max(1, self.theirs)
 
 
-def sympy_of(expr: symdiff.Expr) -> sympy.Expr:
-    built: dict[symdiff.Expr, sympy.Expr] = {}
-    for node in topological_order([expr]):
-        if is_variable(node):
-            built[node] = symbol(str(node.payload))
-        elif is_constant(node):
-            value = node.payload
-            built[node] = sympy.Integer(value) if type(value) is int else sympy.Float(value)
-        else:
-            built[node] = SYMPY_OPS[node.op.key](*(built[a] for a in node.args))
-    return built[expr]
-
-
-def sympy_text(e: sympy.Expr) -> str:
-    text = str(e).replace("**", "^").replace(" ", "")
-    for name, ours in _NAMES.items():
-        text = text.replace(name + "(", ours + "(")
-    return text
-
-
 def measure(label: str, formula: str, var: str, order: int) -> Row | None:
     expr = symdiff.parse(formula)
     start = time.perf_counter()
@@ -98,10 +70,10 @@ def measure(label: str, formula: str, var: str, order: int) -> Row | None:
     seconds = time.perf_counter() - start
     ours = str(result).replace(" ", "")
     try:
-        theirs_expr = sympy.diff(sympy_of(expr), symbol(var), order)
+        theirs_expr = sympy.diff(to_sympy(expr, 15), symbol(var), order)
     except Undefined:
         return None
-    theirs = sympy_text(theirs_expr)
+    theirs = sympy_printed(theirs_expr)
     theirs_nodes = sum(1 for _ in sympy.preorder_traversal(theirs_expr))
     return Row(label, len(ours), len(theirs), printed_size(result, 10**9), theirs_nodes, seconds)
 

@@ -198,17 +198,19 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def _number(value: int | float) -> sympy.Expr:
-    # A float constant is its exact binary value, as the float engine sees it.
-    return sympy.Integer(value) if type(value) is int else sympy.Float(value, DIGITS)
+def _number(value: int | float, digits: int) -> sympy.Expr:
+    # A float constant is its exact binary value, as the float engine sees it (or, for
+    # comparing printed sizes, SymPy's usual 15 digits).
+    return sympy.Integer(value) if type(value) is int else sympy.Float(value, digits)
 
 
 class Undefined(ArithmeticError):
     """SymPy gives no finite real number here (outside the domain, or at a kink)."""
 
 
-def to_sympy(expr: Expr) -> sympy.Expr:
-    """The same formula as a SymPy expression, built node by node in topological order.
+def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
+    """The same formula as a SymPy expression, built node by node in topological order;
+    float constants with ``digits`` significant digits.
 
     Raises :class:`Undefined` when a constant part is infinite for SymPy: ``cot(pi)`` is
     ``zoo`` there, but a large finite number in floats, whose pi is not exactly pi.
@@ -218,7 +220,7 @@ def to_sympy(expr: Expr) -> sympy.Expr:
         if is_variable(node):
             converted[node] = symbol(str(node.payload))
         elif is_constant(node):
-            converted[node] = _number(node.payload)  # type: ignore[arg-type]
+            converted[node] = _number(node.payload, digits)  # type: ignore[arg-type]
         else:
             args = [converted[arg] for arg in node.args]
             try:
@@ -229,6 +231,22 @@ def to_sympy(expr: Expr) -> sympy.Expr:
                 raise Undefined(f"{node} is {result} for SymPy")
             converted[node] = result
     return converted[expr]
+
+
+# SymPy's names for our functions, written as ours so that printed sizes compare forms only.
+_SYMPY_NAMES = {
+    "RealCubeRoot": "cbrt", "Sign": "sign", "Abs": "abs", "Step": "heaviside",
+    "Heaviside": "heaviside", "LambertW": "lambertw", "Max": "max", "Min": "min",
+}  # fmt: skip
+
+
+def sympy_printed(e: sympy.Expr) -> str:
+    """SymPy's text of ``e`` as ours would be measured: no spaces, ``^`` for ``**``, and
+    our function names."""
+    text = str(e).replace("**", "^").replace(" ", "")
+    for name, ours in _SYMPY_NAMES.items():
+        text = text.replace(name + "(", ours + "(")
+    return text
 
 
 def sympy_at(expression: sympy.Expr, point: Mapping[str, float]) -> float:

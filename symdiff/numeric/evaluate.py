@@ -247,52 +247,66 @@ def evaluate(
 def array_value(p: Plan, values: Mapping[str, object] | None, keywords: dict[str, object]) -> Any:
     """The value over arrays (``numeric/arrays.py``); ``errors=`` is the domain policy,
     ``backend=`` "numpy" or "numba"."""
-    errors = errors_option(keywords)
-    backend = backend_option(keywords)
-    arguments = read_array_point(p.variables, values, keywords)
-    program = p.array_programs.get("value")
-    if program is None:
-        program = p.array_programs["value"] = build(p.order[-1:], p.variable_nodes)
-    outputs = run(program, arguments, p.variables, errors, stacklevel=5, backend=backend)
-    return widen(outputs, extra_arrays(p.variables, values, keywords))[0]
+    return _array_outputs(p, values, keywords, gradient=False, stacklevel=6)[0]
 
 
 def array_gradient(
     p: Plan, values: Mapping[str, object] | None, keywords: dict[str, object]
 ) -> list[Any]:
     """``[value, d/dv for each of p.variables]`` over arrays."""
+    return _array_outputs(p, values, keywords, gradient=True, stacklevel=5)
+
+
+def _array_outputs(
+    p: Plan,
+    values: Mapping[str, object] | None,
+    keywords: dict[str, object],
+    gradient: bool,
+    stacklevel: int,
+) -> list[Any]:
+    # One array program per plan and job, built on first use.
     errors = errors_option(keywords)
     backend = backend_option(keywords)
     arguments = read_array_point(p.variables, values, keywords)
-    program = p.array_programs.get("gradient")
+    job = "gradient" if gradient else "value"
+    program = p.array_programs.get(job)
     if program is None:
         root = p.order[-1]
-        sweep = Sweep(root, p.variable_nodes)
-        program = p.array_programs["gradient"] = build([root], p.variable_nodes, [sweep])
-    outputs = run(program, arguments, p.variables, errors, backend=backend)
+        sweeps = [Sweep(root, p.variable_nodes)] if gradient else []
+        program = p.array_programs[job] = build([root], p.variable_nodes, sweeps)
+    outputs = run(program, arguments, p.variables, errors, stacklevel=stacklevel, backend=backend)
     return widen(outputs, extra_arrays(p.variables, values, keywords))
 
 
 def interpret_value(p: Plan, point: list[float]) -> float:
     """The value at ``point``, by the checked interpreter: a DomainError if undefined."""
+    floats, wide = _forward_values(p, point)
+    if not wide:
+        return float(floats[p.order[-1]])
+    value = float(wide[p.order[-1]])
+    if not all_finite((value,)):
+        raise not_finite_error(p, point, _as_floats(wide), {})
+    return value
+
+
+def _forward_values(p: Plan, point: list[float]) -> tuple[dict[Expr, float], dict[Expr, Any]]:
+    """Every node's value at ``point``: the checked float pass, and an empty second map; or,
+    where a float step overflowed, an empty first map and the wide pass (policy 3)."""
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     try:
-        return float(forward(p.order, _CHECKED, leaf)[p.order[-1]])
+        floats = forward(p.order, _CHECKED, leaf)
+        float(floats[p.order[-1]])  # an exact result beyond the float range overflows here
+        return floats, {}
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
             raise domain_error(p, point, failure, _FLOATS) from None
     except OverflowError:
         pass  # an exact constant beyond the float range
-    # A step overflowed: the whole point again in wide arithmetic (policy 3).
     wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
     try:
-        wide = forward(p.order, _WIDE, wide_leaf.__getitem__)
+        return {}, forward(p.order, _WIDE, wide_leaf.__getitem__)
     except StepFailed as failure:
         raise domain_error(p, point, failure, _WIDE) from None
-    value = float(wide[p.order[-1]])
-    if not all_finite((value,)):
-        raise not_finite_error(p, point, _as_floats(wide), {})
-    return value
 
 
 def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
@@ -342,20 +356,8 @@ def node_values(p: Plan, point: list[float]) -> dict[Expr, float]:
     """Every node's value at ``point`` as a float; where a float step overflows, the values
     of the wide pass (policy 3) rounded to floats, so a node beyond the float range is inf.
     """
-    leaf = dict(zip(p.variable_nodes, point, strict=True))
-    try:
-        return forward(p.order, _CHECKED, leaf.__getitem__)
-    except StepFailed as failure:
-        if not isinstance(failure.cause, OverflowError):
-            raise domain_error(p, point, failure, _FLOATS) from None
-    except OverflowError:
-        pass  # an exact constant beyond the float range
-    wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
-    try:
-        wide = forward(p.order, _WIDE, wide_leaf.__getitem__)
-    except StepFailed as failure:
-        raise domain_error(p, point, failure, _WIDE) from None
-    return _as_floats(wide)
+    floats, wide = _forward_values(p, point)
+    return _as_floats(wide) if wide else floats
 
 
 def _as_floats(numbers: Mapping[Expr, object]) -> dict[Expr, float]:

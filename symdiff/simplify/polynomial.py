@@ -94,15 +94,20 @@ def constant_poly(c: Number) -> Poly:
     return {ONE_MONOMIAL: c} if c != 0 else {}
 
 
+def _accumulate(result: Poly, m: Monomial, c: Number) -> None:
+    """Add the term c*m to ``result``; a coefficient that cancels to 0 removes the term."""
+    total = exact(result.get(m, 0) + c)
+    if total == 0:
+        result.pop(m, None)
+    else:
+        result[m] = total
+
+
 def plus(p: Poly, q: Poly, work: Work, sign: int = 1) -> Poly:
     work.spend(len(q))
     result = dict(p)
     for m, c in q.items():
-        total = exact(result.get(m, 0) + sign * c)
-        if total == 0:
-            result.pop(m, None)
-        else:
-            result[m] = total
+        _accumulate(result, m, sign * c)
     return work.check(result)
 
 
@@ -111,12 +116,7 @@ def times(p: Poly, q: Poly, work: Work) -> Poly:
     result: Poly = {}
     for mp, cp in p.items():
         for mq, cq in q.items():
-            m = monomial_times(mp, mq)
-            total = exact(result.get(m, 0) + cp * cq)
-            if total == 0:
-                result.pop(m, None)
-            else:
-                result[m] = total
+            _accumulate(result, monomial_times(mp, mq), cp * cq)
     return work.check(result)
 
 
