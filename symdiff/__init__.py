@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from .api import (
     CheckReport,
-    Compiled,
     Expr,
     Gradient,
     check,
@@ -32,6 +31,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .diff.explain import Explanation, ForwardExplanation
+    from .numeric.compiled import Compiled
     from .tools import (
         Contribution,
         Propagation,
@@ -65,6 +65,7 @@ _LAZY = {
         "symdiff.tools",
     ),
     "plot": "symdiff.tools.plot",
+    "Compiled": "symdiff.numeric.compiled",
     "Explanation": "symdiff.diff.explain",
     "ForwardExplanation": "symdiff.diff.explain",
 }

@@ -21,8 +21,6 @@ from .diff.symbolic import derivative, gradient, hessian, jacobian, variable_nam
 from .errors import SymdiffError, ValuesError
 from .ir.graph import active_nodes, topological_order
 from .ir.nodes import Expr, register_methods, variable
-from .numeric.arrays import drop_options, has_arrays, has_options
-from .numeric.compiled import Compiled
 from .numeric.evaluate import (
     Plan,
     array_gradient,
@@ -45,9 +43,13 @@ from .syntax.serialize import from_json, to_json
 if TYPE_CHECKING:
     from .diff import explain as explaining
     from .diff.explain import Explanation, ForwardExplanation
+    from .numeric import arrays, compiled
+    from .numeric.compiled import Compiled
     from .syntax import dot, latex
 else:  # loaded at their first use: the command line's start pays for every import
     explaining = Deferred("symdiff.diff.explain")
+    arrays = Deferred("symdiff.numeric.arrays")
+    compiled = Deferred("symdiff.numeric.compiled")
     dot = Deferred("symdiff.syntax.dot")
     latex = Deferred("symdiff.syntax.latex")
 
@@ -55,6 +57,8 @@ else:  # loaded at their first use: the command line's start pays for every impo
 def __getattr__(name: str) -> Any:
     if name in ("Explanation", "ForwardExplanation"):
         return getattr(explaining, name)
+    if name == "Compiled":
+        return compiled.Compiled
     raise AttributeError(f"module 'symdiff.api' has no attribute {name!r}")
 
 
@@ -193,16 +197,16 @@ def differentiate(
     except ValuesError:
         # Arrays are looked for only once the scalar reader refuses a value, so the scalar
         # path pays nothing for them (numeric/arrays.py; reverse mode in generated NumPy).
-        if not has_arrays(values, keywords):
-            if not has_options(keywords):
+        if not arrays.has_arrays(values, keywords):
+            if not arrays.has_options(keywords):
                 raise
             # errors= and backend= are for arrays; at a single point a domain error raises.
-            drop_options(keywords)
+            arrays.drop_options(keywords)
             return differentiate(node, values, mode=mode, **keywords)
         results = array_gradient(p, values, keywords)
-        arrays = True
+        over_arrays = True
     else:
-        arrays = False
+        over_arrays = False
         if mode == "forward":
             results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
         else:
@@ -210,7 +214,7 @@ def differentiate(
     partials = dict(zip(p.variables, results[1:], strict=True))
     given = keywords if values is None else {**values, **keywords} if keywords else values
     if len(given) != len(partials):
-        zero = results[0] * 0.0 if arrays else 0.0
+        zero = results[0] * 0.0 if over_arrays else 0.0
         for name in given:
             partials.setdefault(name, zero)
     gradient = Gradient.__new__(Gradient)
@@ -313,7 +317,7 @@ def compile(
     >>> compile(["x*y", "x + y^2"], ["x", "y"])(2.0, 3.0)
     ((6.0, 11.0), ((3.0, 2.0), (1.0, 6.0)))
     """
-    return Compiled(exprs, variables, order=order, backend=backend)
+    return compiled.Compiled(exprs, variables, order=order, backend=backend)
 
 
 def jvp(

@@ -16,10 +16,11 @@ import numbers
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..codegen.program import Sweep
 from ..codegen.python import LARGE_GRAPH, LARGE_GRAPH_USES, compile_gradient, compile_value
+from ..deferred import Deferred
 from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
 from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, SymdiffError, ValuesError
@@ -27,20 +28,13 @@ from ..ir.graph import active_nodes, topological_order, variable_names
 from ..ir.nodes import Expr, is_variable
 from ..ir.ops import NAMED_CONSTANTS
 from ..syntax.printer import excerpt
-from .arrays import (
-    ArrayProgram,
-    backend_option,
-    build,
-    drop_options,
-    errors_option,
-    extra_arrays,
-    has_arrays,
-    has_options,
-    read_array_point,
-    run,
-    widen,
-)
 from .wide import WideAlgebra
+
+if TYPE_CHECKING:
+    from . import arrays
+    from .arrays import ArrayProgram
+else:  # loaded with the first array: an answer at one point never needs NumPy programs
+    arrays = Deferred("symdiff.numeric.arrays")
 
 _FLOATS = FloatAlgebra()
 _CHECKED = CheckedFloatAlgebra()
@@ -225,13 +219,13 @@ def evaluate(
     except ValuesError:
         # Arrays are found only once the scalar reader refuses a value: the scalar path
         # pays nothing for them.
-        if has_arrays(values, keywords):
+        if arrays.has_arrays(values, keywords):
             return array_value(p, values, dict(keywords))  # type: ignore[no-any-return]
-        if not has_options(keywords):
+        if not arrays.has_options(keywords):
             raise
         # errors= and backend= are for arrays; at a single point a domain error raises.
         keywords = dict(keywords)
-        drop_options(keywords)
+        arrays.drop_options(keywords)
         point = read_point(p, values, keywords)
     code = p.compiled_value()
     if code is not None:
@@ -265,17 +259,19 @@ def _array_outputs(
     stacklevel: int,
 ) -> list[Any]:
     # One array program per plan and job, built on first use.
-    errors = errors_option(keywords)
-    backend = backend_option(keywords)
-    arguments = read_array_point(p.variables, values, keywords)
+    errors = arrays.errors_option(keywords)
+    backend = arrays.backend_option(keywords)
+    arguments = arrays.read_array_point(p.variables, values, keywords)
     job = "gradient" if gradient else "value"
     program = p.array_programs.get(job)
     if program is None:
         root = p.order[-1]
         sweeps = [Sweep(root, p.variable_nodes)] if gradient else []
-        program = p.array_programs[job] = build([root], p.variable_nodes, sweeps)
-    outputs = run(program, arguments, p.variables, errors, stacklevel=stacklevel, backend=backend)
-    return widen(outputs, extra_arrays(p.variables, values, keywords))
+        program = p.array_programs[job] = arrays.build([root], p.variable_nodes, sweeps)
+    outputs = arrays.run(
+        program, arguments, p.variables, errors, stacklevel=stacklevel, backend=backend
+    )
+    return arrays.widen(outputs, arrays.extra_arrays(p.variables, values, keywords))
 
 
 def interpret_value(p: Plan, point: list[float]) -> float:

@@ -7,12 +7,22 @@ and the rational normal form (``normal.py``).
 bounded cost (``symdiff.simplify`` in the public API does both).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..deferred import Deferred
 from ..ir.graph import rebuild
 from ..ir.nodes import Expr
 from ..syntax.parser import as_expr
-from .normal import Budget, shortest
 from .numbers import ONE, ZERO, as_number, number
 from .rules import RULES, Rule, build, disabled
+
+if TYPE_CHECKING:
+    from . import normal
+    from .normal import Budget
+else:  # loaded at the first shortest form: the command line's answer at a point needs none
+    normal = Deferred("symdiff.simplify.normal")
 
 __all__ = [
     "ONE",
@@ -27,6 +37,17 @@ __all__ = [
     "shortest",
     "simplify",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Budget":
+        return normal.Budget
+    raise AttributeError(f"module 'symdiff.simplify' has no attribute {name!r}")
+
+
+def shortest(expr: Expr, budget: Budget | None = None) -> Expr:
+    """The shortest printed form found for ``expr`` within ``budget`` (``normal.py``)."""
+    return normal.shortest(expr) if budget is None else normal.shortest(expr, budget)
 
 
 def simplify(expr: Expr | str) -> Expr:
