@@ -6,6 +6,7 @@ hand with ``make`` is the very object the parser returns.
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import re
@@ -786,3 +787,32 @@ def test_the_tables_key_follows_the_grammar_and_lark() -> None:
     assert tables_key(grammar, "1.2.2") != tables_key(grammar, "1.3.0")
     assert tables_key(grammar, "1.2.2") != tables_key(grammar + "\n", "1.2.2")
     assert tables_key(grammar, "1.2.2").endswith(b"\n")
+
+
+def test_a_long_formula_pauses_the_cycle_collector_and_restores_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bool] = []
+
+    def recording_make(*args: object) -> Expr:
+        seen.append(gc.isenabled())
+        return make(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parser_module, "make", recording_make)
+    long_text = "+".join(f"x{i}" for i in range(3000))
+    assert gc.isenabled()
+    parse_uncached(long_text)
+    assert seen and not any(seen)  # paused while the long formula was read
+    assert gc.isenabled()
+    with pytest.raises(ParseError):
+        parse_uncached(long_text + "+)")
+    assert gc.isenabled()  # restored after an error too
+    seen.clear()
+    parse_uncached("x0+x1")
+    assert seen and all(seen)  # a short formula leaves it alone
+    gc.disable()
+    try:
+        parse_uncached(long_text)
+        assert not gc.isenabled()  # a collector the caller paused stays paused
+    finally:
+        gc.enable()

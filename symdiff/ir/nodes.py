@@ -12,6 +12,7 @@ import math
 import threading
 import weakref
 import zlib
+from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -150,36 +151,64 @@ def register_methods(**functions: Callable[..., Any]) -> None:
         setattr(METHODS, name, function)
 
 
-_interned: weakref.WeakValueDictionary[tuple[object, ...], Expr] = weakref.WeakValueDictionary()
+class _Entry(weakref.ref[Expr]):
+    """The intern table's weak reference to a node, holding the node's key so that the
+    entry can be dropped when the node dies. A ``weakref.ref`` subclass made in C, where
+    ``WeakValueDictionary``'s ``KeyedRef`` runs Python code for every entry."""
+
+    __slots__ = ("key",)
+    key: tuple[object, ...]
+
+
+def _drop(entry: _Entry) -> None:
+    # Called when a node dies. The key may already hold a newer node's entry: CPython's
+    # own helper for WeakValueDictionary deletes it only if it still holds a dead one.
+    _remove_dead_weakref(_interned, entry.key)
+
+
+_interned: dict[tuple[object, ...], _Entry] = {}
 # Looking up and inserting are two steps; two threads making the same new node between them
 # would make two nodes for one expression, and identity would no longer be equality. Hits,
 # by far the common case, need no lock; a miss checks again under it before inserting.
 _interning = threading.Lock()
+
+# Setting a slot through its descriptor: Expr's __setattr__ refuses every write.
+_set_op = Expr.__dict__["op"].__set__
+_set_args = Expr.__dict__["args"].__set__
+_set_payload = Expr.__dict__["payload"].__set__
+_set_digest = Expr.__dict__["digest"].__set__
+_set_plan = Expr.__dict__["_plan"].__set__
 
 
 def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = None) -> Expr:
     """The node ``op(*args)``; the same object for the same op, arguments and payload."""
     # The payload's type is part of the key: 1, 1.0 and True are equal in Python.
     key = (op.key, args, type(payload), payload)
-    node = _interned.get(key)
-    if node is not None:
-        return node
+    entry = _interned.get(key)
+    if entry is not None:
+        node = entry()
+        if node is not None:
+            return node
     if len(args) != op.arity:
         raise TypeError(f"{op.key} takes {op.arity} arguments, got {len(args)}")
     with _interning:
-        node = _interned.get(key)
+        entry = _interned.get(key)
+        node = None if entry is None else entry()
         if node is None:
             node = object.__new__(Expr)
-            object.__setattr__(node, "op", op)
-            object.__setattr__(node, "args", args)
-            object.__setattr__(node, "payload", payload)
-            object.__setattr__(node, "digest", _digest(op, args, payload))
-            object.__setattr__(node, "_plan", None)
-            _interned[key] = node
+            _set_op(node, op)
+            _set_args(node, args)
+            _set_payload(node, payload)
+            _set_digest(node, _digest(op, args, payload))
+            _set_plan(node, None)
+            entry = _Entry(node, _drop)
+            entry.key = key
+            _interned[key] = entry
     return node
 
 
 _MASK = (1 << 61) - 1
+_OP_SEEDS: dict[str, int] = {}
 
 
 def _digest(op: Op, args: tuple[Expr, ...], payload: Number | str | None) -> int:
@@ -188,7 +217,10 @@ def _digest(op: Op, args: tuple[Expr, ...], payload: Number | str | None) -> int
     else:
         # Numbers hash the same in every run; the type keeps 1 and 1.0 apart.
         seed = 0 if payload is None else hash(payload) * 2 + isinstance(payload, float)
-    h = (zlib.crc32(op.key.encode()) * 1_000_003 + seed) & _MASK
+    op_seed = _OP_SEEDS.get(op.key)
+    if op_seed is None:
+        op_seed = _OP_SEEDS[op.key] = zlib.crc32(op.key.encode()) * 1_000_003
+    h = (op_seed + seed) & _MASK
     for arg in args:
         h = (h * 0x100000001B3 + arg.digest) & _MASK
     return h ^ (h >> 29)
