@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import tokenize
 import warnings
 
@@ -127,6 +128,20 @@ def test_floats_that_fail_raise_the_interpreters_error() -> None:
     # Where a step overflows, the interpreter computes the point widely (the numeric policy).
     value, (dx,) = symdiff.compile("log(exp(x))")(800.0)
     assert value == 800.0 and dx == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_an_input_that_is_not_finite_is_named_whatever_the_ops_do_with_it(case: Case) -> None:
+    # The float program checks its inputs with its results: an op that hides inf or nan
+    # (atan(inf) is pi/2, exp(-inf) is 0, 1/inf is 0) must still not let one through.
+    for order in (0, 1):
+        f = symdiff.compile(case.text, order=order)
+        args = [case.point[name] for name in f.variables]
+        for position, name in enumerate(f.variables):
+            for bad in (math.inf, -math.inf, math.nan):
+                point = [*args[:position], bad, *args[position + 1 :]]
+                with pytest.raises(ValuesError, match=f"value of {re.escape(name)} must be"):
+                    f(*point)
 
 
 def test_bad_calls_are_values_errors() -> None:

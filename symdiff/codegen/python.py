@@ -57,13 +57,22 @@ class Name:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Negated(Name):
+    """``-name``, not yet written: the sum or product that meets it absorbs the sign
+    (``a + -b`` is ``a - b``), so the reverse sweep's many negations cost no line."""
+
+
 Value = Literal | Name
 
 
 class CodeAlgebra(Algebra[Value]):
     """Values are literals or names; each op applied to a name emits one assignment."""
 
-    def __init__(self) -> None:
+    def __init__(self, inputs_checked: bool = True) -> None:
+        # Whether the caller checks that the parameters are finite before the call; if not,
+        # they are checked like intermediates, where they may hide (see PROPAGATING).
+        self.inputs_checked = inputs_checked
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
         self._bound: dict[str, str] = {}
@@ -80,6 +89,8 @@ class CodeAlgebra(Algebra[Value]):
 
     def source(self, value: Value) -> str:
         """The Python text of a value: a name, a float literal, or a bound constant."""
+        if isinstance(value, Negated):
+            return f"(-{value.name})"
         if isinstance(value, Name):
             return value.name
         # An exact number beyond the float range raises OverflowError here: such an
@@ -119,8 +130,8 @@ class CodeAlgebra(Algebra[Value]):
             for position, value in enumerate(values):
                 if isinstance(value, Name):
                     self.read.add(value.name)
-                    # Parameters are finite: the point was checked when it was read.
-                    if not propagates[position] and not value.name.startswith("x"):
+                    parameter = value.name.startswith("x")
+                    if not propagates[position] and not (parameter and self.inputs_checked):
                         self.may_hide.append(value.name)
                 elif not math.isfinite(float(value.value)):
                     self.may_hide.append(self.source(value))
@@ -128,8 +139,42 @@ class CodeAlgebra(Algebra[Value]):
 
     def write(self, op: Op, args: Sequence[Value]) -> Value:
         """One op applied to values not all known now: the backend's table decides how it
-        is written (a hook: the NumPy backend overrides it with its own table)."""
-        return PYTHON[op.key](self, op, args)
+        is written (a hook: the NumPy backend overrides it with its own table).
+
+        Negations are carried as signs (:class:`Negated`) and absorbed where exact for
+        every float, signed zeros included: ``-(-a)`` is ``a``; ``a + -b`` is ``a - b``,
+        ``-a + b`` is ``b - a``, ``a - -b`` is ``a + b``, ``-a - -b`` is ``b - a``; ``-a * b``
+        and ``-a / b`` are ``-(a*b)`` and ``-(a/b)``, the sign folded into a nonzero constant
+        factor when there is one. Elsewhere a negated value is written ``(-t)`` in place.
+        """
+        key = op.key
+        if key == "neg" and isinstance(args[0], Name):
+            name = args[0].name
+            return Name(name) if isinstance(args[0], Negated) else Negated(name)
+        if key in ("add", "sub"):
+            a, b = args
+            if isinstance(b, Negated):
+                return self.write(OPS["sub" if key == "add" else "add"], [a, Name(b.name)])
+            if key == "add" and isinstance(a, Negated):
+                return self.write(OPS["sub"], [b, Name(a.name)])
+        elif key in ("mul", "div"):
+            return self._signed_product(op, *args)
+        return PYTHON[key](self, op, args)
+
+    def _signed_product(self, op: Op, a: Value, b: Value) -> Value:
+        negated = False
+        if isinstance(a, Negated):
+            a, negated = Name(a.name), not negated
+        if isinstance(b, Negated):
+            b, negated = Name(b.name), not negated
+        if negated:
+            # -a * 2 is a * -2; not with a zero factor, whose sign a Fraction cannot hold.
+            if isinstance(b, Literal) and b.value != 0:
+                b, negated = Literal(-b.value), False
+            elif isinstance(a, Literal) and a.value != 0:
+                a, negated = Literal(-a.value), False
+        result = PYTHON[op.key](self, op, [a, b])
+        return Negated(result.name) if negated and isinstance(result, Name) else result
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
         # Only a constant zero is known now; a value that is zero at run time takes the
@@ -266,24 +311,29 @@ def _parameters(variables: Sequence[Expr]) -> dict[Expr, Value]:
     return {node: Name(f"x{i}") for i, node in enumerate(variables)}
 
 
-def finiteness_check(algebra: CodeAlgebra, texts: Sequence[str]) -> list[str]:
+def finiteness_check(
+    algebra: CodeAlgebra, texts: Sequence[str], inputs: Sequence[str] = ()
+) -> list[str]:
     """Lines that raise unless the results, the arguments an op may hide a non-finite
-    number in, and the lines nobody reads are finite (see ``PROPAGATING``): then no step
-    overflowed (policy 3).
+    number in and the lines nobody reads are finite (see ``PROPAGATING``): then no step
+    overflowed (policy 3). Where the caller does not check the parameters
+    (``algebra.inputs_checked`` is false), ``inputs`` names them: those that are results
+    or that no line reads are checked too, and the rest reach a check like intermediates.
 
     A sum of finite numbers minus itself is 0.0, while inf - inf and nan - nan are nan,
     which is true. A finite sum that overflows is refused too, which is stricter than
     needed: the interpreter then answers.
     """
-    results = [t for t in texts if t.startswith(("t", "_"))]  # not parameters, not literals
+    # Not literals, nor checked parameters; a negated result, (-t), is checked as t.
+    names = (t[2:-1] if t.startswith("(-") else t for t in texts)
+    results = [t for t in names if t.startswith(("t", "_")) or t in inputs]
     read = algebra.read.union(results)
-    unread = [
-        name for name in (line.split(" = ", 1)[0] for line in algebra.lines) if name not in read
-    ]
+    targets = [line.split(" = ", 1)[0] for line in algebra.lines]
+    unread = [name for name in [*targets, *inputs] if name not in read]
     terms = list(dict.fromkeys([*results, *algebra.may_hide, *unread]))
     refuse = algebra.bind("NonFinite", OverflowError)
-    lines = ["_check = 0.0"]
-    for start in range(0, len(terms), _CHECK_CHUNK):
+    lines = [f"_check = {' + '.join(terms[:_CHECK_CHUNK]) or '0.0'}"]
+    for start in range(_CHECK_CHUNK, len(terms), _CHECK_CHUNK):
         lines.append(f"_check = _check + {' + '.join(terms[start : start + _CHECK_CHUNK])}")
     return [*lines, "if _check - _check:", f"    raise {refuse}"]
 

@@ -14,6 +14,7 @@ Floats in run the float program (``codegen/python.py``, under the numeric policy
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from .evaluate import interpret_value, plan, value_and_gradient
 
 
 class _NotFloats(TypeError):
-    """Raised by the float program's first line when an input is not a finite float."""
+    """Raised by the float program's first line when an input is not a float."""
 
 
 class Compiled:
@@ -76,7 +77,7 @@ class Compiled:
             partials = gradient(roots[0], self.variables)
             self.partials = [partials[name] for name in self.variables]
             self.sweeps += [Sweep(p, nodes[i:]) for i, p in enumerate(self.partials)]
-        algebra = CodeAlgebra()
+        algebra = CodeAlgebra(inputs_checked=False)
         try:
             program = straight_line(algebra, roots, nodes, self.sweeps)
         except StepFailed as failure:
@@ -89,11 +90,10 @@ class Compiled:
         parameters = [f"x{i}" for i in range(len(nodes))]
         refuse = algebra.bind("NotFloats", _NotFloats)
         inputs = " is ".join(f"type({x})" for x in parameters)
-        finite = " or ".join(f"{x} - {x}" for x in parameters)
-        guard = [f"if not ({inputs} is float) or {finite}:", f"    raise {refuse}"]
-        if not parameters:
-            guard = []
-        body = [*guard, *program.lines, *finiteness_check(algebra, texts)]
+        guard = [f"if not ({inputs} is float):", f"    raise {refuse}"] if parameters else []
+        # Non-finite inputs are caught by the finiteness check, like intermediates: a program
+        # that reads inf or nan gives up (or raises), and __call__ sorts out why.
+        body = [*guard, *program.lines, *finiteness_check(algebra, texts, parameters)]
         self.source = "\n".join(
             [
                 f"def compiled({', '.join(parameters)}):",
@@ -142,7 +142,10 @@ class Compiled:
         except TypeError:  # _NotFloats, or the wrong number of arguments
             return self._general(args, check_errors(errors))
         except (ArithmeticError, ValueError):
-            return self._interpret([float(a) for a in args])  # type: ignore[arg-type]
+            point = [float(a) for a in args]  # type: ignore[arg-type]
+            if not all(map(math.isfinite, point)):
+                return self._general(args, check_errors(errors))  # names the bad value
+            return self._interpret(point)
 
     def _general(self, args: Sequence[object], errors: str) -> Any:
         if len(args) != len(self.variables):
