@@ -19,6 +19,10 @@ class Deferred:
         self._name = name
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            # Introspection (doctest, inspect.unwrap, copy) asks for dunders: answering
+            # would import the module, and change its package's namespace mid-iteration.
+            raise AttributeError(attribute)
         return getattr(importlib.import_module(self._name), attribute)
 
     def __repr__(self) -> str:

@@ -26,8 +26,10 @@ from symdiff.codegen.python import (
     Name,
     compile_gradient,
     compile_value,
+    finiteness_check,
 )
 from symdiff.diff.algebra import FloatAlgebra, all_finite, is_structural_zero
+from symdiff.diff.reverse import forward, reverse
 from symdiff.ir.ops import OPS
 from symdiff.numeric.evaluate import Plan, interpret_gradient, interpret_value, plan
 
@@ -255,25 +257,37 @@ def test_a_positive_literal_power_keeps_inf_and_nan(exponent: float) -> None:
         assert not math.isfinite(OPS["pow"].numeric(bad, float(exponent)))
 
 
-def test_the_check_reads_the_results_and_the_arguments_that_may_hide() -> None:
-    expr = symdiff.parse("sin(x*y) + cos(x*y) + atan(x/y)")
-    p = plan(expr)
-    source: str = compile_gradient(p.order, p.variable_nodes, p.active).source  # type: ignore[attr-defined]
-    lines = source.splitlines()
-    checked = {
+def _checked(lines: Sequence[str]) -> set[str]:
+    """The names the finiteness check's lines sum."""
+    return {
         word.strip()
         for line in lines
         if line.strip().startswith("_check = ")
         for word in line.split("=", 1)[1].split("+")
     } - {"_check"}
-    results = {word.strip() for word in lines[-1].removeprefix("    return (").split(",")}
-    results.discard(")")
+
+
+def test_the_check_reads_the_results_and_the_arguments_that_may_hide() -> None:
+    expr = symdiff.parse("sin(x*y) + cos(x*y) + atan(x/y)")
+    p = plan(expr)
+    algebra = CodeAlgebra()
+    parameters = {node: Name(f"x{i}") for i, node in enumerate(p.variable_nodes)}
+    values = forward(p.order, algebra, parameters.__getitem__)
+    adjoints = reverse(p.order, values, algebra, Literal(1.0), p.active)
+    outputs = [values[p.order[-1]], *(adjoints[v] for v in p.variable_nodes)]
+    texts = [algebra.source(output) for output in outputs]
+    lines = algebra.lines
+    checked = _checked(finiteness_check(algebra, texts))
+    results = {text.removeprefix("(-").removesuffix(")") for text in texts}
     # The results, atan's argument, and the divisors of x/y and of atan's derivative.
     hidden = {line.split(" = ")[1].removeprefix("_atan(").rstrip(")") for line in lines
               if "_atan(" in line}  # fmt: skip
     divisors = {line.rsplit(" / ", 1)[1] for line in lines if " / " in line} - {"x1"}
-    assert checked == results | hidden | divisors, source
+    assert checked == results | hidden | divisors, lines
     assert len(checked) < len(lines) // 2
+    # The generated function checks as many values (under other names: it reuses them).
+    source: str = compile_gradient(p.order, p.variable_nodes, p.active).source  # type: ignore[attr-defined]
+    assert len(_checked(source.splitlines())) == len(checked), source
 
 
 # --- the typed intermediate form of generated code ----------------------------------------

@@ -19,7 +19,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..codegen.program import Sweep, straight_line
-from ..codegen.python import CodeAlgebra, define, finiteness_check
+from ..codegen.python import (
+    CodeAlgebra,
+    define,
+    finiteness_check,
+    inline_single_uses,
+    number_in_order,
+)
 from ..diff.reverse import StepFailed
 from ..diff.symbolic import gradient, variable_name
 from ..errors import SymdiffError, ValuesError
@@ -93,11 +99,12 @@ class Compiled:
         guard = [f"if not ({inputs} is float):", f"    raise {refuse}"] if parameters else []
         # Non-finite inputs are caught by the finiteness check, like intermediates: a program
         # that reads inf or nan gives up (or raises), and __call__ sorts out why.
-        body = [*guard, *program.lines, *finiteness_check(algebra, texts, parameters)]
+        tail = [*finiteness_check(algebra, texts, parameters), result]
+        lines, (*check, result) = number_in_order(inline_single_uses(program.lines, tail), tail)
         self.source = "\n".join(
             [
                 f"def compiled({', '.join(parameters)}):",
-                *(f"    {line}" for line in body),
+                *(f"    {line}" for line in [*guard, *lines, *check]),
                 f"    return {result}",
             ]
         )
