@@ -92,14 +92,22 @@ class Gradient(Mapping[str, float]):
     Read-only. ``float(g)`` is the derivative when there is exactly one variable.
     """
 
-    __slots__ = ("_partials", "_value")
+    # A view of one sweep's results, (value, partial, partial, ...): a gradient of 10,000
+    # variables costs no dict of its own. ``_positions`` (the plan's, shared) gives each
+    # variable's place in ``_results``; ``_extra`` holds names the caller gave that the
+    # expression does not contain, whose partials are zero.
+    __slots__ = ("_extra", "_positions", "_results", "_value")
 
     _value: float
-    _partials: dict[str, float]
+    _results: Sequence[float]
+    _positions: Mapping[str, int]
+    _extra: dict[str, float]
 
     def __init__(self, value: float, partials: Mapping[str, float]) -> None:
         self._value = value
-        self._partials = dict(partials)
+        self._positions = {name: i for i, name in enumerate(partials, 1)}
+        self._results = (value, *partials.values())
+        self._extra = {}
 
     @property
     def value(self) -> float:
@@ -108,35 +116,41 @@ class Gradient(Mapping[str, float]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Gradient):
-            mine, theirs = self._partials, other._partials
             return (
                 _same(self._value, other._value)
-                and mine.keys() == theirs.keys()
-                and all(_same(mine[name], theirs[name]) for name in mine)
+                and self.keys() == other.keys()
+                and all(_same(self[name], other[name]) for name in self)
             )
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __getitem__(self, name: str) -> float:
-        return self._partials[name]
+        position = self._positions.get(name)
+        if position is None:
+            return self._extra[name]
+        return self._results[position]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._partials)
+        yield from self._positions
+        yield from self._extra
 
     def __len__(self) -> int:
-        return len(self._partials)
+        return len(self._positions) + len(self._extra)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._positions or name in self._extra
 
     def __float__(self) -> float:
-        if len(self._partials) != 1:
+        if len(self) != 1:
             raise SymdiffError(
-                f"float() of a gradient needs exactly one variable, not {len(self._partials)}"
-                f" ({', '.join(self._partials) or 'none'}); index it by name instead"
+                f"float() of a gradient needs exactly one variable, not {len(self)}"
+                f" ({', '.join(self) or 'none'}); index it by name instead"
             )
-        return next(iter(self._partials.values()))
+        return self[next(iter(self))]
 
     def __repr__(self) -> str:
-        partials = ", ".join(f"{k!r}: {v!r}" for k, v in self._partials.items())
+        partials = ", ".join(f"{k!r}: {v!r}" for k, v in self.items())
         return f"Gradient(value={self.value!r}, partials={{{partials}}})"
 
 
@@ -211,15 +225,16 @@ def differentiate(
             results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
         else:
             results = value_and_gradient(p, point)
-    partials = dict(zip(p.variables, results[1:], strict=True))
+    extra: dict[str, float] = {}
     given = keywords if values is None else {**values, **keywords} if keywords else values
-    if len(given) != len(partials):
+    if len(given) != len(p.variables):
         zero = results[0] * 0.0 if over_arrays else 0.0
-        for name in given:
-            partials.setdefault(name, zero)
+        extra = {name: zero for name in given if name not in p.positions}
     gradient = Gradient.__new__(Gradient)
     gradient._value = results[0]
-    gradient._partials = partials
+    gradient._results = results
+    gradient._positions = p.positions
+    gradient._extra = extra
     return gradient
 
 

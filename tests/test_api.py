@@ -161,6 +161,23 @@ def test_the_gradient_is_a_read_only_mapping() -> None:
     assert gradient != symdiff.differentiate("x*y + z + 1", x=2, y=3, z=4)
 
 
+def test_names_given_beside_the_expressions_variables_have_zero_partials() -> None:
+    # The gradient is a view of the sweep's results; names the expression lacks are kept
+    # beside it, after its variables, in the order given.
+    gradient = symdiff.differentiate("x*y", {"w": 1.0, "y": 3.0}, x=2.0, v=5.0)
+    assert list(gradient) == ["x", "y", "w", "v"]
+    assert dict(gradient) == {"x": 3.0, "y": 2.0, "w": 0.0, "v": 0.0}
+    assert len(gradient) == 4 and "v" in gradient and "u" not in gradient
+    assert gradient == Gradient(6.0, {"x": 3.0, "y": 2.0, "w": 0.0, "v": 0.0})
+    assert gradient != Gradient(6.0, {"x": 3.0, "y": 2.0, "w": 0.0})
+    assert repr(gradient) == (
+        "Gradient(value=6.0, partials={'x': 3.0, 'y': 2.0, 'w': 0.0, 'v': 0.0})"
+    )
+    names = {f"a{i}": float(i) for i in range(1, 2001)}
+    many = symdiff.differentiate("+".join(names), names)
+    assert many["a1234"] == 1.0 and len(many) == 2000 and many.value == sum(names.values())
+
+
 def test_the_gradient_has_the_value() -> None:
     gradient = symdiff.differentiate("sin(x*y) + cos(x*y)", x=2, y=3)
     assert gradient.value == math.sin(6) + math.cos(6)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,10 @@ class Plan:
     uses: int = 0
     compilable: bool = True
     names: frozenset[str] = field(default_factory=frozenset)
+    # Each variable's place in a sweep's results (the value is at 0), and the point's
+    # values in ``variables`` order read at C speed (a tuple, or KeyError).
+    positions: dict[str, int] = field(default_factory=dict)
+    read: Callable[[Mapping[str, object]], tuple[object, ...]] = tuple
     # NumPy programs (``numeric/arrays.py``), built on first use: "value" and "gradient".
     array_programs: dict[str, ArrayProgram] = field(default_factory=dict)
 
@@ -113,11 +118,23 @@ def plan(expr: Expr) -> Plan:
             active=active,
         )
         existing.names = frozenset(existing.variables)
+        existing.positions = {name: i for i, name in enumerate(existing.variables, 1)}
+        existing.read = _reader(existing.variables)
         expr._plan = existing
     return existing
 
 
 # --- the point ---------------------------------------------------------------------
+
+
+def _reader(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
+    """``point -> (point[n] for n in names)`` as a tuple, by ``operator.itemgetter``."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    if names:
+        get = operator.itemgetter(names[0])
+        return lambda point: (get(point),)
+    return lambda point: ()
 
 
 def read_point(
@@ -141,14 +158,13 @@ def read_point(
     # every name given, every value a float, all finite (a finite sum says so; a sum that
     # overflows takes the careful way below).
     try:
-        fast = [point[name] for name in p.variables]
+        fast = p.read(point)
     except KeyError:
         pass
     else:
-        floats: list[float] = fast  # type: ignore[assignment]  # checked on the next line
-        total = sum(floats) if set(map(type, fast)) <= {float} else math.nan
+        total = sum(fast) if set(map(type, fast)) <= {float} else math.nan  # type: ignore[arg-type]
         if total - total == 0 and len(point) == len(fast):
-            return floats
+            return list(fast)  # type: ignore[arg-type]  # floats, checked above
     result: list[float] = []
     missing: list[str] = []
     for name in p.variables:
