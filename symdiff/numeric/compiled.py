@@ -14,6 +14,7 @@ Floats in run the float program (``codegen/python.py``, under the numeric policy
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -35,24 +36,13 @@ from ..syntax.parser import as_expr
 from .arrays import ArrayProgram, argument, build, check_backend, check_errors, is_array, run
 from .evaluate import interpret_value, plan, value_and_gradient
 
+# A value the caller did not give (the generated function's parameters default to it).
+_MISSING = object()
 
-class _NotFloats(TypeError):
-    """Raised by the float program's first line when an input is not a float."""
 
-
-class Compiled:
-    """A compiled expression (or list of expressions); call it with the variables' values
-    in ``.variables`` order. ``.source`` is the generated float program.
-
-    - order 0: the value;
-    - order 1: ``(value, gradient)``, the gradient a tuple in ``.variables`` order;
-    - order 2: ``(value, gradient, hessian)``, the Hessian a tuple of rows;
-    - a list of expressions: ``(values, jacobian)``, one row per expression.
-
-    Floats in give floats out; NumPy (or Dask) arrays, mixed with floats, give arrays of
-    the broadcast shape, with ``errors="warn"|"raise"|"ignore"`` as in ``differentiate``;
-    ``backend="numba"`` runs them through one fused Numba loop (``codegen/numba.py``).
-    """
+class Program:
+    """What a :class:`Compiled` runs: the generated float program (``entry``, its source in
+    ``source``), and the ways it hands a call on when floats are not enough."""
 
     def __init__(
         self,
@@ -94,21 +84,31 @@ class Compiled:
         texts = [*program.values, *(t for partials in program.partials for t in partials)]
         result = self._shape(program.values, program.partials)
         parameters = [f"x{i}" for i in range(len(nodes))]
-        refuse = algebra.bind("NotFloats", _NotFloats)
-        inputs = " is ".join(f"type({x})" for x in parameters)
-        guard = [f"if not ({inputs} is float):", f"    raise {refuse}"] if parameters else []
         # Non-finite inputs are caught by the finiteness check, like intermediates: a program
-        # that reads inf or nan gives up (or raises), and __call__ sorts out why.
+        # that reads inf or nan gives up (or raises), and retry sorts out why.
         tail = [*finiteness_check(algebra, texts, parameters), result]
         lines, (*check, result) = number_in_order(inline_single_uses(program.lines, tail), tail)
+        # Anything but floats (arrays, ints, too few or too many values) goes to general;
+        # a step that fails or a result that is not finite to retry. A missing value is
+        # the sentinel _missing, so that general can say how many were given.
+        general, retry = algebra.bind("general", self.general), algebra.bind("retry", self.retry)
+        algebra.bind("missing", _MISSING)
+        floats = " is ".join(f"type({x})" for x in parameters)
+        given = f"({''.join(f'{x}, ' for x in parameters)}*more,)"
         self.source = "\n".join(
             [
-                f"def compiled({', '.join(parameters)}):",
-                *(f"    {line}" for line in [*guard, *lines, *check]),
+                f"def compiled({''.join(f'{x}=_missing, ' for x in parameters)}*more, "
+                'errors="warn"):',
+                f"    if more or not ({floats} is float):" if parameters else "    if more:",
+                f"        return {general}({given}, errors)",
+                "    try:",
+                *(f"        {line}" for line in [*lines, *check]),
+                "    except (ArithmeticError, ValueError):",
+                f"        return {retry}(({''.join(f'{x}, ' for x in parameters)}), errors)",
                 f"    return {result}",
             ]
         )
-        self._floats: Callable[..., Any] = define("compiled", self.source, algebra.namespace)
+        self.entry: Callable[..., Any] = define("compiled", self.source, algebra.namespace)
         self._arrays: ArrayProgram | None = None
 
     def _shape(self, values: Sequence[Any], partials: Sequence[Sequence[Any]]) -> Any:
@@ -143,18 +143,18 @@ class Compiled:
             self._arrays = build(self.roots, self._nodes, self.sweeps)
         return self._arrays
 
-    def __call__(self, *args: object, errors: str = "warn") -> Any:
-        try:
-            return self._floats(*args)
-        except TypeError:  # _NotFloats, or the wrong number of arguments
-            return self._general(args, check_errors(errors))
-        except (ArithmeticError, ValueError):
-            point = [float(a) for a in args]  # type: ignore[arg-type]
-            if not all(map(math.isfinite, point)):
-                return self._general(args, check_errors(errors))  # names the bad value
-            return self._interpret(point)
+    def retry(self, point: tuple[float, ...], errors: str) -> Any:
+        """Where the float program gave up: the value that is not finite, named, or the
+        checked interpreter's answer (or its DomainError)."""
+        if not all(map(math.isfinite, point)):
+            return self.general(point, errors)
+        return self._interpret(list(point))
 
-    def _general(self, args: Sequence[object], errors: str) -> Any:
+    def general(self, given: tuple[object, ...], errors: str) -> Any:
+        """Values that are not all floats: checked and read (ints as floats), and arrays
+        run through the NumPy program."""
+        errors = check_errors(errors)
+        args = [value for value in given if value is not _MISSING]
         if len(args) != len(self.variables):
             raise ValuesError(
                 f"this function takes {len(self.variables)} values"
@@ -162,7 +162,7 @@ class Compiled:
             )
         inputs = [argument(name, value) for name, value in zip(self.variables, args, strict=True)]
         if not any(is_array(a) for a in inputs):
-            return self(*inputs)
+            return self.entry(*inputs)
         program = self._array_program()
         outputs = run(program, inputs, self.variables, errors, stacklevel=4, backend=self.backend)
         values, rest = outputs[: len(self.roots)], outputs[len(self.roots) :]
@@ -189,6 +189,70 @@ class Compiled:
             for i, partial in enumerate(self.partials):
                 partials.append(_gradient_at(partial, by_name, self.variables)[1][i:])
         return self._shape(values, partials)
+
+
+class Compiled(functools.partial[Any]):
+    """A compiled expression (or list of expressions); call it with the variables' values
+    in ``.variables`` order. ``.source`` is the generated float program.
+
+    - order 0: the value;
+    - order 1: ``(value, gradient)``, the gradient a tuple in ``.variables`` order;
+    - order 2: ``(value, gradient, hessian)``, the Hessian a tuple of rows;
+    - a list of expressions: ``(values, jacobian)``, one row per expression.
+
+    Floats in give floats out; NumPy (or Dask) arrays, mixed with floats, give arrays of
+    the broadcast shape, with ``errors="warn"|"raise"|"ignore"`` as in ``differentiate``;
+    ``backend="numba"`` runs them through one fused Numba loop (``codegen/numba.py``).
+
+    It is a ``functools.partial`` of the generated function, so that a call runs the
+    generated code with no Python frame before it (a method ``__call__`` would cost about
+    a sixth of a small gradient's time); the function hands every other case on itself.
+    """
+
+    program: Program
+
+    def __new__(
+        cls,
+        exprs: Expr | str | Sequence[Expr | str],
+        variables: Iterable[str | Expr] | None = None,
+        *,
+        order: int = 1,
+        backend: str = "numpy",
+    ) -> Compiled:
+        program = Program(exprs, variables, order=order, backend=backend)
+        self = super().__new__(cls, program.entry)
+        self.program = program
+        return self
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variables, in the order the function takes their values."""
+        return self.program.variables
+
+    @property
+    def source(self) -> str:
+        """The generated float program."""
+        return self.program.source
+
+    @property
+    def array_source(self) -> str:
+        """The generated NumPy program, as arrays run it."""
+        return self.program.array_source
+
+    @property
+    def order(self) -> int:
+        return self.program.order
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.variables) or "no variables"
+        return f"<symdiff.Compiled order {self.order} of {names}>"
+
+    # Immutable, and its generated function cannot be pickled: a copy is itself.
+    def __copy__(self) -> Compiled:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Compiled:
+        return self
 
 
 def _gradient_at(
