@@ -68,6 +68,7 @@ class Plan:
     # values in ``variables`` order read at C speed (a tuple, or KeyError).
     positions: dict[str, int] = field(default_factory=dict)
     read: Callable[[Mapping[str, object]], tuple[object, ...]] = tuple
+    float_types: tuple[type, ...] = ()  # (float, float, ...), one per variable
     # NumPy programs (``numeric/arrays.py``), built on first use: "value" and "gradient".
     array_programs: dict[str, ArrayProgram] = field(default_factory=dict)
 
@@ -120,6 +121,7 @@ def plan(expr: Expr) -> Plan:
         existing.names = frozenset(existing.variables)
         existing.positions = {name: i for i, name in enumerate(existing.variables, 1)}
         existing.read = _reader(existing.variables)
+        existing.float_types = (float,) * len(existing.variables)
         expr._plan = existing
     return existing
 
@@ -162,7 +164,8 @@ def read_point(
     except KeyError:
         pass
     else:
-        total = sum(fast) if set(map(type, fast)) <= {float} else math.nan  # type: ignore[arg-type]
+        floats = tuple(map(type, fast)) == p.float_types
+        total = sum(fast) if floats else math.nan  # type: ignore[arg-type]
         if total - total == 0 and len(point) == len(fast):
             return list(fast)  # type: ignore[arg-type]  # floats, checked above
     result: list[float] = []
