@@ -376,12 +376,13 @@ def inline_single_uses(lines: Sequence[str], tail: Sequence[str]) -> list[str]:
                 return name
             written_in[source] = True
             deepest = max(deepest, depth[source] + 1)
-            text = match.string
-            if text[: match.start()].endswith(("(", ", ")) and text[match.end() :].startswith(
-                (")", ",")
+            text, inner = match.string, expressions[source]
+            if _is_call(inner) or (
+                text[: match.start()].endswith(("(", ", "))
+                and text[match.end() :].startswith((")", ","))
             ):
-                return expressions[source]  # a whole argument of a call
-            return f"({expressions[source]})"
+                return inner  # a call, or a whole argument of one: no parentheses needed
+            return f"({inner})"
 
         expressions[index] = _INTERMEDIATE.sub(write_in, expression)
         depth[index] = deepest
@@ -390,6 +391,21 @@ def inline_single_uses(lines: Sequence[str], tail: Sequence[str]) -> list[str]:
         for target, expression, gone in zip(targets, expressions, written_in, strict=True)
         if not gone
     ]
+
+
+def _is_call(text: str) -> bool:
+    """Whether ``text`` is one call, ``_f(...)``, whose parentheses close at its end."""
+    if not (text.startswith("_") and text.endswith(")")) or "(" not in text:
+        return False
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index == len(text) - 1
+    return False
 
 
 def number_in_order(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str], list[str]]:
