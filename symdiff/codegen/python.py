@@ -138,14 +138,14 @@ class CodeAlgebra(Algebra[Value]):
         return result
 
     def write(self, op: Op, args: Sequence[Value]) -> Value:
-        """One op applied to values not all known now: the backend's table decides how it
-        is written (a hook: the NumPy backend overrides it with its own table).
+        """One op applied to values not all known now, its negations absorbed, then
+        written by :meth:`write_op`.
 
         Negations are carried as signs (:class:`Negated`) and absorbed where exact for
         every float, signed zeros included: ``-(-a)`` is ``a``; ``a + -b`` is ``a - b``,
         ``-a + b`` is ``b - a``, ``a - -b`` is ``a + b``, ``-a - -b`` is ``b - a``; ``-a * b``
         and ``-a / b`` are ``-(a*b)`` and ``-(a/b)``, the sign folded into a nonzero constant
-        factor when there is one. Elsewhere a negated value is written ``(-t)`` in place.
+        factor when there is one. Elsewhere :meth:`source` writes a negated value out.
         """
         key = op.key
         if key == "neg" and isinstance(args[0], Name):
@@ -159,7 +159,11 @@ class CodeAlgebra(Algebra[Value]):
                 return self.write(OPS["sub"], [b, Name(a.name)])
         elif key in ("mul", "div"):
             return self._signed_product(op, *args)
-        return PYTHON[key](self, op, args)
+        return self.write_op(op, args)
+
+    def write_op(self, op: Op, args: Sequence[Value]) -> Value:
+        """How the backend writes one op (a hook: the NumPy backend has its own table)."""
+        return PYTHON[op.key](self, op, args)
 
     def _signed_product(self, op: Op, a: Value, b: Value) -> Value:
         negated = False
@@ -173,7 +177,7 @@ class CodeAlgebra(Algebra[Value]):
                 b, negated = Literal(-b.value), False
             elif isinstance(a, Literal) and a.value != 0:
                 a, negated = Literal(-a.value), False
-        result = PYTHON[op.key](self, op, [a, b])
+        result = self.write_op(op, [a, b])
         return Negated(result.name) if negated and isinstance(result, Name) else result
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
