@@ -395,6 +395,14 @@ def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
         elif key == "atan2" and max(map(abs, args)) <= 1e-6:
             # Near its centre atan2 turns by pi within a finite-difference step.
             found.append(f"{node}: near (0, 0)")
+        elif (
+            args
+            and key not in ("add", "sub", "mul", "div", "neg")
+            and 0 < abs(value) <= 1e-12 * max(1.0, *map(abs, args))
+        ):
+            # At a zero of a function (sinc(pi), sin(pi)) the value is the rounding of the
+            # argument times the slope: a few ulps of the argument, where exact is 0.
+            found.append(f"{node}: at a zero, where the argument's rounding decides")
         payload = node.payload
         if key == "constant" and type(payload) is int and int(float(payload)) != payload:
             # Exact until a function meets it, then rounded to a float (the numeric policy):

@@ -181,10 +181,12 @@ class CodeAlgebra(Algebra[Value]):
         return Negated(result.name) if negated and isinstance(result, Name) else result
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
-        # Only a constant zero is known now; a value that is zero at run time takes the
-        # general formula, which fails there and hands the point to the interpreter.
+        # Only a constant zero is known now (its partial is the number 0.0, which still
+        # multiplies, as the interpreter's: policy 1); a value that is zero at run time
+        # takes the general formula, which fails there and hands the point to the
+        # interpreter.
         lifted = self.lift(value)
-        return 0 if isinstance(lifted, Literal) and lifted.value == 0 else partial()
+        return Literal(0.0) if isinstance(lifted, Literal) and lifted.value == 0 else partial()
 
     def mul(self, a: Value | int, b: Value | int) -> Value:
         # Exact for every float, inf and nan included (policy 4): 1*y is y, -1*y is -y.

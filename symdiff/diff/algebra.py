@@ -17,7 +17,10 @@ the same value, or the same error, on its first call (interpreted) and on later 
    :func:`is_structural_zero`. A partial that evaluates to zero at the point, or is a zero
    constant of the formula, still multiplies, so an undefined partial below it is still
    reported: ``sqrt(x)*0`` at ``x = 0`` has no derivative on any call, like
-   ``cos(sqrt(x))`` there.
+   ``cos(sqrt(x))`` there. A rule's value at a point where its general formula has none
+   (:meth:`Algebra.unless_zero`: sinc's slope at 0, pow's at a zero base or exponent) is
+   such a number too, so ``sinc(sqrt(x))`` at 0 has none either, in reverse and forward
+   mode alike.
 2. **Arithmetic.** IEEE doubles as Python computes them, through the op table's
    ``numeric`` functions. ``+``, ``-`` and ``*`` overflow to ``inf`` silently; division by
    zero raises ``ZeroDivisionError``; a math function raises ``OverflowError`` when its
@@ -137,8 +140,10 @@ class FloatAlgebra(Algebra[float]):
         return float(op.numeric(*args))
 
     def unless_zero(self, value: float | int, partial: Callable[[], float | int]) -> float | int:
-        # The value at this point decides; 0 is a structural zero, so nothing is added.
-        return 0 if value == 0 else partial()
+        # The value at this point decides. Its zero is a number, not a structural zero
+        # (policy 1): it still multiplies, so an undefined partial below it is reported,
+        # as forward mode reports it (sinc(sqrt(x)) at 0 has no derivative on any path).
+        return 0.0 if value == 0 else partial()
 
     def add(self, a: float | int, b: float | int) -> float:
         return self.apply(OPS["add"], a, b)

@@ -83,7 +83,11 @@ class RecordingAlgebra(Algebra[Traced[T]]):
     ) -> Traced[T] | int:
         # The wrapped algebra decides what zero is (a float at a point, a zero node).
         zero = self.inner.unless_zero(_raw(value), lambda: 1)
-        return 0 if zero == 0 and type(zero) is int else partial()
+        if type(zero) is int and zero == 0:
+            return 0
+        if type(zero) is float and zero == 0:
+            return Traced(zero)  # a number at a point: it still multiplies (policy 1)
+        return partial()
 
     def add(self, a: Traced[T] | int, b: Traced[T] | int) -> Traced[T]:
         result = self.inner.add(_raw(a), _raw(b))

@@ -349,4 +349,5 @@ class WideAlgebra(Algebra[Decimal]):
     def unless_zero(
         self, value: Decimal | int, partial: Callable[[], Decimal | int]
     ) -> Decimal | int:
-        return 0 if value == 0 else partial()
+        # A number, not a structural zero, as FloatAlgebra's (policy 1).
+        return Decimal(0) if value == 0 else partial()
