@@ -361,3 +361,24 @@ def test_negations_are_absorbed_exactly_signed_zeros_included(text: str) -> None
         assert compiled == tuple(interpreted)
         signs = [math.copysign(1.0, n) for n in compiled]
         assert signs == [math.copysign(1.0, n) for n in interpreted], (x, y)
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [("sinc(sqrt(x))", {"x": 0.0}), ("sqrt(y)^0", {"y": 0.0}), ("x^sqrt(y)", {"x": 0.0, "y": 0.0})],
+)
+def test_a_rules_zero_at_a_point_still_multiplies_on_every_path(
+    text: str, point: dict[str, float]
+) -> None:
+    # sinc's slope at 0 and pow's at a zero base or exponent are numbers there, not
+    # structural zeros (policy 1): the undefined partial of sqrt below them is reported by
+    # the interpreter, the generated code and forward mode alike.
+    expr = symdiff.parse(text)
+    for _ in range(3):  # the first call interprets, later ones run generated code
+        with pytest.raises(DomainError, match=r"sqrt\(\w\) has no derivative"):
+            symdiff.differentiate(expr, point)
+    with pytest.raises(DomainError, match=r"sqrt\(\w\) has no derivative"):
+        symdiff.differentiate(expr, point, mode="forward")
+    compiled = symdiff.compile(expr)
+    with pytest.raises(DomainError, match=r"sqrt\(\w\) has no derivative"):
+        compiled(*(point[name] for name in compiled.variables))
