@@ -442,3 +442,21 @@ def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set() -> None:
     # arrays, each live intermediate would cost 8 * size (3.2 MB) more.
     assert peak < outputs + 16 * 8 * arrays.BLOCK + 200_000, (peak, outputs)
     del result
+
+
+@pytest.mark.parametrize("exponent", [0.5, 1.5, 2, 2.5, 3, 7.5, 12, 16])
+def test_powers_multiplied_out_follow_pow(exponent: float) -> None:
+    # Integer and half-integer powers are squares, products and a square root, not
+    # np.power: within a few ulps of math.pow, with its signs of zero and its NaNs.
+    x = np.array([0.0, -0.0, 2.0, 1e-300, 1e15, 3.7, -1.0, -2.5, 0.3])
+    value = symdiff.parse(f"x^{exponent}").evaluate(x=x, errors="ignore")
+    for got, xi in zip(value, x, strict=True):
+        try:
+            expected = math.pow(xi, exponent)
+        except ValueError:
+            expected = math.nan
+        if math.isnan(expected):
+            assert math.isnan(got), (xi, got)
+        else:
+            assert math.isclose(got, expected, rel_tol=1e-14), (xi, got, expected)
+            assert math.copysign(1, got) == math.copysign(1, expected), (xi, got)
