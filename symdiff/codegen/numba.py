@@ -149,14 +149,17 @@ def fused_source(
     parameters = ", ".join(f"p{i}" for i in range(len(variables)))
     head = [f"def fused(n, {parameters}, out):" if parameters else "def fused(n, out):"]
     head += [f"    x{i} = p{i}" for i in range(len(variables)) if i not in arrays]
-    # check stays 0.0 while every output is finite (inf - inf and nan - nan are nan): the
-    # domain policy then needs no pass of its own over the outputs.
-    loop = ["    check = 0.0", "    for i in range(n):"]
+    # residue is 0.0 where every output is finite (inf - inf and nan - nan are nan): the
+    # domain policy then needs no pass of its own over the outputs. An "or" of booleans,
+    # unlike a float sum, leaves LLVM free to vectorise the loop (floats are not
+    # reassociated without fastmath), which makes arithmetic-only loops 2-3x faster.
+    loop = ["    bad = False", "    for i in range(n):"]
     loop += [f"        x{i} = p{i}[i]" for i in arrays]
     loop += [f"        {line}" for line in program.lines]
     loop += [f"        out[{j}, i] = {text}" for j, text in enumerate(results)]
-    loop += [f"        check += {' + '.join(f'({t} - {t})' for t in results) or '0.0'}"]
-    return "\n".join([*head, *loop, "    return check"]), algebra.namespace
+    loop += [f"        residue = {' + '.join(f'({t} - {t})' for t in results) or '0.0'}"]
+    loop += ["        bad |= residue != residue"]
+    return "\n".join([*head, *loop, "    return math.nan if bad else 0.0"]), algebra.namespace
 
 
 def fused_loop(
