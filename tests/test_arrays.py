@@ -460,3 +460,26 @@ def test_powers_multiplied_out_follow_pow(exponent: float) -> None:
         else:
             assert math.isclose(got, expected, rel_tol=1e-14), (xi, got, expected)
             assert math.copysign(1, got) == math.copysign(1, expected), (xi, got)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
+    st.sampled_from([math.inf, -math.inf, math.nan]),
+    st.integers(0, 9),
+    st.booleans(),
+)
+def test_a_non_finite_input_element_is_always_a_values_error(
+    expr: symdiff.Expr, bad: float, index: int, in_x: bool
+) -> None:
+    # Blocked programs check only the inputs no output shows (codegen/numpy.py,
+    # _PROPAGATING): whichever input holds the bad element, and whatever the formula
+    # does with it, the answer is the ValuesError a whole-array check gives.
+    arrays.BLOCK, saved = 4, arrays.BLOCK
+    try:
+        xs, ys = np.linspace(0.5, 1.5, 10), np.linspace(1.0, 2.0, 10)
+        (xs if in_x else ys)[index] = bad
+        with pytest.raises(ValuesError, match=rf"index \({index},\)"):
+            symdiff.compile(expr, ["x", "y"])(xs, ys, errors="ignore")
+    finally:
+        arrays.BLOCK = saved

@@ -37,6 +37,25 @@ FALLBACK = "fallback"
 # costs about ten multiplications per element.
 _LARGEST_INTEGER_EXPONENT = 16
 
+# For each ufunc, the arguments a non-finite element always passes on as a non-finite
+# element (inf * 0 is nan, inf - inf is nan, sin(inf) is nan), so a blocked program need
+# not check an input that reaches an output through these alone: the output shows it. Not
+# np.exp (exp(-inf) = 0), nor a denominator (x / inf = 0).
+_PROPAGATING: dict[str, tuple[int, ...]] = {
+    "np.add": (0, 1),
+    "np.subtract": (0, 1),
+    "np.multiply": (0, 1),
+    "np.negative": (0,),
+    "np.square": (0,),
+    "np.absolute": (0,),
+    "np.sqrt": (0,),
+    "np.divide": (0,),
+    "np.sin": (0,),
+    "np.cos": (0,),
+    "np.tan": (0,),
+    "np.log": (0,),
+}
+
 # Terms per line of a blocked program's check sum: one long sum would nest too deeply for
 # Python's compiler.
 _SUMMED_PER_LINE = 64
@@ -380,7 +399,9 @@ def blocked(
 
     It returns ``(check, results)``: ``check`` is the sum of every element of the outputs
     computed in the loop and of the array parameters, so it is finite (``check - check ==
-    0``) when all of those are, except where a finite sum overflows. Results not computed
+    0``) when all of those are, except where a finite sum overflows. (A parameter whose
+    non-finite elements always make an output's non-finite is not summed: the output
+    shows them.) Results not computed
     in the loop (parameters, literals, scalars) are returned as they are, for the caller
     to broadcast."""
     kept = {name for text in results for name in _NAME.findall(text)}
@@ -404,6 +425,13 @@ def blocked(
     for number, call in enumerate(loop):
         for name in _names(call.arguments):
             last_use[name] = number
+    # The array parameters each intermediate passes a non-finite element of on.
+    carries: dict[str, set[str]] = {name: {name} for name in arrays}
+    for call in loop:
+        carried = carries[call.target] = set()
+        for position in _PROPAGATING.get(call.function, ()) if call.ufunc else ():
+            carried |= carries.get(call.arguments[position], set())
+    shown = set().union(*(carries[name] for name in rows))
     # Inside the loop a parameter array is read through its block, v<i> for x<i>.
     blocks = {name: "v" + name[1:] for name in sorted(arrays, key=lambda n: int(n[1:]))}
 
@@ -462,8 +490,9 @@ def blocked(
         lines += [f"            {s} = {s}[: size - start]" for s in scratch]
     lines += [f"        {block} = {block}_all[start:stop]" for block in blocks.values()]
     lines += [f"        {line}" for line in body]
-    # The inputs' blocks are summed too: their finiteness is checked here, in cache.
-    summed = [*rows, *blocks.values()]
+    # An input no output shows (see _PROPAGATING) is summed too: its finiteness is
+    # checked here, in cache, not by a pass over memory of its own.
+    summed = [*rows, *(block for name, block in blocks.items() if name not in shown)]
     for first in range(0, len(summed), _SUMMED_PER_LINE):
         terms = summed[first : first + _SUMMED_PER_LINE]
         lines.append(f"        check += {' + '.join(f'np.add.reduce({n})' for n in terms)}")
