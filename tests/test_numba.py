@@ -101,7 +101,7 @@ def test_fused_source_reads_arrays_per_element_and_scalars_once() -> None:
     expr = symdiff.parse("x*y")
     source, _ = fused_source([expr], (_x, _y), [Sweep(expr, (_x, _y))], (0,))
     assert "x0 = p0[i]" in source and "    x1 = p1\n" in source
-    assert "out[0, i] = " in source
+    assert "o0[i] = " in source and "def fused(n, p0, p1, o0, o1, o2):" in source
 
 
 def test_backend_numba_through_the_public_api() -> None:

@@ -139,15 +139,16 @@ def fused_source(
     sweeps: Sequence[Sweep],
     arrays: Sequence[int],
 ) -> tuple[str, dict[str, Any]]:
-    """The loop ``fused(n, p0, p1, ..., out)``: parameter ``p<k>`` is a flat array when
-    ``k`` is in ``arrays`` (read at each element) and a float otherwise; row ``j`` of
-    ``out`` receives output ``j`` (the roots' values, then each sweep's partials). It
-    returns 0.0 when every output is finite, else nan."""
+    """The loop ``fused(n, p0, p1, ..., o0, o1, ...)``: parameter ``p<k>`` is a flat array
+    when ``k`` is in ``arrays`` (read at each element) and a float otherwise; the flat
+    array ``o<j>`` receives output ``j`` (the roots' values, then each sweep's partials).
+    It returns 0.0 when every output is finite, else nan."""
     algebra = NumbaAlgebra()
     program = straight_line(algebra, roots, variables, sweeps)
     results = [*program.values, *(text for partials in program.partials for text in partials)]
-    parameters = ", ".join(f"p{i}" for i in range(len(variables)))
-    head = [f"def fused(n, {parameters}, out):" if parameters else "def fused(n, out):"]
+    parameters = [f"p{i}" for i in range(len(variables))]
+    outputs = [f"o{j}" for j in range(len(results))]
+    head = [f"def fused({', '.join(['n', *parameters, *outputs])}):"]
     head += [f"    x{i} = p{i}" for i in range(len(variables)) if i not in arrays]
     # residue is 0.0 where every output is finite (inf - inf and nan - nan are nan): the
     # domain policy then needs no pass of its own over the outputs. An "or" of booleans,
@@ -156,7 +157,7 @@ def fused_source(
     loop = ["    bad = False", "    for i in range(n):"]
     loop += [f"        x{i} = p{i}[i]" for i in arrays]
     loop += [f"        {line}" for line in program.lines]
-    loop += [f"        out[{j}, i] = {text}" for j, text in enumerate(results)]
+    loop += [f"        o{j}[i] = {text}" for j, text in enumerate(results)]
     loop += [f"        residue = {' + '.join(f'({t} - {t})' for t in results) or '0.0'}"]
     loop += ["        bad |= residue != residue"]
     return "\n".join([*head, *loop, "    return math.nan if bad else 0.0"]), algebra.namespace
@@ -191,6 +192,8 @@ def run_fused(
     size = 1
     for extent in shape:
         size *= extent
-    out = np.empty((outputs, size), dtype=np.float64)
-    check = loop(size, *flat, out)
+    # One array per output, not rows of one block: a block of several 8 MB outputs is
+    # fresh pages (mmap) at every call, where arrays of 8 MB come from the allocator's heap.
+    out = [np.empty(size, dtype=np.float64) for _ in range(outputs)]
+    check = loop(size, *flat, *out)
     return [row.reshape(shape) for row in out], check == 0.0
