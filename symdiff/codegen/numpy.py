@@ -208,6 +208,9 @@ class NumpyAlgebra(CodeAlgebra):
     ``-a + b`` is ``b - a``, ``a - -b`` is ``a + b``; ``-a * b`` and ``-a / b`` are
     ``-(a*b)`` and ``-(a/b)``, with the sign folded into a constant factor when there is
     one; and ``c * (1/b)``, the reverse sweep's chain rule through a division, is ``c/b``.
+    A negated parameter (``-G*m1*m2``) is negated once, where it is read, rather than
+    carried to every partial it reaches (as a negation of each); integer and half-integer
+    powers are multiplied out (within a few ulps of pow).
     """
 
     def __init__(self) -> None:
@@ -228,7 +231,11 @@ class NumpyAlgebra(CodeAlgebra):
         key = op.key
         first = args[0] if args else None
         if key == "neg" and isinstance(first, Name):
-            return Name(first.name) if isinstance(first, Negated) else Negated(first.name)
+            if isinstance(first, Negated):
+                return Name(first.name)
+            if first.name.startswith("x"):
+                return self.call("np.negative", [first.name])  # see the docstring
+            return Negated(first.name)
         if key in ("add", "sub"):
             a, b = args
             if isinstance(b, Negated):
