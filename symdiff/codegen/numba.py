@@ -119,6 +119,15 @@ class NumbaAlgebra(CodeAlgebra):
             if exponent.is_integer() and abs(exponent) <= _LARGEST_INTEGER_EXPONENT:
                 # An int exponent: Numba multiplies (by squaring) instead of calling pow.
                 return self.emit(f"{self.source(args[0])} ** {int(exponent)}")
+            if (2 * exponent).is_integer() and 0 < exponent <= _LARGEST_INTEGER_EXPONENT:
+                # x^(k + 1/2) as in codegen/numpy.py: |x^k| * (sqrt(x) + 0.0), pow's signs
+                # of zero and NaNs, and sqrt is one instruction where pow is a call.
+                base = self.source(args[0])
+                root = f"(math.sqrt({base}) + 0.0)"
+                whole = int(exponent - 0.5)
+                if whole == 0:
+                    return self.emit(root)
+                return self.emit(f"abs({base} ** {whole}) * {root}")
         template = NUMBA[op.key]
         if template is None:
             raise Unsupported(op.name)
