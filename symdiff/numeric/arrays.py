@@ -30,6 +30,10 @@ as IEEE arithmetic says, where a single point raises. So ``log(1, csc(x))`` at `
 is 0 (log(1)/log(inf)), and ``asin(sign(x))`` has derivative 0 at ``x = 1`` (asin's
 infinite slope there meets sign's derivative, a structural 0).
 
+Large arrays run the NumPy program block by block (``BLOCK`` elements at a time, its
+intermediates in cache-sized scratch rows: ``codegen.numpy.blocked``), with the same
+numbers, and indices in messages counted in the whole array.
+
 Dask arrays in give lazy Dask arrays out: the same NumPy program runs chunk by chunk
 (``dask.array.map_blocks``), and the policy applies per chunk when it is computed, with
 indices counted in the whole array.
@@ -366,8 +370,9 @@ def run(
         size = int(np.prod(shape))
         with np.errstate(all="ignore"):
             check, raw = program.blocked(arrays)(*inputs, shape, size, max(1, min(BLOCK, size)))
-            # The sum covers the array inputs and the outputs computed in the loop; the
-            # other outputs are inputs and numbers, checked here.
+            # The sum covers the outputs computed in the loop and every array input (those
+            # no output shows are summed themselves); the other outputs are inputs or
+            # numbers, the numbers checked here.
             finite = bool(check - check == 0) and all(
                 bool(np.isfinite(r)) for r in raw if np.ndim(r) == 0
             )
