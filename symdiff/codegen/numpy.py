@@ -406,9 +406,9 @@ def blocked(
 
     It returns ``(check, results)``: ``check`` is the sum of every element of the outputs
     computed in the loop and of the array parameters, so it is finite (``check - check ==
-    0``) when all of those are, except where a finite sum overflows. (A parameter whose
-    non-finite elements always make an output's non-finite is not summed: the output
-    shows them.) Results not computed
+    0``) when all of those are, except where a finite sum overflows. (A parameter or an
+    output whose non-finite elements always make another output's non-finite is not
+    summed: that output shows them.) Results not computed
     in the loop (parameters, literals, scalars) are returned as they are, for the caller
     to broadcast."""
     kept = {name for text in results for name in _NAME.findall(text)}
@@ -432,13 +432,16 @@ def blocked(
     for number, call in enumerate(loop):
         for name in _names(call.arguments):
             last_use[name] = number
-    # The array parameters each intermediate passes a non-finite element of on.
+    # What each value passes a non-finite element of on: itself, and the array parameters
+    # and values it is computed from through _PROPAGATING arguments alone. An output
+    # another output shows need not be summed, nor an input any output shows.
     carries: dict[str, set[str]] = {name: {name} for name in arrays}
     for call in loop:
-        carried = carries[call.target] = set()
+        carried = carries[call.target] = {call.target}
         for position in _PROPAGATING.get(call.function, ()) if call.ufunc else ():
             carried |= carries.get(call.arguments[position], set())
     shown = set().union(*(carries[name] for name in rows))
+    shown_by_another = set().union(*(carries[name] - {name} for name in rows))
     # Inside the loop a parameter array is read through its block, v<i> for x<i>.
     blocks = {name: "v" + name[1:] for name in sorted(arrays, key=lambda n: int(n[1:]))}
 
@@ -497,9 +500,10 @@ def blocked(
         lines += [f"            {s} = {s}[: size - start]" for s in scratch]
     lines += [f"        {block} = {block}_all[start:stop]" for block in blocks.values()]
     lines += [f"        {line}" for line in body]
-    # An input no output shows (see _PROPAGATING) is summed too: its finiteness is
-    # checked here, in cache, not by a pass over memory of its own.
-    summed = [*rows, *(block for name, block in blocks.items() if name not in shown)]
+    # The outputs no other output shows, and the inputs no output shows (see _PROPAGATING):
+    # their finiteness is checked here, in cache, not by a pass over memory of their own.
+    summed = [name for name in rows if name not in shown_by_another]
+    summed += [block for name, block in blocks.items() if name not in shown]
     for first in range(0, len(summed), _SUMMED_PER_LINE):
         terms = summed[first : first + _SUMMED_PER_LINE]
         lines.append(f"        check += {' + '.join(f'np.add.reduce({n})' for n in terms)}")
