@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -24,6 +25,7 @@ from symdiff.diff.reverse import StepFailed, forward, reverse
 from symdiff.ir.graph import active_nodes, topological_order
 from symdiff.ir.nodes import variable
 from symdiff.ir.ops import OPS, Op
+from symdiff.numeric import arrays
 from symdiff.numeric.arrays import ArrayAlgebra
 
 # Each case's point, moved a little: the elements differ, and stay near the point.
@@ -305,3 +307,179 @@ def test_numpy_is_imported_only_when_arrays_are_passed() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# --- the blocked program: the same numbers, block by block -----------------------------
+
+# Formulas that reach every kind of line of a blocked program: ufuncs writing into scratch
+# rows and outputs, templates (np.where for sinc and for a partial's zero convention),
+# an op NumPy lacks (erf), integer powers, and a parameter returned as a partial.
+_BLOCKED_CASES = [
+    "exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi))",
+    "sinc(x*mu) + erf(s) + x^7*mu - abs(s)^3",
+    "x*mu + s",
+    "4*s*((mu/x)^12-(mu/x)^6)",
+]
+
+
+def _whole(text: str, inputs: list[object]) -> list[np.ndarray]:
+    """Every output of the program over whole arrays (no blocks), broadcast."""
+    f = symdiff.compile(text, ["x", "mu", "s"])
+    program = f._array_program()
+    with np.errstate(all="ignore"):
+        raw = program.function(*inputs)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    return [np.broadcast_to(r, shape) for r in raw]
+
+
+def _flat_outputs(result: tuple[np.ndarray, tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+    value, gradient = result
+    return [value, *gradient]
+
+
+@pytest.mark.parametrize("text", _BLOCKED_CASES)
+@pytest.mark.parametrize("size", [1, 6, 7, 8, 29])
+def test_blocks_give_the_whole_array_numbers(
+    text: str, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks of 7: sizes below, at, just past and far past a multiple of the block.
+    monkeypatch.setattr(arrays, "BLOCK", 7)
+    rng = np.random.default_rng(size)
+    x, mu = rng.uniform(0.5, 1.5, size), rng.uniform(0.5, 1.5, size)
+    for inputs in ([x, mu, 1.3], [x, 0.8, rng.uniform(0.5, 1.5, size)]):
+        got = _flat_outputs(symdiff.compile(text, ["x", "mu", "s"])(*inputs))
+        for a, b in zip(got, _whole(text, inputs), strict=True):
+            assert a.shape == (size,)
+            np.testing.assert_array_equal(a, b)
+
+
+def test_blocks_run_over_arrays_of_any_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrays, "BLOCK", 5)
+    text = "exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi))"
+    f = symdiff.compile(text, ["x", "mu", "s"])
+    rng = np.random.default_rng(1)
+    grid = rng.uniform(0.5, 1.5, (6, 7))
+    layouts = {
+        "2-D": [grid, grid + 0.1, 1.2],
+        "strided": [grid[:, 1], grid[:, 2], grid[:, 3]],  # 1-D, not contiguous
+        "transposed": [grid.T, grid.T + 0.1, 1.2],  # read whole, not in blocks
+        "Fortran": [np.asfortranarray(grid), grid + 0.1, 1.2],
+        "broadcast": [grid[:, :1], grid[:1, :], np.full(7, 1.2)],
+    }
+    for name, inputs in layouts.items():
+        got = _flat_outputs(f(*inputs))
+        shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+        for a, b in zip(got, _whole(text, inputs), strict=True):
+            assert a.shape == shape, name
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        for index in [(0,) * len(shape), tuple(n - 1 for n in shape)]:
+            point = {
+                v: float(np.broadcast_to(a, shape)[index])
+                for v, a in zip(f.variables, inputs, strict=True)
+            }
+            g = symdiff.differentiate(text, point)
+            assert math.isclose(got[0][index], g.value, rel_tol=1e-14), name
+            for k, v in enumerate(f.variables, start=1):
+                assert math.isclose(got[k][index], g[v], rel_tol=1e-12, abs_tol=1e-300), name
+
+
+def test_a_bad_element_in_a_later_block_is_found_and_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(arrays, "BLOCK", 4)
+    x = np.full(23, 3.0)
+    x[[9, 13, 22]] = 0.5  # log(x - 1) is undefined there: blocks 2, 3 and the short last
+    f = symdiff.compile("log(x - 1)*y")
+    with pytest.warns(SymdiffWarning, match=r"3 of 23 elements \(the first at index \(9,\)"):
+        value, (dx, dy) = f(x, 2.0)
+    np.testing.assert_array_equal(np.flatnonzero(np.isnan(value)), [9, 13, 22])
+    assert np.isnan(dx[13]) and np.isnan(dy[22]) and dx[21] == 1.0
+    with pytest.raises(DomainError) as raised:
+        f(x.reshape(1, 23), np.full((1, 23), 2.0), errors="raise")
+    assert "index (0, 9)" in str(raised.value) and raised.value.point == {"x": 0.5, "y": 2.0}
+
+
+def test_a_non_finite_input_in_a_later_block_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrays, "BLOCK", 4)
+    x = np.ones(18)
+    x[[11, 17]] = np.inf
+    # exp(-x) is 0 at inf and its derivative too: only the input check can see it.
+    for call in (
+        lambda: symdiff.compile("exp(-x)*y")(np.ones(18), x),
+        lambda: symdiff.differentiate("exp(-y)", x=np.ones(18), y=x),
+    ):
+        with pytest.raises(ValuesError, match=r"for y must be finite.*index \(11,\) \(2 such"):
+            call()
+
+
+def test_blocked_outputs_are_distinct_and_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrays, "BLOCK", 3)
+    x, y = np.linspace(0.0, 1.0, 10), np.linspace(1.0, 2.0, 10)
+    # exp(x)'s value is its derivative, and d/dy (x*y) is x: one name, a parameter.
+    value, (dx,) = symdiff.compile("exp(x)")(x)
+    assert not np.shares_memory(value, dx)
+    value, (dx, dy) = symdiff.compile("x*y")(x, y)
+    assert not np.shares_memory(dy, x) and not np.shares_memory(dx, y)
+    np.testing.assert_array_equal(dy, x)
+
+
+def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set() -> None:
+    size = 400_000
+    rng = np.random.default_rng(2)
+    inputs = [rng.uniform(0.5, 1.5, size) for _ in range(3)]
+    f = symdiff.compile("exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi))")
+    f(*inputs[:1], 0.5, 1.0)  # builds the programs
+    f(*inputs)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = f(*inputs)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    outputs = 4 * 8 * size
+    # The scratch rows (a few blocks of 8 * BLOCK bytes) and small things; over whole
+    # arrays, each live intermediate would cost 8 * size (3.2 MB) more.
+    assert peak < outputs + 16 * 8 * arrays.BLOCK + 200_000, (peak, outputs)
+    del result
+
+
+@pytest.mark.parametrize("exponent", [0.5, 1.5, 2, 2.5, 3, 7.5, 12, 16])
+def test_powers_multiplied_out_follow_pow(exponent: float) -> None:
+    # Integer and half-integer powers are squares, products and a square root, not
+    # np.power: within a few ulps of math.pow, with its signs of zero and its NaNs.
+    x = np.array([0.0, -0.0, 2.0, 1e-300, 1e15, 3.7, -1.0, -2.5, 0.3])
+    value = symdiff.parse(f"x^{exponent}").evaluate(x=x, errors="ignore")
+    for got, xi in zip(value, x, strict=True):
+        try:
+            expected = math.pow(xi, exponent)
+        except ValueError:
+            expected = math.nan
+        if math.isnan(expected):
+            assert math.isnan(got), (xi, got)
+        else:
+            assert math.isclose(got, expected, rel_tol=1e-14), (xi, got, expected)
+            assert math.copysign(1, got) == math.copysign(1, expected), (xi, got)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
+    st.sampled_from([math.inf, -math.inf, math.nan]),
+    st.integers(0, 9),
+    st.booleans(),
+)
+def test_a_non_finite_input_element_is_always_a_values_error(
+    expr: symdiff.Expr, bad: float, index: int, in_x: bool
+) -> None:
+    # Blocked programs check only the inputs no output shows (codegen/numpy.py,
+    # _PROPAGATING): whichever input holds the bad element, and whatever the formula
+    # does with it, the answer is the ValuesError a whole-array check gives.
+    arrays.BLOCK, saved = 4, arrays.BLOCK
+    try:
+        xs, ys = np.linspace(0.5, 1.5, 10), np.linspace(1.0, 2.0, 10)
+        (xs if in_x else ys)[index] = bad
+        with pytest.raises(ValuesError, match=rf"index \({index},\)"):
+            symdiff.compile(expr, ["x", "y"])(xs, ys, errors="ignore")
+    finally:
+        arrays.BLOCK = saved

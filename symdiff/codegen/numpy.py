@@ -6,7 +6,8 @@ generated function takes arrays of any shape, mixed with floats, and broadcasts 
 does. Shared subexpressions are one node of the graph, so each is computed once: the DAG is
 the common-subexpression elimination. :func:`schedule` then frees each intermediate after
 its last use and lets a ufunc write into a dying intermediate (``out=``), so a program
-holds a bounded working set of arrays and allocates few new ones.
+holds a bounded working set of arrays and allocates few new ones; :func:`blocked` writes
+the same program as a loop over blocks of the arrays small enough to stay in cache.
 
 NumPy is optional: nothing here imports it until an array program is built
 (:func:`numpy_module`, through importlib, so that ``import symdiff`` stays free of it).
@@ -32,20 +33,47 @@ from .python import CodeAlgebra, Literal, Name, Value
 # elementwise (np.frompyfunc: slower, and exactly the scalar path's numbers).
 FALLBACK = "fallback"
 
+# x ** n for an int n up to this is multiplied out (NumpyAlgebra._integer_power): np.power
+# costs about ten multiplications per element.
+_LARGEST_INTEGER_EXPONENT = 16
+
+# For each ufunc, the arguments a non-finite element always passes on as a non-finite
+# element (inf * 0 is nan, inf - inf is nan, sin(inf) is nan), so a blocked program need
+# not check an input that reaches an output through these alone: the output shows it. Not
+# np.exp (exp(-inf) = 0), nor a denominator (x / inf = 0).
+_PROPAGATING: dict[str, tuple[int, ...]] = {
+    "np.add": (0, 1),
+    "np.subtract": (0, 1),
+    "np.multiply": (0, 1),
+    "np.negative": (0,),
+    "np.square": (0,),
+    "np.absolute": (0,),
+    "np.sqrt": (0,),
+    "np.divide": (0,),
+    "np.sin": (0,),
+    "np.cos": (0,),
+    "np.tan": (0,),
+    "np.log": (0,),
+}
+
+# Terms per line of a blocked program's check sum: one long sum would nest too deeply for
+# Python's compiler.
+_SUMMED_PER_LINE = 64
+
 NUMPY: dict[str, str] = {
     "add": "np.add",
     "sub": "np.subtract",
     "mul": "np.multiply",
     "div": "np.divide",
     "neg": "np.negative",
-    "pow": "np.power",  # x^1 is x and x^2 np.square (exact): see NumpyAlgebra.write
+    "pow": "np.power",  # x^1 is x; x^2..x^16, x^0.5..x^15.5 multiplied out: NumpyAlgebra.write
     "pi": "np.pi",  # constants are folded when the code is generated
     "e": "np.e",
     "sin": "np.sin",
     "cos": "np.cos",
     "tan": "np.tan",
-    "sec": "np.reciprocal(np.cos({0}))",
-    "csc": "np.reciprocal(np.sin({0}))",
+    "sec": "np.divide(1.0, np.cos({0}))",
+    "csc": "np.divide(1.0, np.sin({0}))",
     "cot": "np.divide(np.cos({0}), np.sin({0}))",
     "asin": "np.arcsin",
     "acos": "np.arccos",
@@ -72,15 +100,15 @@ NUMPY: dict[str, str] = {
     "min": "np.minimum",
     "max": "np.maximum",
     # The wider table: reciprocals through NumPy's ufuncs (1/0 = inf, then the domain policy).
-    "sech": "np.reciprocal(np.cosh({0}))",
-    "csch": "np.reciprocal(np.sinh({0}))",
-    "coth": "np.reciprocal(np.tanh({0}))",
-    "asec": "np.arccos(np.reciprocal({0}))",
-    "acsc": "np.arcsin(np.reciprocal({0}))",
+    "sech": "np.divide(1.0, np.cosh({0}))",
+    "csch": "np.divide(1.0, np.sinh({0}))",
+    "coth": "np.divide(1.0, np.tanh({0}))",
+    "asec": "np.arccos(np.divide(1.0, {0}))",
+    "acsc": "np.arcsin(np.divide(1.0, {0}))",
     "acot": FALLBACK,  # acot(0) = pi/2, and atan(1/x) elsewhere: the scalar function's convention
-    "asech": "np.arccosh(np.reciprocal({0}))",
-    "acsch": "np.arcsinh(np.reciprocal({0}))",
-    "acoth": "np.arctanh(np.reciprocal({0}))",
+    "asech": "np.arccosh(np.divide(1.0, {0}))",
+    "acsch": "np.arcsinh(np.divide(1.0, {0}))",
+    "acoth": "np.arctanh(np.divide(1.0, {0}))",
     "log1p": "np.log1p",
     "expm1": "np.expm1",
     "exp2": "np.exp2",
@@ -180,6 +208,9 @@ class NumpyAlgebra(CodeAlgebra):
     ``-a + b`` is ``b - a``, ``a - -b`` is ``a + b``; ``-a * b`` and ``-a / b`` are
     ``-(a*b)`` and ``-(a/b)``, with the sign folded into a constant factor when there is
     one; and ``c * (1/b)``, the reverse sweep's chain rule through a division, is ``c/b``.
+    A negated parameter (``-G*m1*m2``) is negated once, where it is read, rather than
+    carried to every partial it reaches (as a negation of each); integer and half-integer
+    powers are multiplied out (within a few ulps of pow).
     """
 
     def __init__(self) -> None:
@@ -200,7 +231,11 @@ class NumpyAlgebra(CodeAlgebra):
         key = op.key
         first = args[0] if args else None
         if key == "neg" and isinstance(first, Name):
-            return Name(first.name) if isinstance(first, Negated) else Negated(first.name)
+            if isinstance(first, Negated):
+                return Name(first.name)
+            if first.name.startswith("x"):
+                return self.call("np.negative", [first.name])  # see the docstring
+            return Negated(first.name)
         if key in ("add", "sub"):
             a, b = args
             if isinstance(b, Negated):
@@ -211,14 +246,41 @@ class NumpyAlgebra(CodeAlgebra):
             return self._product(key, *args)
         text = NUMPY[key]
         if key == "pow" and isinstance(args[1], Literal):
-            if args[1].value == 1:
+            exponent = float(args[1].value)
+            if exponent == 1:
                 return args[0]  # exact (policy 4)
-            if args[1].value == 2:
-                text = "np.square"  # x*x, which is what pow(x, 2) computes
-                args = args[:1]
+            if exponent.is_integer() and 2 <= exponent <= _LARGEST_INTEGER_EXPONENT:
+                return self._integer_power(self.source(args[0]), int(exponent))
+            if (2 * exponent).is_integer() and 0 < exponent <= _LARGEST_INTEGER_EXPONENT:
+                return self._half_integer_power(self.source(args[0]), exponent)
         elif text == FALLBACK:
             text = f"_{key}"
         return self.call(text, [self.source(a) for a in args])
+
+    def _integer_power(self, base: str, exponent: int) -> Name:
+        """``base ** exponent`` by squaring and multiplying: x^2 is x*x exactly, as pow
+        computes it, and x^12 is ((x^2*x)^2)^2, within a few ulps of pow at a tenth of its
+        cost. The powers on the way are calls like any other, so x^5 and x^6 of one base
+        share x^2 and x^4."""
+        if exponent == 1:
+            return Name(base)
+        if exponent % 2 == 0:
+            return self.call("np.square", [self._integer_power(base, exponent // 2).name])
+        return self.call("np.multiply", [self._integer_power(base, exponent - 1).name, base])
+
+    def _half_integer_power(self, base: str, exponent: float) -> Name:
+        """``base ** (k + 1/2)`` as ``|base^k| * sqrt(base)``, within an ulp or two of pow
+        at a third of its cost. ``sqrt(b) + 0.0`` is pow(b, 0.5) for every finite b,
+        -0.0 included (sqrt(-0.0) is -0.0, pow's answer +0.0), and nan where b < 0; the
+        absolute value keeps pow's +0.0 at b = -0.0 for odd k."""
+        root = self.call("np.add", [self.call("np.sqrt", [base]).name, "0.0"])
+        whole = int(exponent - 0.5)
+        if whole == 0:
+            return root
+        factor = self._integer_power(base, whole)
+        if whole % 2:
+            factor = self.call("np.absolute", [factor.name])
+        return self.call("np.multiply", [factor.name, root.name])
 
     def _product(self, key: str, a: Value, b: Value) -> Value:
         negated = False
@@ -279,14 +341,7 @@ def schedule(
     ``arrays`` names the parameters that are arrays; an intermediate is an array when an
     argument is. Parameters are never written into: they are the caller's arrays."""
     kept = {name for text in results for name in _NAME.findall(text)}
-    # A call nobody reads is dropped (a rewrite can leave one: 1/b when c*(1/b) became c/b).
-    live = set(kept)
-    needed: list[Call] = []
-    for call in reversed(calls):
-        if call.target in live:
-            needed.append(call)
-            live.update(n for text in call.arguments for n in _NAME.findall(text))
-    calls = needed[::-1]
+    calls = _needed(calls, kept)
     is_array = set(arrays)
     last_use: dict[str, int] = {}
     for number, call in enumerate(calls):
@@ -314,6 +369,146 @@ def schedule(
             dying.append(call.target)
         if dying:
             lines.append(f"del {', '.join(dying)}")
+    return lines
+
+
+def _needed(calls: Sequence[Call], kept: Collection[str]) -> list[Call]:
+    """The calls some result depends on, in order: a call nobody reads is dropped (a
+    rewrite can leave one: 1/b when c*(1/b) became c/b)."""
+    live = set(kept)
+    needed: list[Call] = []
+    for call in reversed(calls):
+        if call.target in live:
+            needed.append(call)
+            live.update(_names(call.arguments))
+    return needed[::-1]
+
+
+def _names(texts: Sequence[str]) -> list[str]:
+    """The parameters and intermediates that ``texts`` read, each once, in order."""
+    return list(dict.fromkeys(n for text in texts for n in _NAME.findall(text)))
+
+
+def blocked(
+    calls: Sequence[Call], arrays: Collection[str], results: Sequence[str], count: int
+) -> list[str]:
+    """The program run block by block: the source of ``blocked_program(x0, ..., shape,
+    size, width)``, for calls where every array parameter has the result's ``shape`` and
+    reshapes to a flat array of ``size`` elements without a copy.
+
+    A program over whole arrays makes a pass over memory per op, and a fresh array (fresh
+    pages) per intermediate. Blocked, each op runs over ``width`` elements at a time, so
+    an intermediate lives in a scratch row small enough to stay in the processor's cache;
+    NumPy's numexpr computes this way. Scratch rows are allocated once per call, shared by
+    intermediates whose lives do not overlap (a ufunc writes into an argument that dies on
+    its line), and each result's op writes straight into its own output array. Calls that
+    read no array (the scalar parameters' part) run once, before the loop.
+
+    It returns ``(check, results)``: ``check`` is the sum of every element of the outputs
+    computed in the loop and of the array parameters, so it is finite (``check - check ==
+    0``) when all of those are, except where a finite sum overflows. (A parameter or an
+    output whose non-finite elements always make another output's non-finite is not
+    summed: that output shows them.) Results not computed
+    in the loop (parameters, literals, scalars) are returned as they are, for the caller
+    to broadcast."""
+    kept = {name for text in results for name in _NAME.findall(text)}
+    calls = _needed(calls, kept)
+    is_array = set(arrays)
+    prelude: list[Call] = []
+    loop: list[Call] = []
+    for call in calls:
+        if any(name in is_array for name in _names(call.arguments)):
+            is_array.add(call.target)
+            loop.append(call)
+        else:
+            prelude.append(call)
+    # Each result computed in the loop owns an output array, r<k> (a name given twice is
+    # one array: the caller copies it).
+    rows: dict[str, int] = {}
+    for text in results:
+        if text in is_array and text.startswith("t"):
+            rows.setdefault(text, len(rows))
+    last_use: dict[str, int] = {}
+    for number, call in enumerate(loop):
+        for name in _names(call.arguments):
+            last_use[name] = number
+    # What each value passes a non-finite element of on: itself, and the array parameters
+    # and values it is computed from through _PROPAGATING arguments alone. An output
+    # another output shows need not be summed, nor an input any output shows.
+    carries: dict[str, set[str]] = {name: {name} for name in arrays}
+    for call in loop:
+        carried = carries[call.target] = {call.target}
+        for position in _PROPAGATING.get(call.function, ()) if call.ufunc else ():
+            carried |= carries.get(call.arguments[position], set())
+    shown = set().union(*(carries[name] for name in rows))
+    shown_by_another = set().union(*(carries[name] - {name} for name in rows))
+    # Inside the loop a parameter array is read through its block, v<i> for x<i>.
+    blocks = {name: "v" + name[1:] for name in sorted(arrays, key=lambda n: int(n[1:]))}
+
+    def in_block(text: str) -> str:
+        return _NAME.sub(lambda m: blocks.get(m.group(), m.group()), text)
+
+    slots: dict[str, int] = {}  # intermediate -> its scratch row, while it lives
+    free: list[int] = []
+    scratch_rows = 0
+    body: list[str] = []
+    for number, call in enumerate(loop):
+        arguments = [in_block(text) for text in call.arguments]
+        dying = [n for n in _names(call.arguments) if last_use[n] == number and n in slots]
+        released = [slots.pop(n) for n in dying]
+        if call.target in rows:
+            destination = f"o{rows[call.target]}[start:stop]"
+        elif call.ufunc:
+            # An argument dying here is overwritten element by element as it is read,
+            # which a ufunc allows; else a free row, else a new one.
+            if released:
+                slot = released.pop(0)
+            elif free:
+                slot = free.pop()
+            else:
+                slot, scratch_rows = scratch_rows, scratch_rows + 1
+            slots[call.target] = slot
+            destination = f"s{slot}"
+        else:
+            destination = ""
+        free.extend(released)
+        if call.ufunc and destination:
+            body.append(
+                f"{call.target} = {call.function}({', '.join(arguments)}, out={destination})"
+            )
+        else:
+            reading = Call(call.target, call.function, tuple(arguments), call.ufunc)
+            body.append(f"{call.target} = {_code(reading)}")
+            if destination:
+                body.append(f"{destination} = {call.target}")
+    parameters = [f"x{i}" for i in range(count)]
+    lines = [f"def blocked_program({', '.join([*parameters, 'shape', 'size', 'width'])}):"]
+    lines += [f"    {call.target} = {_code(call)}" for call in prelude]
+    lines += [f"    {block}_all = {name}.reshape(size)" for name, block in blocks.items()]
+    for k in range(len(rows)):
+        # r<k>: output k as returned (of the result's shape); o<k>: the same array, flat.
+        lines.append(f"    r{k} = np.empty(shape)")
+        lines.append(f"    o{k} = r{k}.reshape(size)")
+    scratch = [f"s{slot}" for slot in range(scratch_rows)]
+    if scratch:
+        lines.append(f"    {''.join(f'{s}, ' for s in scratch)}= np.empty(({scratch_rows}, width))")
+    lines += ["    check = 0.0", "    for start in range(0, size, width):"]
+    lines += ["        stop = start + width"]
+    if scratch:
+        # The last block may be shorter: so are its scratch rows.
+        lines += ["        if stop > size:", "            stop = size"]
+        lines += [f"            {s} = {s}[: size - start]" for s in scratch]
+    lines += [f"        {block} = {block}_all[start:stop]" for block in blocks.values()]
+    lines += [f"        {line}" for line in body]
+    # The outputs no other output shows, and the inputs no output shows (see _PROPAGATING):
+    # their finiteness is checked here, in cache, not by a pass over memory of their own.
+    summed = [name for name in rows if name not in shown_by_another]
+    summed += [block for name, block in blocks.items() if name not in shown]
+    for first in range(0, len(summed), _SUMMED_PER_LINE):
+        terms = summed[first : first + _SUMMED_PER_LINE]
+        lines.append(f"        check += {' + '.join(f'np.add.reduce({n})' for n in terms)}")
+    returned = [f"r{rows[text]}" if text in rows else text for text in results]
+    lines.append(f"    return check, ({''.join(f'{text}, ' for text in returned)})")
     return lines
 
 

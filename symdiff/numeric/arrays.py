@@ -30,6 +30,10 @@ as IEEE arithmetic says, where a single point raises. So ``log(1, csc(x))`` at `
 is 0 (log(1)/log(inf)), and ``asin(sign(x))`` has derivative 0 at ``x = 1`` (asin's
 infinite slope there meets sign's derivative, a structural 0).
 
+Large arrays run the NumPy program block by block (``BLOCK`` elements at a time, its
+intermediates in cache-sized scratch rows: ``codegen.numpy.blocked``), with the same
+numbers, and indices in messages counted in the whole array.
+
 Dask arrays in give lazy Dask arrays out: the same NumPy program runs chunk by chunk
 (``dask.array.map_blocks``), and the policy applies per chunk when it is computed, with
 indices counted in the whole array.
@@ -46,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..codegen.numba import Unsupported, fused_loop, run_fused
-from ..codegen.numpy import NumpyAlgebra, kernel, numpy_module, schedule
+from ..codegen.numpy import NumpyAlgebra, blocked, kernel, numpy_module, schedule
 from ..codegen.program import Sweep, straight_line
 from ..codegen.python import define
 from ..diff.algebra import Algebra
@@ -58,6 +62,12 @@ from ..ir.ops import Op
 from ..syntax.printer import excerpt
 
 ERRORS = ("warn", "raise", "ignore")
+
+# Elements per block of the blocked NumPy program (codegen.numpy.blocked): a scratch row
+# of 2^14 float64 is 128 KiB, so a program's dozen rows stay in a 1-2 MiB L2 cache, while
+# the Python cost of a call per op per block (about 1 us) stays small beside the block's
+# arithmetic. Chosen by measurement (benchmarks/README.md, "Arrays").
+BLOCK = 2**14
 
 
 def is_array(value: object) -> bool:
@@ -143,6 +153,8 @@ class ArrayProgram:
     # are arrays: for calls where every array has the result's shape.
     variants: dict[tuple[int, ...], Callable[..., tuple[Any, ...]]] = field(default_factory=dict)
 
+    # The same program run block by block (``codegen.numpy.blocked``), by array parameters.
+    blocked_variants: dict[tuple[int, ...], Callable[..., Any]] = field(default_factory=dict)
     loops: dict[tuple[int, ...], Callable[..., float]] = field(default_factory=dict)
 
     @property
@@ -157,6 +169,17 @@ class ArrayProgram:
             names = {f"x{i}" for i in arrays}
             function, _ = _define(self.algebra, self.results, len(self.variables), names, True)
             self.variants[arrays] = function
+        return function
+
+    def blocked(self, arrays: tuple[int, ...]) -> Callable[..., Any]:
+        """The blocked variant for calls whose array parameters are ``arrays``, all of the
+        result's shape and flat without a copy."""
+        function = self.blocked_variants.get(arrays)
+        if function is None:
+            names = {f"x{i}" for i in arrays}
+            lines = blocked(self.algebra.calls, names, self.results, len(self.variables))
+            function = define("blocked_program", "\n".join(lines), self.algebra.namespace)
+            self.blocked_variants[arrays] = function
         return function
 
     def fused(self, arrays: tuple[int, ...]) -> Callable[..., float]:
@@ -214,7 +237,8 @@ def read_array_point(
     values: Mapping[str, object] | None,
     keywords: Mapping[str, object],
 ) -> list[object]:
-    """The variables' values in ``variables`` order: floats and arrays."""
+    """The variables' values in ``variables`` order: floats and arrays, the arrays not yet
+    checked finite (``run(..., checked=False)`` does that)."""
     if values is not None and not isinstance(values, Mapping):
         raise ValuesError(
             f"values are a mapping from names to numbers, not {type(values).__name__}"
@@ -226,7 +250,7 @@ def read_array_point(
     for name, value in point.items():
         if name not in variables:
             argument(name, value)  # extra names are allowed, but must be numbers too
-    return [argument(name, point[name]) for name in variables]
+    return [argument(name, point[name], check=False) for name in variables]
 
 
 def extra_arrays(
@@ -251,8 +275,10 @@ def widen(outputs: list[Any], extras: Sequence[Any]) -> list[Any]:
     return [o if o.shape == shape else np.array(np.broadcast_to(o, shape)) for o in outputs]
 
 
-def argument(name: object, value: object) -> object:
-    """A checked input: a float, a float64 NumPy array, or a Dask array (checked later)."""
+def argument(name: object, value: object, check: bool = True) -> object:
+    """A checked input: a float, a float64 NumPy array, or a Dask array (checked later).
+    ``check=False`` leaves a NumPy array's finiteness to ``run``, which checks it block by
+    block while the blocks are in cache, instead of a pass over memory here."""
     if not isinstance(name, str):
         raise ValuesError(f"variable names are strings, not {type(name).__name__} ({name!r})")
     if not is_array(value):
@@ -274,14 +300,16 @@ def argument(name: object, value: object) -> object:
     if array.dtype.kind not in "iuf":
         raise ValuesError(f"the array for {name} must hold real numbers, not {array.dtype}")
     array = array.astype(np.float64, copy=False)
-    _check_finite(name, array)
+    if check:
+        _check_finite(name, array)
     return array
 
 
 def _check_finite(name: str, array: Any, offset: Sequence[int] = ()) -> None:
     np = numpy_module()
-    if array.size and np.isfinite(array.sum() * 0.0):  # one cheap pass for the usual case
-        return
+    with np.errstate(all="ignore"):
+        if array.size and np.isfinite(array.sum() * 0.0):  # one cheap pass for the usual case
+            return
     bad = ~np.isfinite(array)
     if bad.any():
         index = _shift(np.unravel_index(int(np.argmax(bad)), array.shape), offset)
@@ -308,9 +336,16 @@ def run(
     offset: Sequence[int] = (),
     stacklevel: int = 4,
     backend: str = "numpy",
+    checked: bool = True,
 ) -> list[Any]:
     """Every output of ``program`` at ``arguments`` (floats and arrays), as arrays of the
     broadcast shape, under the domain policy above. Dask arrays give Dask arrays.
+    ``checked=False``: the NumPy arrays among ``arguments`` are not yet known finite
+    (``argument(..., check=False)``); a ValuesError if one is not.
+
+    Where every array argument has the broadcast shape and reads as a flat array without
+    a copy (the usual case), the NumPy program runs block by block (``BLOCK``); otherwise
+    over whole arrays.
 
     ``backend="numba"`` runs the fused loop of ``codegen/numba.py`` instead of the NumPy
     program (the same numbers, up to the last bit of a few library functions)."""
@@ -328,8 +363,24 @@ def run(
         with contextlib.suppress(Unsupported):
             loop = program.fused(arrays)
     if loop is not None:
+        if not checked:
+            _check_inputs(inputs, names, arrays)
         raw, finite = run_fused(loop, inputs, shape, program.outputs)
+    elif shape and arrays and all(_flat_view(inputs[i], shape) for i in arrays):
+        size = int(np.prod(shape))
+        with np.errstate(all="ignore"):
+            check, raw = program.blocked(arrays)(*inputs, shape, size, max(1, min(BLOCK, size)))
+            # The sum covers the outputs computed in the loop and every array input (those
+            # no output shows are summed themselves); the other outputs are inputs or
+            # numbers, the numbers checked here.
+            finite = bool(check - check == 0) and all(
+                bool(np.isfinite(r)) for r in raw if np.ndim(r) == 0
+            )
+        if not finite and not checked:
+            _check_inputs(inputs, names, arrays)
     else:
+        if not checked:
+            _check_inputs(inputs, names, arrays)
         function = program.function
         if shape and arrays and all(np.shape(inputs[i]) == shape for i in arrays):
             function = program.in_place(arrays)
@@ -368,6 +419,16 @@ def run(
     return outputs
 
 
+def _check_inputs(inputs: Sequence[Any], names: Sequence[str], arrays: Sequence[int]) -> None:
+    for i in arrays:
+        _check_finite(names[i], inputs[i])
+
+
+def _flat_view(array: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``array`` has ``shape`` and reads as a flat array without a copy."""
+    return bool(array.shape == shape and (array.ndim == 1 or array.flags.c_contiguous))
+
+
 def _run_dask(
     program: ArrayProgram,
     arguments: Sequence[object],
@@ -384,7 +445,7 @@ def _run_dask(
     def block(*blocks: Any, block_info: dict[Any, Any] | None = None) -> Any:
         values = list(arguments)
         for i, b in zip(positions, blocks, strict=True):
-            values[i] = argument(names[i], b) if not is_dask(b) else b
+            values[i] = argument(names[i], b, check=False) if not is_dask(b) else b
         location = (block_info or {}).get(0, {}).get("array-location", ())
         offset = [start for start, _ in location]
         for i in positions:

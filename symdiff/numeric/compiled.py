@@ -160,11 +160,22 @@ class Program:
                 f"this function takes {len(self.variables)} values"
                 f" ({', '.join(self.variables) or 'none'}), not {len(args)}"
             )
-        inputs = [argument(name, value) for name, value in zip(self.variables, args, strict=True)]
+        inputs = [
+            argument(name, value, check=False)
+            for name, value in zip(self.variables, args, strict=True)
+        ]
         if not any(is_array(a) for a in inputs):
             return self.entry(*inputs)
         program = self._array_program()
-        outputs = run(program, inputs, self.variables, errors, stacklevel=4, backend=self.backend)
+        outputs = run(
+            program,
+            inputs,
+            self.variables,
+            errors,
+            stacklevel=4,
+            backend=self.backend,
+            checked=False,
+        )
         values, rest = outputs[: len(self.roots)], outputs[len(self.roots) :]
         partials = []
         for sweep in self.sweeps:

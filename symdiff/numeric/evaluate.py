@@ -288,7 +288,13 @@ def _array_outputs(
         sweeps = [Sweep(root, p.variable_nodes)] if gradient else []
         program = p.array_programs[job] = arrays.build([root], p.variable_nodes, sweeps)
     outputs = arrays.run(
-        program, arguments, p.variables, errors, stacklevel=stacklevel, backend=backend
+        program,
+        arguments,
+        p.variables,
+        errors,
+        stacklevel=stacklevel,
+        backend=backend,
+        checked=False,
     )
     return arrays.widen(outputs, arrays.extra_arrays(p.variables, values, keywords))
 
