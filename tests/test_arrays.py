@@ -325,7 +325,7 @@ _BLOCKED_CASES = [
 def _whole(text: str, inputs: list[object]) -> list[np.ndarray]:
     """Every output of the program over whole arrays (no blocks), broadcast."""
     f = symdiff.compile(text, ["x", "mu", "s"])
-    program = f._array_program()
+    program = f.program.array_program()
     with np.errstate(all="ignore"):
         raw = program.function(*inputs)
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))

@@ -136,9 +136,10 @@ class Program:
     @property
     def array_source(self) -> str:
         """The generated NumPy program, as arrays run it."""
-        return self._array_program().source
+        return self.array_program().source
 
-    def _array_program(self) -> ArrayProgram:
+    def array_program(self) -> ArrayProgram:
+        """The NumPy program, built at its first use."""
         if self._arrays is None:
             self._arrays = build(self.roots, self._nodes, self.sweeps)
         return self._arrays
@@ -166,7 +167,7 @@ class Program:
         ]
         if not any(is_array(a) for a in inputs):
             return self.entry(*inputs)
-        program = self._array_program()
+        program = self.array_program()
         outputs = run(
             program,
             inputs,
