@@ -137,7 +137,7 @@ class NumbaAlgebra(CodeAlgebra):
         # A constant zero is known now; elsewhere the convention holds element by element.
         lifted = self.lift(value)
         if isinstance(lifted, Literal):
-            return 0 if lifted.value == 0 else partial()
+            return Literal(0.0) if lifted.value == 0 else partial()  # a number (policy 1)
         general = self.source(self.lift(partial()))
         return self.emit(f"0.0 if {self.source(lifted)} == 0 else {general}")
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir.ops import OPS, Op
-from .python import CodeAlgebra, Literal, Name, Value
+from .python import CodeAlgebra, Literal, Name, Negated, Value
 
 # How each op is written. A bare name (``np.add``) is a ufunc called on the arguments,
 # which may write into a dying intermediate; a template spells the call out over {0}, {1}.
@@ -194,12 +194,6 @@ class Call:
     ufunc: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Negated(Name):
-    """``-name``, not yet written: a sum or product that meets it absorbs the sign
-    (``a + -b`` is ``a - b``), so the reverse sweep's many negations cost no pass."""
-
-
 class NumpyAlgebra(CodeAlgebra):
     """Values are literals or names of arrays; each op applied to a name emits one line.
 
@@ -228,20 +222,18 @@ class NumpyAlgebra(CodeAlgebra):
         return super().source(value)
 
     def write(self, op: Op, args: Sequence[Value]) -> Value:
-        key = op.key
         first = args[0] if args else None
-        if key == "neg" and isinstance(first, Name):
-            if isinstance(first, Negated):
-                return Name(first.name)
-            if first.name.startswith("x"):
-                return self.call("np.negative", [first.name])  # see the docstring
-            return Negated(first.name)
-        if key in ("add", "sub"):
-            a, b = args
-            if isinstance(b, Negated):
-                return self.write(OPS["sub" if key == "add" else "add"], [a, Name(b.name)])
-            if key == "add" and isinstance(a, Negated):
-                return self.write(OPS["sub"], [b, Name(a.name)])
+        if (
+            op.key == "neg"
+            and isinstance(first, Name)
+            and not isinstance(first, Negated)
+            and first.name.startswith("x")
+        ):
+            return self.call("np.negative", [first.name])  # a parameter: see the docstring
+        return super().write(op, args)  # negations absorbed (CodeAlgebra.write)
+
+    def write_op(self, op: Op, args: Sequence[Value]) -> Value:
+        key = op.key
         if key in ("mul", "div"):
             return self._product(key, *args)
         text = NUMPY[key]
@@ -282,19 +274,8 @@ class NumpyAlgebra(CodeAlgebra):
             factor = self.call("np.absolute", [factor.name])
         return self.call("np.multiply", [factor.name, root.name])
 
-    def _product(self, key: str, a: Value, b: Value) -> Value:
-        negated = False
-        if isinstance(a, Negated):
-            a, negated = Name(a.name), not negated
-        if isinstance(b, Negated):
-            b, negated = Name(b.name), not negated
-        if negated:
-            for position, factor in ((1, b), (0, a)):
-                if isinstance(factor, Literal) and factor.value != 0:
-                    folded = Literal(-factor.value)
-                    a, b = (a, folded) if position else (folded, b)
-                    negated = False
-                    break
+    def _product(self, key: str, a: Value, b: Value) -> Name:
+        """``a*b`` or ``a/b`` (their signs already taken out by CodeAlgebra.write)."""
         function = "np.multiply" if key == "mul" else "np.divide"
         arguments = [self.source(a), self.source(b)]
         if key == "mul":
@@ -305,7 +286,7 @@ class NumpyAlgebra(CodeAlgebra):
         result = self.call(function, arguments)
         if function == "np.divide" and arguments[0] == "1.0":
             self._reciprocals[result.name] = arguments[1]
-        return Negated(result.name) if negated else result
+        return result
 
     def call(self, function: str, arguments: Sequence[str]) -> Name:
         key = (function, tuple(arguments))
@@ -323,7 +304,7 @@ class NumpyAlgebra(CodeAlgebra):
         # A constant zero is known now; elsewhere the convention holds elementwise.
         lifted = self.lift(value)
         if isinstance(lifted, Literal):
-            return 0 if lifted.value == 0 else partial()
+            return Literal(0.0) if lifted.value == 0 else partial()  # a number (policy 1)
         general = self.source(self.lift(partial()))
         return self.call("np.where({0} == 0, 0.0, {1})", [self.source(lifted), general])
 
