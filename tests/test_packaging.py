@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+# The wheel is built once for the module: its four tests run first, together (conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammar" / "symdiff.lark"
 

@@ -246,6 +246,7 @@ def test_simplify_keeps_sharing() -> None:
     assert math.isclose(simplified_value, value, rel_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_simplify_of_a_deep_expression_needs_no_recursion() -> None:
     expr = variable("x")
     for k in range(100_000):
