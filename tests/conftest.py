@@ -24,6 +24,20 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: one of the longest tests (seconds); runs first")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, in their order, then the rest in theirs.
+
+    pytest-xdist hands tests to the workers in this order: the longest then start at once,
+    while the short ones fill in around them, and the run does not end with one worker
+    still busy with a long test the other finished its share long before.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def deep_chain(depth: int = DEEP) -> Expr:
     """sin(x + 1) nested: ``depth`` nodes above x, alternating +1 and sin (x + 1 innermost)."""
     node, one = variable("x"), constant(1)

@@ -214,6 +214,7 @@ def test_outputs_are_distinct_arrays() -> None:
     assert g["y"][0] == 1.0
 
 
+@pytest.mark.slow
 def test_many_outputs_cost_linear_time() -> None:
     text = "+".join(f"sin(x{i}*x{i + 1})" for i in range(3000))
     inputs = np.random.default_rng(0).uniform(size=(3001, 4))

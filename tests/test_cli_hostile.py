@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from scripts import installed_script, run_in_process
 
 
@@ -116,6 +117,7 @@ def test_counts_take_ascii_digits_only() -> None:
     assert "whole number" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_batch_with_many_bad_lines_costs_linear_time() -> None:
     start = time.perf_counter()
     result = run_in_process(["grad", "-"], stdin="2x\n" * 20_000)

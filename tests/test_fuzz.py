@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scripts import run_in_process
@@ -101,6 +102,7 @@ def _answers(call: Callable[[], object]) -> None:
         call()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.one_of(expressions(max_leaves=10), full_trees(depth=3)), points())
 def test_every_entry_point_answers_a_printed_tree(expr: Expr, point: dict[str, float]) -> None:

@@ -47,6 +47,7 @@ def test_variables_that_are_not_a_list_of_names(variables: object) -> None:
         symdiff.jacobian(["variables*x"], variables=variables, x=2)
 
 
+@pytest.mark.slow
 def test_a_high_order_derivative_that_grows_geometrically_is_refused_early() -> None:
     # Each order of exp(-x^2) doubled its graph: order 30 ran for hours and filled memory,
     # well within the order limit of 1000. Its normal form now keeps it a polynomial times
@@ -61,6 +62,7 @@ def test_a_high_order_derivative_that_grows_geometrically_is_refused_early() -> 
     assert short.returncode == 0 and short.stdout.startswith("32768*exp(-x^2)*(32768*x^30")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("formula", ["x^x", "tan(x)", "sqrt(1 + x^2)"])
 def test_geometric_growth_is_refused_before_the_order_that_passes_the_limit(formula: str) -> None:
     with symdiff.limits(derivative_nodes=2_000):
@@ -86,6 +88,7 @@ def test_the_growth_limit_is_a_limit_like_the_others() -> None:
     )
 
 
+@pytest.mark.slow
 def test_nested_diff_in_the_repl_is_held_to_the_same_growth_limit() -> None:
     # diff(diff(...diff(exp(-x^2), x)..., x), x) forty deep: each call one order, so the
     # line ran for hours (x^x, which no normal form tames, grows the same way today).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,6 +80,7 @@ def test_topological_order_of_random_graphs(roots: list[Expr]) -> None:
     _assert_topological(topological_order(roots), roots)
 
 
+@pytest.mark.slow
 def test_topological_order_is_iterative_at_depth() -> None:
     node = x
     for i in range(DEPTH):
@@ -121,6 +123,7 @@ def test_active_means_some_variable_below(expr: Expr) -> None:
         assert (node in active) == any(is_variable(n) for n in _reachable([node]))
 
 
+@pytest.mark.slow
 def test_active_nodes_at_depth() -> None:
     node = constant(2)
     for _ in range(DEPTH):

@@ -122,6 +122,7 @@ def test_wrong_arguments_are_symdiff_errors(call: object, message: str) -> None:
         call()  # type: ignore[operator]
 
 
+@pytest.mark.slow
 def test_exact_folding_stops_at_the_integer_limit() -> None:
     from symdiff.simplify import build
 

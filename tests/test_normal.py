@@ -224,6 +224,7 @@ def test_a_graph_past_the_node_budget_is_kept_as_it_is() -> None:
     assert shortest(rules) is rules
 
 
+@pytest.mark.slow
 def test_a_deep_expression_needs_no_recursion() -> None:
     expr = variable("x")
     for _ in range(100_000):

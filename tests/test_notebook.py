@@ -61,6 +61,7 @@ def _data(cell: Any, mime: str) -> list[str]:
     return [o.data[mime] for o in cell.outputs if mime in o.get("data", {})]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the SVG pictures need Graphviz")
 def test_the_notebook_runs_and_shows_its_rich_outputs(executed: list[Any]) -> None:
     assert not [o for c in executed for o in c.outputs if o.output_type == "error"]

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+# The wheel is built once for the module: its four tests run first, together (conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammar" / "symdiff.lark"
 
@@ -86,10 +89,13 @@ def test_the_wheel_works_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> 
     venv = tmp_path / "venv"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    # No pip of its own (putting one there is most of the time this test took): this pip
+    # installs into it (pip >= 22.3, as Python 3.11's own pip is).
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path)
     python = _bin(venv, "python")
     # The wheel and its one dependency, lark, from the package index.
-    _run([python, "-m", "pip", "install", "-q", str(wheel)], cwd=elsewhere)
+    install = [sys.executable, "-m", "pip", "--python", python, "install", "-q", str(wheel)]
+    _run(install, cwd=elsewhere)
 
     # The user's command, run from another directory.
     shown = _run(

@@ -523,6 +523,7 @@ def test_token_soup_gives_an_expr_or_a_symdiff_error(tokens: list[str]) -> None:
     _parses_or_raises_symdiff_error(text)
 
 
+@pytest.mark.slow
 def test_deep_nesting_parses_without_recursion() -> None:
     depth = 100_000
     assert parse_uncached("(" * depth + "x" + ")" * depth) is x

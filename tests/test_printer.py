@@ -181,6 +181,7 @@ def _chain(op_key: str, depth: int, *, left: bool = True) -> Expr:
     return node
 
 
+@pytest.mark.slow
 def test_printing_a_deep_left_nested_chain_needs_no_parentheses() -> None:
     expr = _chain("sub", DEPTH)
     text = str(expr)
@@ -188,6 +189,7 @@ def test_printing_a_deep_left_nested_chain_needs_no_parentheses() -> None:
     assert parse(text) is expr
 
 
+@pytest.mark.slow
 def test_printing_a_deep_right_nested_chain() -> None:
     expr = _chain("sub", DEPTH, left=False)
     text = str(expr)
@@ -195,6 +197,7 @@ def test_printing_a_deep_right_nested_chain() -> None:
     assert parse(text) is expr
 
 
+@pytest.mark.slow
 def test_printing_deep_calls_and_negations() -> None:
     calls = _chain("sin", DEPTH)
     assert str(calls) == "sin(" * DEPTH + "x" + ")" * DEPTH
@@ -203,6 +206,7 @@ def test_printing_deep_calls_and_negations() -> None:
     assert parse(str(negations)) is negations
 
 
+@pytest.mark.slow
 def test_printing_a_deep_power_tower() -> None:
     tower = _chain("pow", DEPTH, left=False)  # y^y^...^x, right-associative: no parentheses
     assert str(tower) == "y^" * DEPTH + "x"

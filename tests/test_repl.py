@@ -394,6 +394,7 @@ def _sin_chain(depth: int) -> Expr:
     return node
 
 
+@pytest.mark.slow
 def test_a_100000_deep_named_expression_is_substituted_and_evaluated(session: Session) -> None:
     session.define("f", _sin_chain(100_000))
     run(session, "g = f + 1; h = 2*g; x = 0.5")

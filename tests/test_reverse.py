@@ -389,6 +389,7 @@ def test_user_names_that_look_like_generated_names(
 DEPTH = 100_000
 
 
+@pytest.mark.slow
 def test_a_sine_chain_100000_deep() -> None:
     expr = symdiff.parse("sin(" * DEPTH + "x" + ")" * DEPTH)
     # d/dx sin(f) = cos(f)*f', iterated.
@@ -401,6 +402,7 @@ def test_a_sine_chain_100000_deep() -> None:
     assert math.isclose(expr.evaluate(x=0.7), value, rel_tol=1e-9)
 
 
+@pytest.mark.slow
 def test_parentheses_100000_deep() -> None:
     expr = symdiff.parse("(" * DEPTH + "x" + ")" * DEPTH)
     assert expr is variable("x")
@@ -412,6 +414,7 @@ def test_parentheses_100000_deep() -> None:
         assert gradient["x"] == 1.0
 
 
+@pytest.mark.slow
 def test_a_negation_chain_100000_deep() -> None:
     expr = symdiff.parse("-" * DEPTH + "x")
     for gradient in gradients_both_ways(expr, {"x": 2.0}):
@@ -419,6 +422,7 @@ def test_a_negation_chain_100000_deep() -> None:
         assert gradient["x"] == (-1.0) ** DEPTH
 
 
+@pytest.mark.slow
 def test_a_sum_of_100000_terms() -> None:
     names = [f"x{i}" for i in range(1, DEPTH + 1)]
     expr = symdiff.parse("+".join(names))

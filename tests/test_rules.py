@@ -171,6 +171,7 @@ def test_a_rule_that_does_not_apply_says_none() -> None:
         assert rule.rewrite(OPS[rule.ops[0]], x, y) is None, name
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=6), expressions(max_leaves=6))
 def test_a_number_rule_never_fires_without_a_number(a: Expr, b: Expr) -> None:

@@ -131,6 +131,7 @@ def test_a_shared_graph_is_stored_once() -> None:
     assert from_json(partial_text) is partial
 
 
+@pytest.mark.slow
 def test_a_100000_deep_expression_round_trips(deep_expression: Expr) -> None:
     text = deep_expression.to_json()
     assert len(json.loads(text)["nodes"]) == count_nodes(deep_expression) == 100_002

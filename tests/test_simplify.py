@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
+from functools import cache
 
 import pytest
 from corpus import CORPUS, TEXTBOOK, Case
@@ -245,6 +246,7 @@ def test_simplify_keeps_sharing() -> None:
     assert math.isclose(simplified_value, value, rel_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_simplify_of_a_deep_expression_needs_no_recursion() -> None:
     expr = variable("x")
     for k in range(100_000):
@@ -355,47 +357,68 @@ def test_canonical_forms_are_not_leftovers() -> None:
         assert leftovers(parse(text)) == [], text
 
 
-def _textbook_derivatives() -> Iterator[tuple[str, Expr]]:
+# Each derivative is computed by the test that checks it, not at collection: every xdist
+# worker collects the whole module, and the ~1,000 derivatives took seconds each time. A
+# case names what to compute; ``_computed`` computes each once per worker (two tests use it).
+DerivativeCase = tuple[str, str, tuple[str, ...]]  # (how, formula, variables)
+
+
+@cache
+def _computed(how: str, formula: str, names: tuple[str, ...]) -> Expr:
+    if how == "derivative":  # d^k/dx^k by symdiff.derivative, k = len(names)
+        return derivative(formula, names[0], len(names))
+    expr = parse(formula)
+    if how == "gradient":
+        return gradient(expr)[names[0]]
+    (i, j) = (list(expr.variables).index(name) for name in names)
+    return hessian(expr)[i][j]
+
+
+def _textbook_derivatives() -> Iterator[tuple[str, DerivativeCase]]:
     for formula, var, order, _ in TEXTBOOK:
         if order == 1:
             for k in (1, 2, 3, 4):
-                yield f"d{k} {formula} /d{var}", derivative(formula, var, k)
+                yield f"d{k} {formula} /d{var}", ("derivative", formula, (var,) * k)
 
 
-def _corpus_derivatives() -> Iterator[tuple[str, Expr]]:
+def _corpus_derivatives() -> Iterator[tuple[str, DerivativeCase]]:
     for case in CORPUS:
         expr = parse(case.text)
         if count_nodes(expr) > 40:
             continue
-        for name, partial in gradient(expr).items():
-            yield f"{case.text} /d{name}", partial
-        names = list(expr.variables)
+        names = list(expr.variables)  # the gradient's keys, in its order
+        for name in names:
+            yield f"{case.text} /d{name}", ("gradient", case.text, (name,))
         if len(names) <= 3:
-            matrix = hessian(expr)
-            for i, row in enumerate(matrix):
+            for i in range(len(names)):
                 for j in range(i, len(names)):
-                    yield f"{case.text} /d{names[i]}d{names[j]}", row[j]
+                    pair = (names[i], names[j])
+                    yield f"{case.text} /d{names[i]}d{names[j]}", ("hessian", case.text, pair)
 
 
 # Derivatives that have leftovers today: what is printed, and why it is a leftover.
 def _derivative_cases() -> list[object]:
     cases = []
     seen: set[str] = set()
-    for label, result in [*_textbook_derivatives(), *_corpus_derivatives()]:
+    for label, computed in [*_textbook_derivatives(), *_corpus_derivatives()]:
         if label in seen:
             continue
         seen.add(label)
-        cases.append(pytest.param(result, id=label))
+        cases.append(pytest.param(computed, id=label))
     return cases
 
 
-@pytest.mark.parametrize("result", _derivative_cases())
-def test_derivative_has_no_leftovers(result: Expr) -> None:
-    assert leftovers(result) == []
+DERIVATIVE_CASES = _derivative_cases()
 
 
-@pytest.mark.parametrize("result", _derivative_cases())
-def test_derivative_is_already_simplified(result: Expr) -> None:
+@pytest.mark.parametrize("case", DERIVATIVE_CASES)
+def test_derivative_has_no_leftovers(case: DerivativeCase) -> None:
+    assert leftovers(_computed(*case)) == []
+
+
+@pytest.mark.parametrize("case", DERIVATIVE_CASES)
+def test_derivative_is_already_simplified(case: DerivativeCase) -> None:
+    result = _computed(*case)
     assert simplify_with_rules(result) is result
 
 

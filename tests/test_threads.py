@@ -49,6 +49,7 @@ def _in_threads(work: Callable[[int], list[object]]) -> list[list[object]]:
     return results
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("tiny_switch_interval")
 def test_interning_is_atomic_across_threads() -> None:
     # New nodes made in a different order by each thread: every thread must get the very
@@ -69,6 +70,7 @@ def test_interning_is_atomic_across_threads() -> None:
     assert parse_uncached(str(node)) is node
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("tiny_switch_interval")
 def test_parse_and_differentiate_in_threads_agree_with_one_thread() -> None:
     points = [{"a" + str(i): 0.5 + i / 100, "b" + str(i): 1.5 - i / 1000} for i in range(600)]
