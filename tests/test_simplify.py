@@ -236,6 +236,21 @@ def _doubling(depth: int) -> Expr:
     return u
 
 
+@pytest.mark.parametrize(
+    "text", ["atan2(x, -0.0)", "atan2(-0.0, -1)", "atan2(x, 2*-0.0)", "atan2(x, -(0.0))"]
+)
+def test_a_negative_zero_keeps_its_sign(text: str) -> None:
+    # atan2 tells -0.0 from 0.0 (pi or 0 at x = 0): the rules and the normal form keep it.
+    expr = symdiff.parse(text)
+    simplified = symdiff.simplify(expr)
+    assert (
+        simplified.evaluate(x=0.0)
+        == expr.evaluate(x=0.0)
+        == math.copysign(math.pi, expr.evaluate(x=0.0))
+    )
+    assert symdiff.simplify(simplified) is simplified
+
+
 def test_simplify_keeps_sharing() -> None:
     # Plain numbers in the assertions: the text of these expressions is 2^200 long.
     expr = _doubling(200)
