@@ -817,3 +817,21 @@ def test_a_long_formula_pauses_the_cycle_collector_and_restores_it(
         assert not gc.isenabled()  # a collector the caller paused stays paused
     finally:
         gc.enable()
+
+
+def test_what_may_follow_is_remembered_per_stack_and_says_the_same() -> None:
+    parser_module._ACCEPTED.clear()
+    texts = ["sin(x", "2*(x+", "x+*y", "(" * 100 + "x+"]
+    first = []
+    for text in texts:
+        with pytest.raises(ParseError) as error:
+            parse_uncached(text)
+        first.append(str(error.value))
+    remembered = len(parser_module._ACCEPTED)
+    assert 0 < remembered < len(texts) + 1  # the 100-deep stack is not kept
+    for text, message in zip(texts, first, strict=True):
+        with pytest.raises(ParseError) as error:
+            parse_uncached(text)
+        assert str(error.value) == message
+    assert len(parser_module._ACCEPTED) == remembered
+    assert "expected" in first[0] and first[0] != first[1]

@@ -518,9 +518,25 @@ def _accepted_after(lark: Lark, prefix: str) -> set[str]:
     try:
         interactive = lark.parse_interactive(prefix)
         interactive.exhaust_lexer()
-        return set(interactive.accepts())  # type: ignore[no-untyped-call]
+        # What may follow depends only on the parser's stack of states; asking means a trial
+        # parse per terminal, so the answer is kept for short stacks (a batch of bad lines
+        # meets the same few again and again).
+        stack = (id(lark), *interactive.parser_state.state_stack)
+        accepted = _ACCEPTED.get(stack)
+        if accepted is None:
+            accepted = frozenset(interactive.accepts())  # type: ignore[no-untyped-call]
+            if len(stack) <= _ACCEPTED_STACK and len(_ACCEPTED) < _ACCEPTED_ENTRIES:
+                _ACCEPTED[stack] = accepted
+        return set(accepted)
     except Exception:  # only a better message is at stake
         return set()
+
+
+# The terminals accepted after a stack of parser states (for parse errors), by parser and
+# stack; the parsers live as long as the process (_lark is cached), so their ids are stable.
+_ACCEPTED: dict[tuple[int, ...], frozenset[str]] = {}
+_ACCEPTED_STACK = 64
+_ACCEPTED_ENTRIES = 4096
 
 
 def _previous_token(exc: UnexpectedToken) -> Token | None:
