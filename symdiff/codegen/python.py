@@ -364,14 +364,18 @@ def inline_single_uses(lines: Sequence[str], tail: Sequence[str]) -> list[str]:
     """
     targets = [line.split(" = ", 1)[0] for line in lines]
     expressions = [line.split(" = ", 1)[1] for line in lines]
+    names = [_INTERMEDIATE.findall(expression) for expression in expressions]
     reads: dict[str, int] = {}
-    for text in [*expressions, *tail, *tail]:  # twice: what the tail reads stays a name
-        for name in _INTERMEDIATE.findall(text):
+    in_tail = [_INTERMEDIATE.findall(text) for text in tail]
+    for found in [*names, *in_tail, *in_tail]:  # twice: what the tail reads stays a name
+        for name in found:
             reads[name] = reads.get(name, 0) + 1
     position = {target: index for index, target in enumerate(targets)}
     depth = [0] * len(lines)
     written_in = [False] * len(lines)
     for index, expression in enumerate(expressions):
+        if not any(reads[name] == 1 and name in position for name in names[index]):
+            continue  # nothing to write in: most lines of a large graph
         deepest = 0
 
         def write_in(match: re.Match[str]) -> str:
