@@ -49,8 +49,7 @@ from translate import (
 
 import symdiff
 import symdiff.ir.nodes
-from symdiff.codegen.python import LARGE_GRAPH, LARGE_GRAPH_USES
-from symdiff.numeric.evaluate import plan
+from symdiff.numeric.evaluate import LARGE_GRAPH, LARGE_GRAPH_USES, plan
 from symdiff.syntax.parser import parse
 
 HERE = Path(__file__).resolve().parent

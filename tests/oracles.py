@@ -19,13 +19,12 @@ import sympy
 
 import symdiff
 from symdiff import Expr, Gradient
-from symdiff.codegen.python import LARGE_GRAPH_USES
 from symdiff.diff.algebra import FloatAlgebra
 from symdiff.diff.reverse import StepFailed, forward, reverse
 from symdiff.ir.graph import active_nodes, topological_order
 from symdiff.ir.nodes import is_constant, is_variable, variable
 from symdiff.ir.ops import OPS, Op
-from symdiff.numeric.evaluate import plan
+from symdiff.numeric.evaluate import LARGE_GRAPH_USES, plan
 
 # Digits for SymPy's arithmetic: far beyond a float's 16, so the reference is exact for us.
 DIGITS = 40

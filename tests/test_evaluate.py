@@ -21,9 +21,14 @@ from strategies import VARIABLE_NAMES, coordinates, expressions, moderate_consta
 import symdiff
 import symdiff.numeric.evaluate
 from symdiff import DomainError, Expr, Gradient
-from symdiff.codegen.python import LARGE_GRAPH, LARGE_GRAPH_USES
 from symdiff.ir.graph import topological_order
-from symdiff.numeric.evaluate import interpret_gradient, interpret_value, plan
+from symdiff.numeric.evaluate import (
+    LARGE_GRAPH,
+    LARGE_GRAPH_USES,
+    interpret_gradient,
+    interpret_value,
+    plan,
+)
 
 # --- values ------------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ from strategies import VARIABLE_NAMES, coordinates, expressions
 import symdiff
 from symdiff import DomainError, Expr, Gradient
 from symdiff.codegen.python import (
-    LARGE_GRAPH,
     PROPAGATING,
     CodeAlgebra,
     Literal,
@@ -31,7 +30,7 @@ from symdiff.codegen.python import (
 from symdiff.diff.algebra import FloatAlgebra, all_finite, is_structural_zero
 from symdiff.diff.reverse import forward, reverse
 from symdiff.ir.ops import OPS
-from symdiff.numeric.evaluate import Plan, interpret_gradient, interpret_value, plan
+from symdiff.numeric.evaluate import LARGE_GRAPH, Plan, interpret_gradient, interpret_value, plan
 
 # Where functions change their domain (0, 1, -1), and the ends of the float range.
 EDGES = (0.0, -0.0, 1.0, -1.0, 2.0, 1e300, -1e300, 1e-300, -1e-300, 1.7976931348623157e308)

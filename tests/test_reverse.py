@@ -32,13 +32,12 @@ from strategies import expressions, full_trees, moderate_constants, points
 import symdiff
 import symdiff.numeric.evaluate
 from symdiff import Gradient
-from symdiff.codegen.python import LARGE_GRAPH
 from symdiff.diff.algebra import FloatAlgebra
 from symdiff.diff.reverse import forward, reverse
 from symdiff.ir.graph import active_nodes, topological_order
 from symdiff.ir.nodes import constant, variable
 from symdiff.ir.ops import OPS
-from symdiff.numeric.evaluate import plan
+from symdiff.numeric.evaluate import LARGE_GRAPH, plan
 
 # Against SymPy: float rounding only. Against finite differences: their own error.
 REL, ABS = 1e-9, 1e-12

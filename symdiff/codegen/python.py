@@ -26,13 +26,6 @@ from ..diff.reverse import forward, reverse
 from ..ir.nodes import Expr
 from ..ir.ops import OPS, Op
 
-# Python compiles about 20 us a line, several times what interpreting a node costs: a graph
-# of more than LARGE_GRAPH nodes is compiled on its LARGE_GRAPH_USES-th use, once
-# interpreting it has cost about what compiling it will (numeric/evaluate.py). Smaller
-# graphs are compiled on their second use.
-LARGE_GRAPH = 3000
-LARGE_GRAPH_USES = 8
-
 _FLOATS = CheckedFloatAlgebra()
 
 # Intermediates summed per line of the finiteness check: a long sum in one expression

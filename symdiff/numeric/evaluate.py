@@ -19,8 +19,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..codegen.program import Sweep
-from ..codegen.python import LARGE_GRAPH, LARGE_GRAPH_USES, compile_gradient, compile_value
 from ..deferred import Deferred
 from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
 from ..diff.reverse import StepFailed, forward, reverse
@@ -32,10 +30,23 @@ from ..syntax.printer import excerpt
 from .wide import WideAlgebra
 
 if TYPE_CHECKING:
+    from ..codegen import program as sweeps_program
+    from ..codegen import python as python_code
     from . import arrays
     from .arrays import ArrayProgram
-else:  # loaded with the first array: an answer at one point never needs NumPy programs
+else:
+    # Loaded at first use: an answer at one point (the command line's) is interpreted, and
+    # never needs generated code; only arrays need NumPy programs.
+    python_code = Deferred("symdiff.codegen.python")
+    sweeps_program = Deferred("symdiff.codegen.program")
     arrays = Deferred("symdiff.numeric.arrays")
+
+# Python compiles about 20 us a line, several times what interpreting a node costs: a graph
+# of more than LARGE_GRAPH nodes is compiled on its LARGE_GRAPH_USES-th use, once
+# interpreting it has cost about what compiling it will (numeric/evaluate.py). Smaller
+# graphs are compiled on their second use.
+LARGE_GRAPH = 3000
+LARGE_GRAPH_USES = 8
 
 _FLOATS = FloatAlgebra()
 _CHECKED = CheckedFloatAlgebra()
@@ -82,7 +93,7 @@ class Plan:
     def compiled_value(self) -> Callable[..., float] | None:
         if self.value_code is None and self._worth_compiling():
             try:
-                self.value_code = compile_value(self.order, self.variable_nodes)
+                self.value_code = python_code.compile_value(self.order, self.variable_nodes)
             except (ArithmeticError, ValueError):  # e.g. a constant beyond float range
                 self.compilable = False
         return self.value_code
@@ -90,7 +101,9 @@ class Plan:
     def compiled_gradient(self) -> Callable[..., tuple[float, ...]] | None:
         if self.gradient_code is None and self._worth_compiling():
             try:
-                self.gradient_code = compile_gradient(self.order, self.variable_nodes, self.active)
+                self.gradient_code = python_code.compile_gradient(
+                    self.order, self.variable_nodes, self.active
+                )
             except (ArithmeticError, ValueError):
                 self.compilable = False
         return self.gradient_code
@@ -285,7 +298,7 @@ def _array_outputs(
     program = p.array_programs.get(job)
     if program is None:
         root = p.order[-1]
-        sweeps = [Sweep(root, p.variable_nodes)] if gradient else []
+        sweeps = [sweeps_program.Sweep(root, p.variable_nodes)] if gradient else []
         program = p.array_programs[job] = arrays.build([root], p.variable_nodes, sweeps)
     outputs = arrays.run(
         program,
