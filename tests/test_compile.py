@@ -183,7 +183,10 @@ def test_extra_variables_have_zero_partials() -> None:
 _HOSTILE = ["lambda", "__import__", "print", "import", "exec", "__builtins__"]
 
 
-@pytest.mark.parametrize("name", [*_HOSTILE, "x0", "t0", "np", "_NotFloats", "def", "float"])
+@pytest.mark.parametrize(
+    "name",
+    [*_HOSTILE, "x0", "t0", "np", "_missing", "_retry", "more", "errors", "def", "float"],
+)
 def test_hostile_variable_names_never_reach_the_generated_code(name: str) -> None:
     x, other = variable(name), variable("other")
     e = make(OPS["mul"], (make(OPS["sin"], (x,)), other))

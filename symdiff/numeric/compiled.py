@@ -1,10 +1,11 @@
 """Compiled functions: an expression's value and derivatives as one generated program.
 
 ``symdiff.compile(expr, variables, order=...)`` writes reverse mode out as straight-line
-code (``codegen/program.py``): the forward pass, then the adjoint pass, one assignment per
-step. Order 2 adds a reverse sweep over each symbolic partial d f / d v_i, asking only for
-v_j with j >= i, so each Hessian entry is computed once and mirrored. A list of
-expressions shares one forward pass and gets one sweep per row of the Jacobian.
+code (``codegen/program.py``): the forward pass, then the adjoint pass, an assignment per
+step (a step used once is written where it is used). Order 2 adds a reverse sweep over
+each symbolic partial d f / d v_i, asking only for v_j with j >= i, so each Hessian entry
+is computed once and mirrored. A list of expressions shares one forward pass and gets one
+sweep per row of the Jacobian.
 
 Floats in run the float program (``codegen/python.py``, under the numeric policy of
 ``diff/algebra.py``): where it gives up, the checked interpreter answers or raises the
