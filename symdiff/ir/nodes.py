@@ -160,13 +160,21 @@ class _Entry(weakref.ref[Expr]):
     key: tuple[object, ...]
 
 
-def _drop(entry: _Entry) -> None:
-    # Called when a node dies. The key may already hold a newer node's entry: CPython's
-    # own helper for WeakValueDictionary deletes it only if it still holds a dead one.
-    _remove_dead_weakref(_interned, entry.key)
-
-
 _interned: dict[tuple[object, ...], _Entry] = {}
+
+
+def _drop(
+    entry: _Entry,
+    table: dict[tuple[object, ...], _Entry] = _interned,
+    remove: Callable[[dict[tuple[object, ...], _Entry], object], None] = _remove_dead_weakref,
+) -> None:
+    # Called when a node dies. The key may already hold a newer node's entry: CPython's
+    # own helper for WeakValueDictionary deletes it only if it still holds a dead one. The
+    # table and the helper are bound here, as WeakValueDictionary binds them, so that nodes
+    # dying while the interpreter shuts down (module globals cleared) are still dropped.
+    remove(table, entry.key)
+
+
 # Looking up and inserting are two steps; two threads making the same new node between them
 # would make two nodes for one expression, and identity would no longer be equality. Hits,
 # by far the common case, need no lock; a miss checks again under it before inserting.
