@@ -336,9 +336,14 @@ def _forward_values(p: Plan, point: list[float]) -> tuple[dict[Expr, float], dic
             raise domain_error(p, point, failure, _FLOATS) from None
     except OverflowError:
         pass  # an exact constant beyond the float range
+    return {}, _wide_values(p, point)
+
+
+def _wide_values(p: Plan, point: list[float]) -> dict[Expr, Any]:
+    """Every node's value at ``point`` in wide arithmetic (policy 3)."""
     wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
     try:
-        return {}, forward(p.order, _WIDE, wide_leaf.__getitem__)
+        return forward(p.order, _WIDE, wide_leaf.__getitem__)
     except StepFailed as failure:
         raise domain_error(p, point, failure, _WIDE) from None
 
@@ -356,23 +361,20 @@ def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
 
 def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     """``value_and_gradient`` by the checked interpreter: a DomainError if undefined."""
-    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     order = p.order
+    floats, wide = _forward_values(p, point)
     value: float | None = None
+    if floats:
+        value = float(floats[order[-1]])
+        try:
+            adjoints = reverse(order, floats, _CHECKED, 1.0, p.active)
+            return (value, *(float(adjoints.get(v, 0.0)) for v in p.variable_nodes))
+        except StepFailed as failure:
+            if not isinstance(failure.cause, OverflowError):
+                raise domain_error(p, point, failure, _FLOATS) from None
+        # A step of the sweep overflowed: the whole point again in wide arithmetic.
+        wide = _wide_values(p, point)
     try:
-        values = forward(order, _CHECKED, leaf)
-        value = float(values[order[-1]])
-        adjoints = reverse(order, values, _CHECKED, 1.0, p.active)
-        return (value, *(float(adjoints.get(v, 0.0)) for v in p.variable_nodes))
-    except StepFailed as failure:
-        if not isinstance(failure.cause, OverflowError):
-            raise domain_error(p, point, failure, _FLOATS) from None
-    except OverflowError:
-        pass  # an exact constant beyond the float range
-    # A step overflowed: the whole point again in wide arithmetic (policy 3).
-    wide_leaf = {node: _WIDE.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)}
-    try:
-        wide = forward(order, _WIDE, wide_leaf.__getitem__)
         wide_adjoints = reverse(order, wide, _WIDE, _WIDE.constant(1), p.active)
     except StepFailed as failure:
         raise domain_error(p, point, failure, _WIDE) from None
