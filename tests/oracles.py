@@ -207,6 +207,10 @@ class Undefined(ArithmeticError):
     """SymPy gives no finite real number here (outside the domain, or at a kink)."""
 
 
+# Functions SymPy evaluates exactly at an integer, at a cost that grows with it.
+_EXACT_AT_INTEGERS = {"gamma", "lgamma", "digamma", "polygamma"}
+
+
 def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
     """The same formula as a SymPy expression, built node by node in topological order;
     float constants with ``digits`` significant digits.
@@ -222,6 +226,10 @@ def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
             converted[node] = _number(node.payload, digits)  # type: ignore[arg-type]
         else:
             args = [converted[arg] for arg in node.args]
+            if node.op.key in _EXACT_AT_INTEGERS and args[-1].is_Integer and abs(args[-1]) > 100:
+                # gamma(10**6) and digamma(10**6) are exact for SymPy: a factorial or a
+                # harmonic number of a million terms. At a float, mpmath evaluates them.
+                args[-1] = sympy.Float(args[-1], digits)
             try:
                 result = SYMPY_OPS[node.op.key](*args)
             except (TypeError, ValueError) as exc:  # Min(x, zoo): "not comparable"
