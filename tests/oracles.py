@@ -230,6 +230,10 @@ def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
                 # gamma(10**6) and digamma(10**6) are exact for SymPy: a factorial or a
                 # harmonic number of a million terms. At a float, mpmath evaluates them.
                 args[-1] = sympy.Float(args[-1], digits)
+            elif node.op.key == "pow" and args[0].is_Rational and args[1].is_Integer:
+                if abs(args[1]) > 1000 and abs(args[0]) != 1:
+                    # 3^(10^7) exactly has millions of digits; as a float it is a number.
+                    args[0] = sympy.Float(args[0], digits)
             try:
                 result = SYMPY_OPS[node.op.key](*args)
             except (TypeError, ValueError) as exc:  # Min(x, zoo): "not comparable"

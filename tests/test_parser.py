@@ -529,6 +529,12 @@ def test_deep_nesting_parses_without_recursion() -> None:
     assert parse_uncached("(" * depth + "x" + ")" * depth) is x
     deep = parse_uncached("-" * depth + "x")
     assert deep.op is OPS["neg"]
+    # Right-nested: the parser's stack holds the whole tower before the first reduction.
+    tower = parse_uncached("y^" * depth + "x")
+    for _ in range(depth):
+        assert tower.op is OPS["pow"] and tower.args[0] is y
+        tower = tower.args[1]
+    assert tower is x
     with pytest.raises(ParseError) as info:
         parse_uncached("(" * depth)
     assert info.value.column == depth + 1
