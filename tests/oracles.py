@@ -211,6 +211,12 @@ class Undefined(ArithmeticError):
 _EXACT_AT_INTEGERS = {"gamma", "lgamma", "digamma", "polygamma"}
 
 
+def _exactly_huge(base: sympy.Expr, exponent: sympy.Expr) -> bool:
+    return bool(
+        base.is_Rational and exponent.is_Integer and abs(exponent) > 1000 and abs(base) != 1
+    )
+
+
 def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
     """The same formula as a SymPy expression, built node by node in topological order;
     float constants with ``digits`` significant digits.
@@ -230,10 +236,9 @@ def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
                 # gamma(10**6) and digamma(10**6) are exact for SymPy: a factorial or a
                 # harmonic number of a million terms. At a float, mpmath evaluates them.
                 args[-1] = sympy.Float(args[-1], digits)
-            elif node.op.key == "pow" and args[0].is_Rational and args[1].is_Integer:
-                if abs(args[1]) > 1000 and abs(args[0]) != 1:
-                    # 3^(10^7) exactly has millions of digits; as a float it is a number.
-                    args[0] = sympy.Float(args[0], digits)
+            elif node.op.key == "pow" and _exactly_huge(*args):
+                # 3^(10^7) exactly has millions of digits; as a float it is a number.
+                args[0] = sympy.Float(args[0], digits)
             try:
                 result = SYMPY_OPS[node.op.key](*args)
             except (TypeError, ValueError) as exc:  # Min(x, zoo): "not comparable"

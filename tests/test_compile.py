@@ -176,6 +176,39 @@ def test_bad_calls_are_values_errors() -> None:
         symdiff.compile("x*y", ["x"])
 
 
+def test_a_function_of_many_variables_reads_them_as_one_tuple() -> None:
+    # Beyond 32 variables the generated function takes *given and checks their types as
+    # one tuple; beyond 1,000 lines its intermediates reuse the names of dead ones. Both
+    # must give the interpreter's numbers and hand every other call on as before.
+    n = 400
+    text = " + ".join(f"sin(x{i}*x{i + 1})" for i in range(1, n))
+    f = symdiff.compile(text)
+    assert f.source.startswith('def compiled(*given, errors="warn"):')
+    point = [0.5 + i / n for i in range(n)]
+    value, gradient = f(*point)
+    expected = symdiff.differentiate(text, dict(zip(f.variables, point, strict=True)))
+    assert value == expected.value and list(gradient) == list(expected.values())
+    whole = [float(i % 3 + 1) for i in range(n)]
+    assert f(*map(int, whole)) == f(*whole)  # ints are read as floats
+    with pytest.raises(ValuesError, match=rf"takes {n} values .*, not {n - 1}"):
+        f(*point[:-1])
+    with pytest.raises(ValuesError, match=rf"not {n + 1}"):
+        f(*point, 1.0)
+    with pytest.raises(ValuesError, match="value of x3 must be finite"):
+        f(*point[:2], math.inf, *point[3:])
+    with pytest.raises(ValuesError, match="real number"):
+        f(*point[:-1], "1.0")
+    arrays = f(np.array(point[0]) * np.ones(3), *point[1:])
+    assert np.array_equal(arrays[0], np.full(3, value))
+    with pytest.raises(DomainError, match="log"):
+        symdiff.compile(f"log(x0) + {text}")(-1.0, *point)
+    # The source of a small function still numbers its intermediates in order.
+    small = re.findall(r"\b(t\d+) = ", symdiff.compile("sin(x*y) + cos(x*y)").source)
+    assert small == [f"t{i}" for i in range(len(small))]
+    large = re.findall(r"\b(t\d+) = ", f.source)
+    assert len(set(large)) < len(large) / 2
+
+
 def test_extra_variables_have_zero_partials() -> None:
     assert symdiff.compile("x^2", ["x", "w"])(3.0, 1.0) == (9.0, (6.0, 0.0))
 

@@ -421,7 +421,7 @@ def number_in_order(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str
     ]
 
 
-def _reuse_names(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str], list[str]]:
+def reuse_names(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str], list[str]]:
     """The same code with an intermediate's name given to a new value once its own value
     is dead (a linear scan, as register allocators do).
 
@@ -467,7 +467,7 @@ def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[
     values = forward(order, algebra, _parameters(variables).__getitem__)
     result = algebra.source(values[order[-1]])
     tail = [result, *finiteness_check(algebra, [result])]
-    lines, (result, *check) = _reuse_names(inline_single_uses(algebra.lines, tail), tail)
+    lines, (result, *check) = reuse_names(inline_single_uses(algebra.lines, tail), tail)
     return _function("value", len(variables), [*lines, *check], result, algebra)
 
 
@@ -486,5 +486,5 @@ def compile_gradient(
     outputs = [values[order[-1]], *(adjoints.get(v, Literal(0.0)) for v in variables)]
     texts = [algebra.source(output) for output in outputs]
     tail = [f"({', '.join(texts)},)", *finiteness_check(algebra, texts)]
-    lines, (result, *check) = _reuse_names(inline_single_uses(algebra.lines, tail), tail)
+    lines, (result, *check) = reuse_names(inline_single_uses(algebra.lines, tail), tail)
     return _function("gradient", len(variables), [*lines, *check], result, algebra)

@@ -27,6 +27,7 @@ from ..codegen.python import (
     finiteness_check,
     inline_single_uses,
     number_in_order,
+    reuse_names,
 )
 from ..diff.reverse import StepFailed
 from ..diff.symbolic import gradient, variable_name
@@ -39,6 +40,15 @@ from .evaluate import interpret_value, plan, value_and_gradient
 
 # A value the caller did not give (the generated function's parameters default to it).
 _MISSING = object()
+
+# Up to this many variables, the generated function names each as a parameter and checks
+# their types in one chained comparison (the fastest call for a few values); beyond it, it
+# takes ``*given`` and compares the tuple of their types with one of floats, in C (a
+# 10,001-variable gradient: 0.14 ms for the check instead of 0.4 ms).
+_NAMED_PARAMETERS = 32
+
+# Up to this many lines, the source names intermediates t0, t1, ... in order.
+_NUMBERED_LINES = 1000
 
 
 class Program:
@@ -88,24 +98,42 @@ class Program:
         # Non-finite inputs are caught by the finiteness check, like intermediates: a program
         # that reads inf or nan gives up (or raises), and retry sorts out why.
         tail = [*finiteness_check(algebra, texts, parameters), result]
-        lines, (*check, result) = number_in_order(inline_single_uses(program.lines, tail), tail)
+        # Small programs are numbered in order, to be read; large ones give a dead value's
+        # name to the next (a frame of the values alive at once runs about twice as fast).
+        arrange = number_in_order if len(program.lines) <= _NUMBERED_LINES else reuse_names
+        lines, (*check, result) = arrange(inline_single_uses(program.lines, tail), tail)
         # Anything but floats (arrays, ints, too few or too many values) goes to general;
         # a step that fails or a result that is not finite to retry. A missing value is
         # the sentinel _missing, so that general can say how many were given.
         general, retry = algebra.bind("general", self.general), algebra.bind("retry", self.retry)
         algebra.bind("missing", _MISSING)
-        floats = " is ".join(f"type({x})" for x in parameters)
-        given = f"({''.join(f'{x}, ' for x in parameters)}*more,)"
-        self.source = "\n".join(
-            [
+        values = f"({''.join(f'{x}, ' for x in parameters)})"
+        if len(parameters) <= _NAMED_PARAMETERS:
+            floats = " is ".join(f"type({x})" for x in parameters)
+            given = f"({''.join(f'{x}, ' for x in parameters)}*more,)"
+            head = [
                 f"def compiled({''.join(f'{x}=_missing, ' for x in parameters)}*more, "
                 'errors="warn"):',
                 f"    if more or not ({floats} is float):" if parameters else "    if more:",
                 f"        return {general}({given}, errors)",
+            ]
+        else:
+            # Many values: their types are compared at C speed, as one tuple (a wrong
+            # count differs too), then unpacked.
+            floats = algebra.bind("floats", (float,) * len(parameters))
+            head = [
+                'def compiled(*given, errors="warn"):',
+                f"    if tuple(map(type, given)) != {floats}:",
+                f"        return {general}(given, errors)",
+                f"    {values} = given",
+            ]
+        self.source = "\n".join(
+            [
+                *head,
                 "    try:",
                 *(f"        {line}" for line in [*lines, *check]),
                 "    except (ArithmeticError, ValueError):",
-                f"        return {retry}(({''.join(f'{x}, ' for x in parameters)}), errors)",
+                f"        return {retry}({values}, errors)",
                 f"    return {result}",
             ]
         )
