@@ -38,6 +38,7 @@ from symdiff import (
     parse,
     simplify,
 )
+from symdiff.diff.symbolic import _next_order
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
@@ -689,6 +690,20 @@ def test_repeated_derivatives_compose(expr: Expr, order: int, point: Mapping[str
     except DomainError:
         reject()
     assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, abs(a), abs(b)))
+
+
+def test_each_order_is_computed_once_and_the_limits_still_hold() -> None:
+    # derivative(f, x, 5) after derivative(f, x, 4) computes one order more; the limits in
+    # force are part of what is remembered, so a smaller limit still refuses.
+    formula = "x^x*sin(x)"
+    fourth = derivative(formula, "x", 4)
+    before = _next_order.cache_info()
+    fifth = derivative(formula, "x", 5)
+    after = _next_order.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (4, 1)
+    assert derivative(fourth, "x") is fifth
+    with symdiff.limits(derivative_nodes=20), pytest.raises(SymdiffError, match="derivative_nodes"):
+        derivative(formula, "x", 5)
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,13 @@ the n^2 of differentiating a tree term by term.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 
 from ..errors import SymdiffError
 from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable, variable
+from ..limits import Limits
 from ..limits import current as current_limits
 from ..simplify import ONE, ZERO, as_number, build, number, shortest, simplify
 from ..syntax.parser import as_expr
@@ -42,6 +44,9 @@ class NodeAlgebra(Algebra[Expr]):
 
 
 NODES = NodeAlgebra()
+
+# Single derivatives remembered by _next_order: (expression, variable, limits) -> result.
+_REMEMBERED_STEPS = 512
 
 
 def variable_name(name: object) -> str:
@@ -104,10 +109,21 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
             growth.before(result)
         # Each order starts from the last in its shortest form: the 6th derivative of
         # exp(-x^2) is 8*exp(-x^2)*(8*x^6 - 60*x^4 + 90*x^2 - 15), not 288 characters.
-        (result,) = _gradient_nodes(result, [name])
-        result = shortest(result)
+        result = _next_order(result, name, current_limits())
         growth.last = result
     return result
+
+
+@functools.lru_cache(maxsize=_REMEMBERED_STEPS)
+def _next_order(expr: Expr, name: str, limits: Limits) -> Expr:
+    """d/d(name) of ``expr`` in its shortest form: one order of :func:`derivative`.
+
+    Remembered (nodes are interned, so the same expression is the same key): the orders
+    of ``derivative(f, x, 4)`` are those of ``derivative(f, x, 3)`` and one more, and the
+    search for the shortest form is most of a derivative's cost. The limits in force are
+    part of the key, since they bound the work."""
+    (result,) = _gradient_nodes(expr, [name])
+    return shortest(result)
 
 
 class Growth:
