@@ -38,7 +38,7 @@ from symdiff import (
     parse,
     simplify,
 )
-from symdiff.diff.symbolic import _next_order
+from symdiff.diff.symbolic import STEPS
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
@@ -697,10 +697,11 @@ def test_each_order_is_computed_once_and_the_limits_still_hold() -> None:
     # force are part of what is remembered, so a smaller limit still refuses.
     formula = "x^x*sin(x)"
     fourth = derivative(formula, "x", 4)
-    before = _next_order.cache_info()
+    before = STEPS.info()
     fifth = derivative(formula, "x", 5)
-    after = _next_order.cache_info()
+    after = STEPS.info()
     assert (after.hits - before.hits, after.misses - before.misses) == (4, 1)
+    assert after.size <= STEPS.max_size and after.entries <= STEPS.max_entries
     assert derivative(fourth, "x") is fifth
     with symdiff.limits(derivative_nodes=20), pytest.raises(SymdiffError, match="derivative_nodes"):
         derivative(formula, "x", 5)

@@ -9,11 +9,11 @@ the n^2 of differentiating a tree term by term.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Sequence
 
 from ..errors import SymdiffError
 from ..ir.graph import active_nodes, topological_order
+from ..ir.memo import Memo
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..limits import Limits
 from ..limits import current as current_limits
@@ -45,8 +45,9 @@ class NodeAlgebra(Algebra[Expr]):
 
 NODES = NodeAlgebra()
 
-# Single derivatives remembered by _next_order: (expression, variable, limits) -> result.
-_REMEMBERED_STEPS = 512
+# Single derivatives remembered by _next_order: (expression, variable, limits) -> result,
+# at most 512 of them and 200,000 result nodes in all (about 30 MB).
+STEPS: Memo[tuple[Expr, str, Limits], Expr] = Memo(max_entries=512, max_size=200_000)
 
 
 def variable_name(name: object) -> str:
@@ -109,21 +110,26 @@ def derivative(expr: Expr | str, var: str | Expr, order: int = 1) -> Expr:
             growth.before(result)
         # Each order starts from the last in its shortest form: the 6th derivative of
         # exp(-x^2) is 8*exp(-x^2)*(8*x^6 - 60*x^4 + 90*x^2 - 15), not 288 characters.
-        result = _next_order(result, name, current_limits())
+        result = _next_order(result, name)
         growth.last = result
     return result
 
 
-@functools.lru_cache(maxsize=_REMEMBERED_STEPS)
-def _next_order(expr: Expr, name: str, limits: Limits) -> Expr:
+def _next_order(expr: Expr, name: str) -> Expr:
     """d/d(name) of ``expr`` in its shortest form: one order of :func:`derivative`.
 
     Remembered (nodes are interned, so the same expression is the same key): the orders
     of ``derivative(f, x, 4)`` are those of ``derivative(f, x, 3)`` and one more, and the
     search for the shortest form is most of a derivative's cost. The limits in force are
-    part of the key, since they bound the work."""
-    (result,) = _gradient_nodes(expr, [name])
-    return shortest(result)
+    part of the key, since they bound the work; the table is bounded by the results'
+    nodes (``STEPS``)."""
+    key = (expr, name, current_limits())
+    result = STEPS.get(key)
+    if result is None:
+        (result,) = _gradient_nodes(expr, [name])
+        result = shortest(result)
+        STEPS.put(key, result, len(topological_order([result])))
+    return result
 
 
 class Growth:

@@ -12,9 +12,7 @@ import gc
 import math
 import os
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
@@ -26,6 +24,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from ..deferred import Deferred
 from ..errors import ParseError, SymdiffError
+from ..ir.memo import Memo
 from ..ir.nodes import Expr, constant, make, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..limits import current as current_limits
@@ -318,55 +317,25 @@ class ParseCache:
 
     A graph costs about 100 bytes per character of its text, so a bound by count alone
     would let a few thousand long formulas hold gigabytes; texts longer than a quarter of
-    the budget are not kept at all. Safe to share between threads.
+    the budget are not kept at all. Safe to share between threads (``ir.memo.Memo``).
     """
 
     def __init__(self, max_entries: int = 4096, max_characters: int = 1_000_000) -> None:
-        self.max_entries = max_entries
-        self.max_characters = max_characters
-        self.hits = 0
-        self.misses = 0
-        self._entries: OrderedDict[str, Expr] = OrderedDict()
-        self._characters = 0
-        self._lock = threading.Lock()
+        self._memo: Memo[str, Expr] = Memo(max_entries, max_characters)
 
     def parse(self, text: str) -> Expr:
-        # A hit takes no lock: each step on the OrderedDict is atomic, and a text evicted
-        # by another thread between them is simply not moved. Only inserting, which must
-        # keep the character count right, is locked. (The counters are approximate under
-        # threads.)
-        entries = self._entries
-        found = entries.get(text)
-        if found is not None:
-            try:  # noqa: SIM105 (contextlib.suppress costs more than the hit itself)
-                entries.move_to_end(text)
-            except KeyError:
-                pass
-            self.hits += 1
-            return found
-        self.misses += 1
-        result = parse_uncached(text)
-        if len(text) <= self.max_characters // 4:
-            with self._lock:
-                if text not in self._entries:
-                    self._entries[text] = result
-                    self._characters += len(text)
-                while (
-                    len(self._entries) > self.max_entries or self._characters > self.max_characters
-                ):
-                    old, _ = self._entries.popitem(last=False)
-                    self._characters -= len(old)
-        return result
+        found = self._memo.get(text)
+        if found is None:
+            found = parse_uncached(text)
+            self._memo.put(text, found, len(text))
+        return found
 
     def cache_info(self) -> CacheInfo:
-        with self._lock:
-            return CacheInfo(self.hits, self.misses, len(self._entries), self._characters)
+        hits, misses, entries, characters = self._memo.info()
+        return CacheInfo(hits, misses, entries, characters)
 
     def cache_clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._characters = 0
-            self.hits = self.misses = 0
+        self._memo.clear()
 
 
 class CacheInfo(NamedTuple):
