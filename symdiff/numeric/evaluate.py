@@ -158,7 +158,7 @@ def read_point(
     """The variables' values in ``p.variables`` order, checked; extra names are allowed."""
     if values is None:
         point = keywords
-    elif not isinstance(values, Mapping):
+    elif type(values) is not dict and not isinstance(values, Mapping):  # dict: no ABC check
         raise ValuesError(
             f"values are a mapping from names to numbers, not {type(values).__name__}"
         )
