@@ -312,7 +312,7 @@ def _parse_with(lark: Lark, text: str) -> Expr:
 _PAUSE_COLLECTOR_FROM = 10_000
 
 
-class ParseCache:
+class ParseCache(Memo[str, Expr]):
     """Recently parsed texts and their graphs, bounded by count and by total length.
 
     A graph costs about 100 bytes per character of its text, so a bound by count alone
@@ -321,21 +321,24 @@ class ParseCache:
     """
 
     def __init__(self, max_entries: int = 4096, max_characters: int = 1_000_000) -> None:
-        self._memo: Memo[str, Expr] = Memo(max_entries, max_characters)
+        super().__init__(max_entries, max_characters)
 
     def parse(self, text: str) -> Expr:
-        found = self._memo.get(text)
-        if found is None:
-            found = parse_uncached(text)
-            self._memo.put(text, found, len(text))
-        return found
+        found = self.get(text)
+        return found if found is not None else self.parse_new(text)
+
+    def parse_new(self, text: str) -> Expr:
+        """Parse a text not remembered, and remember it."""
+        result = parse_uncached(text)
+        self.put(text, result, len(text))
+        return result
 
     def cache_info(self) -> CacheInfo:
-        hits, misses, entries, characters = self._memo.info()
+        hits, misses, entries, characters = self.info()
         return CacheInfo(hits, misses, entries, characters)
 
     def cache_clear(self) -> None:
-        self._memo.clear()
+        self.clear()
 
 
 class CacheInfo(NamedTuple):
@@ -352,7 +355,8 @@ def parse(text: str) -> Expr:
     """Parse ``text`` into an expression graph, remembering recent texts (a bounded LRU)."""
     if type(text) is not str:
         return parse_uncached(text)  # raises the error for a non-string
-    return _CACHE.parse(text)
+    found = _CACHE.get(text)  # ParseCache.parse, one call less on a hit
+    return found if found is not None else _CACHE.parse_new(text)
 
 
 def as_expr(expr: Expr | str) -> Expr:
