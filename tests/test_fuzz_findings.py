@@ -120,3 +120,13 @@ def test_a_negative_base_to_a_huge_integer_power_is_quick() -> None:
         symdiff.differentiate("n^e0c^2999", n=-1.0, e0c=1e300)
     assert symdiff.parse("(-1)^(x^2)").evaluate(x=1e200) == 1.0
     assert symdiff.parse("-(-1/2)^(x^2)").evaluate(x=1e200) == -0.0
+
+
+def test_a_domain_error_names_an_argument_no_float_can_hold() -> None:
+    # Found by Hypothesis: the Hessian's partial of x*acoth(3660^-256) is acoth of the exact
+    # 1/3660^256, whose denominator no float holds. The domain error re-read the arguments
+    # in floats to show their values, and that overflow escaped as an internal exception.
+    with pytest.raises(DomainError, match=r"acoth\(1/1783026759.* is undefined where .* = 0\.0"):
+        symdiff.hessian("x*acoth(3660^-256)", x=3.0)
+    with pytest.raises(DomainError, match=r"where 3660\^-256 = 0\.0 at x = 3\.0"):
+        symdiff.differentiate("x*acoth(3660^-256)", x=3.0)

@@ -444,13 +444,30 @@ def _point(p: Plan, point: list[float]) -> dict[str, float]:
 
 def _argument_values(node: Expr, values: dict[Expr, float]) -> str:
     # A variable's value is in the point already, and a number (-1) is its own value: only
-    # other compound arguments are shown.
+    # other compound arguments are shown (those with a value).
     shown = [
         f"{text} = {values[arg]!r}"
         for arg in dict.fromkeys(node.args)
-        if arg.args and not _is_literal(text := _shown(arg), values[arg])
+        if arg.args and arg in values and not _is_literal(text := _shown(arg), values[arg])
     ]
     return f" where {', '.join(shown)}" if shown else ""
+
+
+def _arguments_at(
+    p: Plan, point: list[float], node: Expr, algebra: Algebra[Any]
+) -> dict[Expr, Any]:
+    """The values of ``node``'s arguments (and theirs) at ``point``, for a message: in
+    ``algebra``, else widely where a float cannot hold one (the exact 1/3660^256 of a
+    simplified derivative), else none."""
+    order = topological_order(node.args)
+    for reading in (algebra, _WIDE) if algebra is not _WIDE else (_WIDE,):
+        values = zip(p.variable_nodes, point, strict=True)
+        leaf = {variable: reading.constant(x) for variable, x in values}.__getitem__
+        try:
+            return forward(order, reading, leaf)
+        except StepFailed:
+            continue
+    return {}
 
 
 def _is_literal(text: str, value: float) -> bool:
@@ -465,11 +482,7 @@ def domain_error(
 ) -> DomainError:
     node = failure.node
     where = _where(p, point)
-    leaf = {
-        node: algebra.constant(x) for node, x in zip(p.variable_nodes, point, strict=True)
-    }.__getitem__
-    arguments = forward(topological_order(node.args), algebra, leaf) if node.args else {}
-    values = _argument_values(node, _as_floats(arguments))
+    values = _argument_values(node, _as_floats(_arguments_at(p, point, node, algebra)))
     domain = f" ({node.op.name} needs {node.op.domain})" if node.op.domain else ""
     if failure.argument is not None:
         arg = node.args[failure.argument]
