@@ -212,9 +212,13 @@ _EXACT_AT_INTEGERS = {"gamma", "lgamma", "digamma", "polygamma"}
 
 
 def _exactly_huge(base: sympy.Expr, exponent: sympy.Expr) -> bool:
-    return bool(
-        base.is_Rational and exponent.is_Integer and abs(exponent) > 1000 and abs(base) != 1
-    )
+    """Whether SymPy would spend minutes on base^exponent exactly: 3^(10^7) has millions
+    of digits, and a rational power of a large integer is searched for perfect powers."""
+    if not (base.is_Rational and exponent.is_Rational) or abs(base) == 1:
+        return False
+    if exponent.is_Integer:
+        return bool(abs(exponent) > 1000)
+    return max(abs(base.p), base.q).bit_length() > 64
 
 
 def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
@@ -237,7 +241,9 @@ def to_sympy(expr: Expr, digits: int = DIGITS) -> sympy.Expr:
                 # harmonic number of a million terms. At a float, mpmath evaluates them.
                 args[-1] = sympy.Float(args[-1], digits)
             elif node.op.key == "pow" and _exactly_huge(*args):
-                # 3^(10^7) exactly has millions of digits; as a float it is a number.
+                # As a float it is a number, which mpmath raises to the power at once.
+                args[0] = sympy.Float(args[0], digits)
+            elif node.op.key == "exp2" and _exactly_huge(sympy.Integer(2), args[0]):
                 args[0] = sympy.Float(args[0], digits)
             try:
                 result = SYMPY_OPS[node.op.key](*args)
