@@ -397,9 +397,9 @@ def sensitivity(expr: Expr, point: Mapping[str, float], trials: int = 3) -> floa
 def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
     """Why floats and exact arithmetic may rightly disagree at ``point``; empty if no reason.
 
-    Kinks and jumps (abs and sign at 0, ties of min and max, atan2's branch cut and centre) where a
-    rounding error of 1e-16 picks the other side, and underflow (``1e-130^5`` is 0.0 in
-    floats, so ``0^tiny`` is 0 where the exact answer is nearly 1).
+    Kinks and jumps (abs, sign and acot at 0, ties of min and max, atan2's branch cut and
+    centre) where a rounding error of 1e-16 picks the other side, and underflow
+    (``1e-130^5`` is 0.0 in floats, so ``0^tiny`` is 0 where the exact answer is nearly 1).
     """
     order = topological_order([expr])
     leaf = {node: float(point[str(node.payload)]) for node in order if is_variable(node)}
@@ -415,6 +415,10 @@ def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
         key, value = node.op.key, values[node]
         if key in ("abs", "sign") and abs(args[0]) <= 1e-8:
             found.append(f"{node}: {key} at 0")
+        elif key == "acot" and abs(args[0]) <= 1e-8:
+            # acot jumps from -pi/2 to pi/2 at 0 (ours is pi/2 there, as SymPy's), and SymPy
+            # writes acot(-x) as -acot(x), which is -pi/2 at x = 0.
+            found.append(f"{node}: acot at its jump")
         elif key in ("min", "max") and abs(args[0] - args[1]) <= 1e-8 * max(1.0, *map(abs, args)):
             found.append(f"{node}: a tie")
         elif key == "atan2" and args[1] < 0 and abs(args[0]) <= 1e-8 * abs(args[1]):

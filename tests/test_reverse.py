@@ -172,6 +172,8 @@ def test_random_trees_match_sympy_and_finite_differences(
 
 @settings(RANDOM, max_examples=150)
 @given(full_trees(depth=3, constants=moderate_constants()), points())
+# acot's jump at 0: SymPy writes acot(-x) as -acot(x), -pi/2 there (a hazard, skipped).
+@example(symdiff.parse("-acot(-x)"), dict.fromkeys("xyz", 0.0))
 def test_random_compositions_match_sympy_and_finite_differences(
     expr: symdiff.Expr, point: Mapping[str, float]
 ) -> None:
