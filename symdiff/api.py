@@ -295,7 +295,7 @@ def forward_jacobian(
         for name in names:
             seed = variable(name)
             active = active_nodes(order, {seed})
-            column = tangents(order, node_values, _FLOATS, {seed: 1.0}, active)
+            column = tangents(order, node_values, _FLOATS, {seed: 1.0}, active, exprs)
             columns.append([column.get(e, 0.0) for e in exprs])
         finite = all(math.isfinite(node_values[e]) for e in exprs)
         finite = finite and all(math.isfinite(x) for c in columns for x in c)
