@@ -115,3 +115,15 @@ def test_a_bad_direction_is_a_symdiff_error(direction: object) -> None:
 def test_a_variable_named_mode_still_takes_a_number() -> None:
     assert dict(symdiff.differentiate("mode^2", mode=3)) == {"mode": 6.0}
     assert dict(symdiff.differentiate("mode^2", {"mode": 3}, mode="forward")) == {"mode": 6.0}
+
+
+def test_a_tangent_that_overflows_is_computed_widely_as_in_reverse_mode() -> None:
+    # Found by atheris: a tangent product beyond the float range escaped as OverflowError
+    # from the checked algebra instead of sending the point to the wide interpreter.
+    point = {"eps": 1e300, "gra": 1e-300, "i": 1e300}
+    reverse = symdiff.differentiate("eps*gra*i/eps", point)
+    forward = symdiff.differentiate("eps*gra*i/eps", point, mode="forward")
+    assert dict(forward) == dict(reverse) == {"eps": 0.0, "gra": 1e300, "i": 1e-300}
+    for mode in ("reverse", "forward"):
+        with pytest.raises(DomainError, match="is not finite"):
+            symdiff.differentiate("4*eps*gra*i", point, mode=mode)

@@ -58,8 +58,11 @@ def tangents(
             if tangent is None:
                 failure = failure or failed[arg]
                 continue
-            contribution = algebra.mul(tangent, partial)
-            total = contribution if total is None else algebra.add(total, contribution)
+            try:  # a step that overflows (the checked algebra): the caller computes widely
+                contribution = algebra.mul(tangent, partial)
+                total = contribution if total is None else algebra.add(total, contribution)
+            except (ArithmeticError, ValueError) as exc:
+                raise StepFailed(node, i, exc) from exc
         if failure is not None:
             failed[node] = failure
         elif total is not None:
