@@ -415,6 +415,7 @@ def explain(
             explanation = record(node, p.variable_nodes, point, wrt, _WIDE)
         except StepFailed as wide_failure:
             raise domain_error(p, point, wide_failure, _WIDE) from None
+        explanation.wide = True
     numbers = [explanation.value, *explanation.partials.values()]
     if not all(math.isfinite(n) for n in numbers):
         raise not_finite_error(p, point, explanation.node_values, explanation.node_adjoints)

@@ -58,6 +58,15 @@ def _kind(value: object) -> str | None:
     return value.kind if isinstance(value, Traced) else None
 
 
+# What RecordingAlgebra hands the wrapped algebra as the partial, to learn whether it was
+# asked for (the value was not zero) or a zero was given instead.
+_ASKED: Any = object()
+
+
+def _asked() -> Any:
+    return _ASKED
+
+
 class RecordingAlgebra(Algebra[Traced[T]]):
     """The wrapped algebra's arithmetic, unchanged, with each result tagged.
 
@@ -81,13 +90,13 @@ class RecordingAlgebra(Algebra[Traced[T]]):
     def unless_zero(
         self, value: Traced[T] | int, partial: Callable[[], Traced[T] | int]
     ) -> Traced[T] | int:
-        # The wrapped algebra decides what zero is (a float at a point, a zero node).
-        zero = self.inner.unless_zero(_raw(value), lambda: 1)
-        if type(zero) is int and zero == 0:
-            return 0
-        if type(zero) is float and zero == 0:
-            return Traced(zero)  # a number at a point: it still multiplies (policy 1)
-        return partial()
+        # The wrapped algebra decides what zero is (a number at a point, a zero node).
+        zero = self.inner.unless_zero(_raw(value), _asked)
+        if zero is _ASKED:
+            return partial()
+        if isinstance(zero, int):
+            return 0  # structural: the contribution is skipped
+        return Traced(zero)  # a number (a float or a wide decimal): it still multiplies
 
     def add(self, a: Traced[T] | int, b: Traced[T] | int) -> Traced[T]:
         result = self.inner.add(_raw(a), _raw(b))
@@ -239,6 +248,9 @@ class Explanation(Generic[T]):
         self.node_values = node_values
         self.node_adjoints = node_adjoints
         self.output = names[expr]
+        # Whether the numbers are the interpreter's wide decimals (a step overflowed the
+        # floats at this point), each shown rounded to the float nearest it.
+        self.wide = False
         self.adjoints: dict[str | Expr, T] = {}
         for node, adjoint in node_adjoints.items():
             if node in names:
@@ -272,6 +284,13 @@ class Explanation(Generic[T]):
             where = " at " + ", ".join(f"{k} = {_number(v)}" for k, v in self.point.items())
         defined = f"{z} = {style.formula(self.expr)}" if self.expr.args else z
         lines = [style.title(f"{defined}{where}"), style.text(self.summary())]
+        if self.wide:
+            lines.append(
+                style.text(
+                    "A step overflows the floats at this point, so every step is computed "
+                    "in wide decimals and shown as the float nearest it."
+                )
+            )
         lines.append(style.heading("Forward pass: each node from its arguments"))
         forward_steps = self.forward_steps if limit is None else self.forward_steps[:limit]
         for step in forward_steps:
