@@ -11,7 +11,9 @@ stays inside the domain). Columns, each a median over repeats of one call on all
 
 - NumPy value: the formula by hand in NumPy, one assignment per shared subexpression
   (``translate.python_function``): the value only, the anchor of every ratio;
-- symdiff: ``symdiff.compile(formula)(*arrays)``, value and every partial;
+- symdiff: ``symdiff.compile(formula)(*arrays)``, value and every partial, its blocks
+  shared among one thread per core (the default);
+- symdiff 1 thread: the same with ``threads=1``, beside the one-thread tools;
 - symdiff numba: the same with ``backend="numba"``: one fused loop over the elements
   (compiled before timing);
 - SymPy: ``lambdify(vars, [f, *gradient], "numpy", cse=True)``, value and every partial;
@@ -163,6 +165,11 @@ def batch_rows(
             "numpy": (numpy_value, tuple(arrays)),
             "symdiff": (compiled, tuple(arrays)),
         }
+        alone = symdiff.compile(expr, names, threads=1)
+        alone_value, alone_gradient = alone(*arrays)
+        assert np.array_equal(alone_value, value)  # the same numbers on any number of threads
+        assert all(np.array_equal(a, b) for a, b in zip(alone_gradient, gradient, strict=True))
+        jobs["alone"] = (alone, tuple(arrays))
         if numba is not None:
             fused = symdiff.compile(expr, names, backend="numba")
             check_value, check_gradient = fused(*arrays)  # warm: compiles the loop
@@ -196,6 +203,7 @@ def batch_rows(
         inputs, in_and_out = 8 * size * len(names), 8 * size * (2 * len(names) + 1)
         peak = _peak_bytes(compiled, *arrays)
         cells = [case["name"], str(len(names)), f"{base * 1e3:.1f}", f"{ratios['symdiff']:.2f}"]
+        cells.append(f"{ratios['alone']:.2f}")
         cells.append(f"{peak / 1e6:.0f} ({(peak + inputs) / in_and_out:.2f}x)")
         for tool in ("numba", "sympy", "torch", "jax"):
             cells.append(f"{ratios[tool]:.2f}" if tool in ratios else "-")
@@ -277,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "vars",
         "NumPy value ms",
         "symdiff",
+        "symdiff 1 thread",
         "symdiff peak MB (x in+out)",
         "symdiff numba",
         "SymPy cse",
@@ -285,7 +294,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     print(_table(header, batch))
     print()
-    columns = ((3, "symdiff"), (5, "symdiff numba"), (6, "SymPy"), (7, "PyTorch"), (8, "JAX"))
+    columns = (
+        (3, "symdiff"),
+        (4, "symdiff 1 thread"),
+        (6, "symdiff numba"),
+        (7, "SymPy"),
+        (8, "PyTorch"),
+        (9, "JAX"),
+    )
     for column, name in columns:
         print(f"- {name}: {_summary(batch, column)}")
     print()

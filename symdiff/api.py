@@ -313,14 +313,16 @@ def compile(
     *,
     order: int = 1,
     backend: str = "numpy",
+    threads: int | None = None,
 ) -> Compiled:
     """The value and derivatives of ``exprs`` as one generated function of the variables
     (``variables`` in that order; by default the expression's variables, first appearance
     first). ``order=0`` gives the value, ``1`` ``(value, gradient)``, ``2`` ``(value,
     gradient, hessian rows)``; a list of expressions gives ``(values, jacobian rows)``.
     Floats in give floats out; NumPy or Dask arrays give arrays (``backend="numba"``: a
-    fused Numba loop over them, see the README). ``.source`` shows the code: the forward
-    pass, then the adjoint pass, as a program.
+    fused Numba loop over them, see the README), the NumPy program sharing a large array's
+    blocks among up to ``threads`` threads (default: one per core). ``.source`` shows the
+    code: the forward pass, then the adjoint pass, as a program.
 
     >>> f = compile("x^2*y")
     >>> f.variables
@@ -332,7 +334,7 @@ def compile(
     >>> compile(["x*y", "x + y^2"], ["x", "y"])(2.0, 3.0)
     ((6.0, 11.0), ((3.0, 2.0), (1.0, 6.0)))
     """
-    return compiled.Compiled(exprs, variables, order=order, backend=backend)
+    return compiled.Compiled(exprs, variables, order=order, backend=backend, threads=threads)
 
 
 def jvp(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import threading
 import tracemalloc
 import warnings
 
@@ -424,11 +425,16 @@ def test_blocked_outputs_are_distinct_and_fresh(monkeypatch: pytest.MonkeyPatch)
     np.testing.assert_array_equal(dy, x)
 
 
-def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set() -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set(
+    threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     size = 400_000
+    monkeypatch.setattr(arrays._WORKERS, "count", max(arrays._WORKERS.count, threads - 1))
+    assert arrays.threads_for(threads, size) == threads
     rng = np.random.default_rng(2)
     inputs = [rng.uniform(0.5, 1.5, size) for _ in range(3)]
-    f = symdiff.compile("exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi))")
+    f = symdiff.compile("exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi))", threads=threads)
     f(*inputs[:1], 0.5, 1.0)  # builds the programs
     f(*inputs)
     tracemalloc.start()
@@ -439,10 +445,87 @@ def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set() -> None:
     finally:
         tracemalloc.stop()
     outputs = 4 * 8 * size
-    # The scratch rows (a few blocks of 8 * BLOCK bytes) and small things; over whole
-    # arrays, each live intermediate would cost 8 * size (3.2 MB) more.
-    assert peak < outputs + 16 * 8 * arrays.BLOCK + 200_000, (peak, outputs)
+    # The scratch rows (a few blocks of 8 bytes an element, on each thread) and small
+    # things; over whole arrays, each live intermediate would cost 8 * size (3.2 MB) more.
+    block = arrays.BLOCK if threads == 1 else arrays.THREAD_BLOCK
+    assert peak < outputs + threads * 8 * 8 * block + 200_000, (peak, outputs)
     del result
+
+
+@pytest.fixture
+def small_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Blocks of 4 elements, shared among threads from 8 elements per thread, with three
+    worker threads whatever the machine; the list collects each range's thread."""
+    monkeypatch.setattr(arrays, "BLOCK", 4)
+    monkeypatch.setattr(arrays, "THREAD_BLOCK", 4)
+    monkeypatch.setattr(arrays, "PER_THREAD", 8)
+    monkeypatch.setattr(arrays, "_WORKERS", arrays._Workers())
+    monkeypatch.setattr(arrays._WORKERS, "count", 3)
+    ran: list[int] = []
+    quietly = arrays._quietly
+
+    def recorded(*args: object) -> float:
+        ran.append(threading.get_ident())
+        return quietly(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(arrays, "_quietly", recorded)
+    return ran
+
+
+@pytest.mark.parametrize("size", [8, 15, 16, 17, 37, 64])
+@pytest.mark.parametrize("threads", [2, 3, 4, 9])
+def test_threads_give_the_numbers_of_one_thread(
+    size: int, threads: int, small_threads: list[int]
+) -> None:
+    text = "exp(-(x-mu)^2/(2*s^2))/(s*sqrt(2*pi)) + sin(x*s)"
+    rng = np.random.default_rng(size)
+    inputs = [rng.uniform(0.5, 1.5, size), 0.8, rng.uniform(0.5, 1.5, size)]
+    alone = _flat_outputs(symdiff.compile(text, ["x", "mu", "s"], threads=1)(*inputs))
+    assert not small_threads
+    shared = _flat_outputs(symdiff.compile(text, ["x", "mu", "s"], threads=threads)(*inputs))
+    for a, b in zip(alone, shared, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # Every range but the calling thread's ran on a worker: ranges of 8 or more elements.
+    expected = min(threads, 4, size // 8) - 1
+    assert len(small_threads) == expected
+    assert threading.get_ident() not in small_threads
+
+
+def test_bad_elements_on_other_threads_are_found_counted_and_quiet(
+    small_threads: list[int],
+) -> None:
+    x = np.full(40, 3.0)
+    x[[5, 21, 39]] = 0.5  # log(x - 1) is undefined there: the first, third and last range
+    f = symdiff.compile("log(x - 1)*y", threads=4)
+    with warnings.catch_warnings():
+        # NumPy's own RuntimeWarnings, on any thread, would be errors here.
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(SymdiffWarning, match=r"3 of 40 elements \(the first at index \(5,\)"):
+            value, (dx, dy) = f(x, 2.0)
+        with pytest.raises(DomainError, match=r"index \(5,\)"):
+            f(x, 2.0, errors="raise")
+    assert len(small_threads) == 6
+    np.testing.assert_array_equal(np.flatnonzero(np.isnan(value)), [5, 21, 39])
+    assert np.isnan(dx[21]) and np.isnan(dy[39]) and dx[20] == 1.0
+    y = np.ones(40)
+    y[33] = np.inf
+    with pytest.raises(ValuesError, match=r"for y must be finite.*index \(33,\)"):
+        f(np.full(40, 3.0), y)
+
+
+def test_dask_chunks_run_each_on_their_own_thread(small_threads: list[int]) -> None:
+    da = pytest.importorskip("dask.array")
+    x = np.linspace(2.0, 3.0, 64)
+    value, (dx,) = symdiff.compile("log(x - 1)")(da.from_array(x, chunks=32))
+    np.testing.assert_allclose(value.compute(), np.log(x - 1), rtol=1e-15)
+    np.testing.assert_allclose(dx.compute(), 1 / (x - 1), rtol=1e-15)
+    assert not small_threads  # Dask shares chunks among its threads; no more than that
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_threads_is_a_positive_whole_number(threads: object) -> None:
+    with pytest.raises(ValuesError, match="threads is a positive whole number"):
+        symdiff.compile("x", threads=threads)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("exponent", [0.5, 1.5, 2, 2.5, 3, 7.5, 12, 16])

@@ -374,8 +374,8 @@ def blocked(
     calls: Sequence[Call], arrays: Collection[str], results: Sequence[str], count: int
 ) -> list[str]:
     """The program run block by block: the source of ``blocked_program(x0, ..., shape,
-    size, width)``, for calls where every array parameter has the result's ``shape`` and
-    reshapes to a flat array of ``size`` elements without a copy.
+    size, width, spread)``, for calls where every array parameter has the result's
+    ``shape`` and reshapes to a flat array of ``size`` elements without a copy.
 
     A program over whole arrays makes a pass over memory per op, and a fresh array (fresh
     pages) per intermediate. Blocked, each op runs over ``width`` elements at a time, so
@@ -384,6 +384,12 @@ def blocked(
     intermediates whose lives do not overlap (a ufunc writes into an argument that dies on
     its line), and each result's op writes straight into its own output array. Calls that
     read no array (the scalar parameters' part) run once, before the loop.
+
+    The loop is the inner function ``blocks(begin, end)`` over the elements from ``begin``
+    to ``end`` (a multiple of ``width``, or ``size``), with scratch rows of its own, and
+    ``spread(blocks, size, width)`` runs it over all of them: in one call, or in ranges on
+    several threads at once (NumPy's ufuncs release the GIL), each writing its own part of
+    the outputs. It returns the sum of what the calls return.
 
     It returns ``(check, results)``: ``check`` is the sum of every element of the outputs
     computed in the loop and of the array parameters, so it is finite (``check - check ==
@@ -463,33 +469,37 @@ def blocked(
             if destination:
                 body.append(f"{destination} = {call.target}")
     parameters = [f"x{i}" for i in range(count)]
-    lines = [f"def blocked_program({', '.join([*parameters, 'shape', 'size', 'width'])}):"]
+    signature = ", ".join([*parameters, "shape", "size", "width", "spread"])
+    lines = [f"def blocked_program({signature}):"]
     lines += [f"    {call.target} = {_code(call)}" for call in prelude]
     lines += [f"    {block}_all = {name}.reshape(size)" for name, block in blocks.items()]
     for k in range(len(rows)):
         # r<k>: output k as returned (of the result's shape); o<k>: the same array, flat.
         lines.append(f"    r{k} = np.empty(shape)")
         lines.append(f"    o{k} = r{k}.reshape(size)")
+    lines.append("    def blocks(begin, end):")
     scratch = [f"s{slot}" for slot in range(scratch_rows)]
     if scratch:
-        lines.append(f"    {''.join(f'{s}, ' for s in scratch)}= np.empty(({scratch_rows}, width))")
-    lines += ["    check = 0.0", "    for start in range(0, size, width):"]
-    lines += ["        stop = start + width"]
+        rows_line = f"{''.join(f'{s}, ' for s in scratch)}= np.empty(({scratch_rows}, width))"
+        lines.append(f"        {rows_line}")
+    lines += ["        check = 0.0", "        for start in range(begin, end, width):"]
+    lines += ["            stop = start + width"]
     if scratch:
         # The last block may be shorter: so are its scratch rows.
-        lines += ["        if stop > size:", "            stop = size"]
-        lines += [f"            {s} = {s}[: size - start]" for s in scratch]
-    lines += [f"        {block} = {block}_all[start:stop]" for block in blocks.values()]
-    lines += [f"        {line}" for line in body]
+        lines += ["            if stop > end:", "                stop = end"]
+        lines += [f"                {s} = {s}[: end - start]" for s in scratch]
+    lines += [f"            {block} = {block}_all[start:stop]" for block in blocks.values()]
+    lines += [f"            {line}" for line in body]
     # The outputs no other output shows, and the inputs no output shows (see _PROPAGATING):
     # their finiteness is checked here, in cache, not by a pass over memory of their own.
     summed = [name for name in rows if name not in shown_by_another]
     summed += [block for name, block in blocks.items() if name not in shown]
     for first in range(0, len(summed), _SUMMED_PER_LINE):
         terms = summed[first : first + _SUMMED_PER_LINE]
-        lines.append(f"        check += {' + '.join(f'np.add.reduce({n})' for n in terms)}")
+        lines.append(f"            check += {' + '.join(f'np.add.reduce({n})' for n in terms)}")
+    lines.append("        return check")
     returned = [f"r{rows[text]}" if text in rows else text for text in results]
-    lines.append(f"    return check, ({''.join(f'{text}, ' for text in returned)})")
+    lines.append(f"    return spread(blocks, size, width), ({''.join(f'{t}, ' for t in returned)})")
     return lines
 
 

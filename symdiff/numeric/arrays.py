@@ -32,7 +32,10 @@ infinite slope there meets sign's derivative, a structural 0).
 
 Large arrays run the NumPy program block by block (``BLOCK`` elements at a time, its
 intermediates in cache-sized scratch rows: ``codegen.numpy.blocked``), with the same
-numbers, and indices in messages counted in the whole array.
+numbers, and indices in messages counted in the whole array. From ``PER_THREAD`` elements
+per thread up, blocks of ``THREAD_BLOCK`` elements are shared among threads, one per core by
+default (``threads``): NumPy's ufuncs release the GIL, so they run at once, each writing its
+own part of the outputs, and the numbers are the same as on one thread.
 
 Dask arrays in give lazy Dask arrays out: the same NumPy program runs chunk by chunk
 (``dask.array.map_blocks``), and the policy applies per chunk when it is computed, with
@@ -41,9 +44,13 @@ indices counted in the whole array.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import functools
 import importlib
 import numbers
+import os
+import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +75,18 @@ ERRORS = ("warn", "raise", "ignore")
 # the Python cost of a call per op per block (about 1 us) stays small beside the block's
 # arithmetic. Chosen by measurement (benchmarks/README.md, "Arrays").
 BLOCK = 2**14
+
+# Elements per block when a blocked program is shared among threads. Each ufunc call
+# releases the GIL and takes it back, and when two threads want it, taking it back waits for
+# the other (a switch of threads, microseconds): longer blocks make fewer calls. By
+# measurement (benchmarks/README.md, "Arrays"), the median ratio over the twelve formulas on
+# two threads was 0.82 with blocks of 2^14, 0.72 with 2^15, 0.71 with 2^16, 0.80 with 2^17:
+# 2^15, whose scratch rows (256 KiB each, per thread) are half those of 2^16.
+THREAD_BLOCK = 2**15
+
+# Elements per thread, at least, before a blocked program is shared among threads: two
+# blocks each, so that handing a range to a thread (tens of microseconds) is small beside it.
+PER_THREAD = 2 * THREAD_BLOCK
 
 
 def is_array(value: object) -> bool:
@@ -126,6 +145,23 @@ def check_backend(backend: str) -> str:
     if backend not in BACKENDS:
         raise ValuesError(f"backend is 'numpy' or 'numba', not {backend!r}")
     return backend
+
+
+def check_threads(threads: int | None) -> int:
+    """The number of threads a blocked program may use: ``None`` is one per core."""
+    if threads is None:
+        return cores()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValuesError(f"threads is a positive whole number or None, not {threads!r}")
+    return threads
+
+
+def cores() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def check_errors(errors: str) -> str:
@@ -328,6 +364,68 @@ def _shift(index: Sequence[Any], offset: Sequence[int]) -> tuple[int, ...]:
 # --- running ----------------------------------------------------------------------------
 
 
+class _Workers:
+    """The threads blocked programs share, one fewer than the cores (the calling thread
+    takes a range too), started on first use and again in a forked child."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pid = 0
+        self.count = max(1, cores() - 1)
+
+    def pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    self.count, thread_name_prefix="symdiff-blocks"
+                )
+                self._pid = os.getpid()
+            return self._pool
+
+
+_WORKERS = _Workers()
+
+
+def _quietly(blocks: Callable[[int, int], float], begin: int, end: int) -> float:
+    # NumPy's error state belongs to each thread (a context variable): set it here too.
+    with numpy_module().errstate(all="ignore"):
+        return blocks(begin, end)
+
+
+def threads_for(threads: int | None, size: int) -> int:
+    """How many threads share a blocked program over ``size`` elements: at most
+    ``threads`` (``None``: one per core), and ``PER_THREAD`` elements each at least."""
+    return max(1, min(check_threads(threads), _WORKERS.count + 1, size // PER_THREAD))
+
+
+def _spread(count: int, blocks: Callable[[int, int], float], size: int, width: int) -> float:
+    """``blocks`` over the elements 0 to ``size``, in ``count`` ranges of whole blocks, one
+    per thread; the calling thread takes the first. The sum of what the ranges return."""
+    if count <= 1:
+        return blocks(0, size)
+    step = -(-size // width // count) * width  # whole blocks per range
+    bounds = [min(size, k * step) for k in range(count + 1)]
+    pool = _WORKERS.pool()
+    others = [
+        pool.submit(_quietly, blocks, bounds[k], bounds[k + 1])
+        for k in range(1, count)
+        if bounds[k] < bounds[k + 1]
+    ]
+    try:
+        check = blocks(bounds[0], bounds[1])
+    finally:
+        # Never return while another thread still writes into the outputs.
+        concurrent.futures.wait(others)
+    return check + sum(future.result() for future in others)
+
+
+@functools.cache
+def spreader(count: int) -> Callable[[Callable[[int, int], float], int, int], float]:
+    """The ``spread`` a blocked program is called with, for ``count`` threads."""
+    return functools.partial(_spread, count)
+
+
 def run(
     program: ArrayProgram,
     arguments: Sequence[object],
@@ -337,6 +435,7 @@ def run(
     stacklevel: int = 4,
     backend: str = "numpy",
     checked: bool = True,
+    threads: int | None = None,
 ) -> list[Any]:
     """Every output of ``program`` at ``arguments`` (floats and arrays), as arrays of the
     broadcast shape, under the domain policy above. Dask arrays give Dask arrays.
@@ -344,13 +443,14 @@ def run(
     (``argument(..., check=False)``); a ValuesError if one is not.
 
     Where every array argument has the broadcast shape and reads as a flat array without
-    a copy (the usual case), the NumPy program runs block by block (``BLOCK``); otherwise
-    over whole arrays.
+    a copy (the usual case), the NumPy program runs block by block (``BLOCK``), on up to
+    ``threads`` threads (``None``: one per core); otherwise over whole arrays.
 
     ``backend="numba"`` runs the fused loop of ``codegen/numba.py`` instead of the NumPy
     program (the same numbers, up to the last bit of a few library functions)."""
     if any(is_dask(a) for a in arguments):
         return _run_dask(program, arguments, names, errors, backend)
+    check_threads(threads)
     np = numpy_module()
     inputs = [np.float64(a) if isinstance(a, float) else a for a in arguments]
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
@@ -369,7 +469,10 @@ def run(
     elif shape and arrays and all(_flat_view(inputs[i], shape) for i in arrays):
         size = int(np.prod(shape))
         with np.errstate(all="ignore"):
-            check, raw = program.blocked(arrays)(*inputs, shape, size, max(1, min(BLOCK, size)))
+            count = threads_for(threads, size)
+            width = max(1, min(BLOCK if count == 1 else THREAD_BLOCK, size))
+            spread = spreader(count)
+            check, raw = program.blocked(arrays)(*inputs, shape, size, width, spread)
             # The sum covers the outputs computed in the loop and every array input (those
             # no output shows are summed themselves); the other outputs are inputs or
             # numbers, the numbers checked here.
@@ -450,7 +553,8 @@ def _run_dask(
         offset = [start for start, _ in location]
         for i in positions:
             _check_finite(names[i], values[i], offset)
-        outputs = run(program, values, names, errors, offset, 2, backend)
+        # Dask runs chunks on threads of its own: each chunk runs on the thread it is given.
+        outputs = run(program, values, names, errors, offset, 2, backend, threads=1)
         return np.stack(outputs) if outputs else np.empty((0, *blocks[0].shape))
 
     stacked = da.map_blocks(

@@ -35,7 +35,16 @@ from ..errors import SymdiffError, ValuesError
 from ..ir.graph import topological_order, variable_names
 from ..ir.nodes import Expr, is_variable, variable
 from ..syntax.parser import as_expr
-from .arrays import ArrayProgram, argument, build, check_backend, check_errors, is_array, run
+from .arrays import (
+    ArrayProgram,
+    argument,
+    build,
+    check_backend,
+    check_errors,
+    check_threads,
+    is_array,
+    run,
+)
 from .evaluate import interpret_value, plan, value_and_gradient
 
 # A value the caller did not give (the generated function's parameters default to it).
@@ -62,6 +71,7 @@ class Program:
         *,
         order: int = 1,
         backend: str = "numpy",
+        threads: int | None = None,
     ) -> None:
         if isinstance(exprs, str | Expr):
             self.many, roots = False, [as_expr(exprs)]
@@ -73,6 +83,7 @@ class Program:
             raise SymdiffError("order 2 (a Hessian) needs one expression, not a list")
         self.order = order
         self.backend = check_backend(backend)
+        self.threads = threads if threads is None else check_threads(threads)
         self.roots = tuple(roots)
         self.variables = _variables(roots, variables)
         nodes = tuple(variable(name) for name in self.variables)
@@ -205,6 +216,7 @@ class Program:
             stacklevel=4,
             backend=self.backend,
             checked=False,
+            threads=self.threads,
         )
         values, rest = outputs[: len(self.roots)], outputs[len(self.roots) :]
         partials = []
@@ -244,6 +256,8 @@ class Compiled(functools.partial[Any]):
     Floats in give floats out; NumPy (or Dask) arrays, mixed with floats, give arrays of
     the broadcast shape, with ``errors="warn"|"raise"|"ignore"`` as in ``differentiate``;
     ``backend="numba"`` runs them through one fused Numba loop (``codegen/numba.py``).
+    Large arrays are shared among up to ``threads`` threads (default: one per core;
+    ``threads=1``: the calling thread alone), with the same numbers.
 
     It is a ``functools.partial`` of the generated function, so that a call runs the
     generated code with no Python frame before it (a method ``__call__`` would cost about
@@ -259,8 +273,9 @@ class Compiled(functools.partial[Any]):
         *,
         order: int = 1,
         backend: str = "numpy",
+        threads: int | None = None,
     ) -> Compiled:
-        program = Program(exprs, variables, order=order, backend=backend)
+        program = Program(exprs, variables, order=order, backend=backend, threads=threads)
         self = super().__new__(cls, program.entry)
         self.program = program
         return self
