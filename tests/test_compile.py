@@ -14,11 +14,13 @@ import warnings
 import numpy as np
 import pytest
 from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
+from oracles import gradients_both_ways
 
 import symdiff
 from symdiff import DomainError, SymdiffError, SymdiffWarning, ValuesError
 from symdiff.ir.nodes import make, variable
 from symdiff.ir.ops import OPS
+from symdiff.numeric.evaluate import plan
 
 CASES = FUNCTION_CASES + COMPOSITE_CASES
 
@@ -174,6 +176,32 @@ def test_bad_calls_are_values_errors() -> None:
         symdiff.compile("x", order=3)
     with pytest.raises(SymdiffError, match="must include y"):
         symdiff.compile("x*y", ["x"])
+
+
+@pytest.mark.parametrize("terms", [3, 8, 9, 40])
+def test_a_long_gradient_is_checked_as_one_tuple(terms: int) -> None:
+    # Beyond 8 results, the check sums the gradient's tuple in C: a partial that overflows
+    # (d/dy log(y) = 1/y at the least subnormal) must still be refused, as differentiate
+    # refuses it, on both the compiled and the generated-gradient paths.
+    text = " + ".join(f"x{i}" for i in range(1, terms)) + " + log(y)"
+    f = symdiff.compile(text)
+    assert ("_sum(_gradient)" in f.source) is (terms > 8)
+    expr = symdiff.parse(text)
+    for y, fails in [(0.5, False), (5e-324, True)]:
+        point = {**{f"x{i}": float(i) for i in range(1, terms)}, "y": y}
+        if not fails:
+            value, gradient = f(*point.values())
+            for g in gradients_both_ways(expr, point):
+                assert (g.value, *g.values()) == (value, *gradient)
+            continue
+        with pytest.raises(DomainError, match="derivative with respect to y is not finite"):
+            f(*point.values())
+        for _ in range(3):  # interpreted, then compiled
+            with pytest.raises(DomainError, match="with respect to y is not finite"):
+                symdiff.differentiate(expr, point)
+        # differentiate's generated gradient returns the value and the partials together.
+        source = plan(expr).gradient_code.source  # type: ignore[union-attr]
+        assert ("_sum(_result)" in source) is (terms + 1 > 8)
 
 
 def test_a_function_of_many_variables_reads_them_as_one_tuple() -> None:

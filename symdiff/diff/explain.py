@@ -288,7 +288,8 @@ class Explanation(Generic[T]):
             lines.append(
                 style.text(
                     "A step overflows the floats at this point, so every step is computed "
-                    "in wide decimals and shown as the float nearest it."
+                    "in wide decimals and shown as the float nearest it (inf beyond the "
+                    "float range)."
                 )
             )
         lines.append(style.heading("Forward pass: each node from its arguments"))

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..codegen.program import Sweep, straight_line
 from ..codegen.python import (
+    SUMMED_TOGETHER,
     CodeAlgebra,
     define,
     finiteness_check,
@@ -108,7 +109,17 @@ class Program:
         parameters = [f"x{i}" for i in range(len(nodes))]
         # Non-finite inputs are caught by the finiteness check, like intermediates: a program
         # that reads inf or nan gives up (or raises), and retry sorts out why.
-        tail = [*finiteness_check(algebra, texts, parameters), result]
+        gradient_row = program.partials[0] if self.order == 1 and not self.many else []
+        if len(gradient_row) <= SUMMED_TOGETHER:
+            tail = [*finiteness_check(algebra, texts, parameters), result]
+        else:
+            # A long gradient is one tuple, checked by sum in C, then returned as it is.
+            together = ("_gradient", gradient_row)
+            tail = [
+                f"_gradient = ({''.join(f'{text}, ' for text in gradient_row)})",
+                *finiteness_check(algebra, texts, parameters, together),
+                f"({program.values[0]}, _gradient, )",
+            ]
         # Small programs are numbered in order, to be read; large ones give a dead value's
         # name to the next (a frame of the values alive at once runs about twice as fast).
         arrange = number_in_order if len(program.lines) <= _NUMBERED_LINES else reuse_names
