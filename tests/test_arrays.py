@@ -4,11 +4,13 @@ errors="raise"); Dask arrays give lazy Dask arrays with the same numbers."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import subprocess
 import sys
 import threading
 import tracemalloc
+import unittest.mock
 import warnings
 
 import numpy as np
@@ -520,6 +522,38 @@ def test_dask_chunks_run_each_on_their_own_thread(small_threads: list[int]) -> N
     np.testing.assert_allclose(value.compute(), np.log(x - 1), rtol=1e-15)
     np.testing.assert_allclose(dx.compute(), 1 / (x - 1), rtol=1e-15)
     assert not small_threads  # Dask shares chunks among its threads; no more than that
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
+    st.lists(st.tuples(coordinates(), coordinates()), min_size=8, max_size=40),
+    st.integers(2, 5),
+)
+def test_random_expressions_on_threads_give_one_threads_arrays_and_messages(
+    expr: symdiff.Expr, pairs: list[tuple[float, float]], threads: int
+) -> None:
+    xs = np.array([x for x, _ in pairs])
+    ys = np.array([y for _, y in pairs])
+
+    def outcome(count: int) -> tuple[list[np.ndarray], list[str]]:
+        f = symdiff.compile(expr, ["x", "y"], threads=count)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value, gradient = f(xs, ys)
+        return [value, *gradient], [str(w.message) for w in caught]
+
+    with contextlib.ExitStack() as patched:
+        # Blocks of 2, shared from 4 elements a thread, with four worker threads.
+        for name, setting in [("BLOCK", 2), ("THREAD_BLOCK", 2), ("PER_THREAD", 4)]:
+            patched.enter_context(unittest.mock.patch.object(arrays, name, setting))
+        workers = arrays._Workers()
+        workers.count = 4
+        patched.enter_context(unittest.mock.patch.object(arrays, "_WORKERS", workers))
+        alone, shared = outcome(1), outcome(threads)
+    for a, b in zip(alone[0], shared[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert alone[1] == shared[1]
 
 
 @pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
