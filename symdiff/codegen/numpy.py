@@ -419,16 +419,18 @@ def blocked(
     for number, call in enumerate(loop):
         for name in _names(call.arguments):
             last_use[name] = number
-    # What each value passes a non-finite element of on: itself, and the array parameters
-    # and values it is computed from through _PROPAGATING arguments alone. An output
-    # another output shows need not be summed, nor an input any output shows.
-    carries: dict[str, set[str]] = {name: {name} for name in arrays}
-    for call in loop:
-        carried = carries[call.target] = {call.target}
-        for position in _PROPAGATING.get(call.function, ()) if call.ufunc else ():
-            carried |= carries.get(call.arguments[position], set())
-    shown = set().union(*(carries[name] for name in rows))
-    shown_by_another = set().union(*(carries[name] - {name} for name in rows))
+    # A value shows a non-finite element of each value it is computed from through
+    # _PROPAGATING arguments alone. An output another output shows need not be summed,
+    # nor an input any output shows. One pass from the outputs back, through each call's
+    # propagating arguments: ``shown`` reach an output, ``shown_by_another`` reach one
+    # through a call (so an output other than themselves: the program has no cycle).
+    shown = set(rows)
+    shown_by_another: set[str] = set()
+    for call in reversed(loop):
+        if call.target in shown and call.ufunc:
+            for position in _PROPAGATING.get(call.function, ()):
+                shown.add(call.arguments[position])
+                shown_by_another.add(call.arguments[position])
     # Inside the loop a parameter array is read through its block, v<i> for x<i>.
     blocks = {name: "v" + name[1:] for name in sorted(arrays, key=lambda n: int(n[1:]))}
 
