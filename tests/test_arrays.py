@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import multiprocessing
+import os
 import subprocess
 import sys
 import threading
@@ -513,6 +515,26 @@ def test_bad_elements_on_other_threads_are_found_counted_and_quiet(
     y[33] = np.inf
     with pytest.raises(ValuesError, match=r"for y must be finite.*index \(33,\)"):
         f(np.full(40, 3.0), y)
+
+
+def _gaussian_on_threads() -> list[float]:
+    x = np.linspace(0.5, 1.5, 40)
+    value, gradient = symdiff.compile("exp(-(x-mu)^2/2)", threads=2)(x, 0.8)
+    return [float(value.sum()), *(float(g.sum()) for g in gradient)]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_child_starts_threads_of_its_own(
+    small_threads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The parent's worker threads do not exist in a child made by fork: work handed to
+    # them would wait forever (with one worker, the parent's pool is full, so the child's
+    # copy of it would start none). The child starts its own.
+    monkeypatch.setattr(arrays._WORKERS, "count", 1)
+    expected = _gaussian_on_threads()
+    assert small_threads  # the parent's threads took ranges
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_gaussian_on_threads).get(timeout=60) == expected
 
 
 def test_dask_chunks_run_each_on_their_own_thread(small_threads: list[int]) -> None:
