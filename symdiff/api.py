@@ -26,12 +26,12 @@ from .numeric.evaluate import (
     array_gradient,
     domain_error,
     evaluate,
-    interpret_gradient,
     node_values,
     not_finite_error,
     plan,
     read_point,
     value_and_gradient,
+    wide_tangents,
 )
 from .numeric.wide import WideAlgebra
 from .simplify import shortest
@@ -255,23 +255,19 @@ def _forward_sweeps(
     order = p.order
     leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
     root = order[-1]
+    value: float | None = None
     try:
         values = forward(order, _FLOATS, leaf)
-        results = [float(values[root])]
+        value = float(values[root])
+        results = [value]
         for seeds in directions:
             active = active_nodes(order, seeds)
             results.append(float(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0)))
     except StepFailed as failure:
         if not isinstance(failure.cause, OverflowError):
             raise domain_error(p, point, failure) from None
-        # A step overflowed: the interpreter computes the point again in wide arithmetic
-        # (the numeric policy), and each tangent is the gradient along its direction.
-        gradient = interpret_gradient(p, point)
-        by_node = dict(zip(p.variable_nodes, gradient[1:], strict=True))
-        return (
-            gradient[0],
-            *(math.fsum(by_node[v] * d for v, d in seeds.items()) for seeds in directions),
-        )
+        # A step overflowed: the same sweeps again in wide arithmetic (the numeric policy).
+        return wide_tangents(p, point, directions, value)
     if not all(math.isfinite(r) for r in results):
         raise not_finite_error(p, point, values, {})
     return tuple(results)

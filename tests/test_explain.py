@@ -155,7 +155,12 @@ def test_every_number_of_an_explanation_agrees_with_differentiate(
             total = step.paths[0].value
             for p in step.paths[1:]:
                 total += p.value
-            assert agree(step.value, total)
+            if not e.wide:
+                assert total == step.value
+            elif all(math.isfinite(p.value) for p in step.paths):
+                # A few roundings of the terms' size (a term beyond the floats shows as inf).
+                size = sum(abs(p.value) for p in step.paths)
+                assert abs(total - step.value) <= 4 * len(step.paths) * 2**-53 * size + 1e-320
         for p in step.paths:
             assert p.adjoint == e.adjoints[p.consumer]
             # A local partial or an adjoint beyond the float range was computed in wide

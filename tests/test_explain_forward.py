@@ -8,7 +8,7 @@ import math
 
 import pytest
 from corpus import CORPUS, Case
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from strategies import expressions, points
 
 import symdiff
@@ -67,6 +67,10 @@ def test_a_symbolic_forward_explanation_is_the_derivative() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(expressions(), points())
+# Found by Hypothesis: tangents beyond the float range (csc's slope near 0), so the steps
+# are wide decimals; differentiate's forward mode then sweeps widely too, not backward.
+@example(symdiff.parse("csc(x)/csc(x)"), {"x": 2.2250738585072014e-308})
+@example(symdiff.parse("csc(x) - csc(x)"), {"x": 2.2250738585072014e-308})
 def test_every_tangent_is_the_sum_of_its_products(expr: Expr, point: dict[str, float]) -> None:
     try:
         g = symdiff.differentiate(expr, point, mode="forward")
@@ -85,7 +89,13 @@ def test_every_tangent_is_the_sum_of_its_products(expr: Expr, point: dict[str, f
             total = step.terms[0].value
             for t in step.terms[1:]:
                 total += t.value
-            assert total == step.value
+            if not e.wide:
+                assert total == step.value
+            elif all(math.isfinite(t.value) for t in step.terms):
+                # Each wide number is shown rounded (a term beyond the floats as inf): the
+                # float sum of the rounded terms is within a few roundings of their size.
+                size = sum(abs(t.value) for t in step.terms)
+                assert abs(total - step.value) <= 4 * len(step.terms) * 2**-53 * size + 1e-320
             for t in step.terms:
                 assert t.tangent == e.node_tangents[wrt][t.argument]
 

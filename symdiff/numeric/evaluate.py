@@ -15,12 +15,13 @@ import math
 import numbers
 import operator
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..deferred import Deferred
 from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
+from ..diff.forward import tangents
 from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, SymdiffError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
@@ -386,6 +387,30 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     if not all_finite(results):
         raise not_finite_error(p, point, _as_floats(wide), _as_floats(wide_adjoints))
     return results
+
+
+def wide_tangents(
+    p: Plan, point: list[float], directions: Sequence[Mapping[Expr, float]], value: float | None
+) -> tuple[float, ...]:
+    """Forward mode's ``(value, one directional derivative per direction)`` in wide
+    arithmetic, where a float step overflowed (policy 3): the same tangent sweeps as in
+    floats, so forward mode stays forward mode (and ``explain(..., mode="forward")``
+    shows these numbers). ``value``: the float pass's value, if it computed one, stands."""
+    order = p.order
+    root = order[-1]
+    wide = _wide_values(p, point)
+    results = [float(wide[root]) if value is None else value]
+    try:
+        for seeds in directions:
+            active = active_nodes(order, seeds)
+            wide_seeds = {node: _WIDE.constant(d) for node, d in seeds.items()}
+            swept = tangents(order, wide, _WIDE, wide_seeds, active)
+            results.append(float(swept.get(root, 0)))
+    except StepFailed as failure:
+        raise domain_error(p, point, failure, _WIDE) from None
+    if not all_finite(results):
+        raise not_finite_error(p, point, _as_floats(wide), {})
+    return tuple(results)
 
 
 def node_values(p: Plan, point: list[float]) -> dict[Expr, float]:
