@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import sympy
 from corpus import CORPUS, TEXTBOOK, Case
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from oracles import Undefined, symbol, sympy_printed, to_sympy
 from strategies import expressions, moderate_constants
 
@@ -173,6 +173,10 @@ def test_higher_derivatives_are_fixed_points_of_simplify(formula: str, order: in
 
 @settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=8, constants=moderate_constants()))
+# Found by Hypothesis: tanh(...) is 1.0 there, and the numerator multiplied out in powers
+# of tanh cancelled only to rounding (-4.3e-8 against 0.0); its factor 1 - tanh^2 is now
+# taken out again (test below).
+@example(parse("tanh(log(1.689111086112178e-75, x))"))
 def test_second_derivatives_of_random_expressions_keep_their_value(expr: Expr) -> None:
     # The shortest form of each order against the rules' own second derivative.
     for name in expr.variables[:1]:
@@ -181,6 +185,20 @@ def test_second_derivatives_of_random_expressions_keep_their_value(expr: Expr) -
         plain = symdiff.gradient(first, [name])[name]
         _agree(plain, ours, count=6)
         assert simplify(ours) is ours
+
+
+def test_a_sum_written_in_the_derivative_is_taken_out_of_the_numerator_again() -> None:
+    # d^2/dx^2 tanh(log(x)): the rules write 1 - tanh(log(x))^2 in each term; the normal
+    # form multiplies the terms out, and the sum is found again as a factor: shorter, and
+    # 0 exactly where tanh is 1.0 instead of what is left of large terms that cancel.
+    second = derivative(parse("tanh(log(x))"), "x", 2)
+    assert str(second) == "(2*tanh(log(x)) + 1)*(tanh(log(x))^2 - 1)/x^2"
+    x = 1e20  # tanh(log(x)) = 1.0
+    assert second.evaluate(x=x) == 0.0
+    saturated = derivative(parse("tanh(log(1.689111086112178e-75, x))"), "x", 2)
+    assert "tanh(log(1.689111086112178e-75, x))^2 - 1" in str(saturated)
+    assert saturated.evaluate(x=0.9056068382391222) == 0.0
+    assert _agree(parse("tanh(log(x))").diff("x").diff("x"), second) > 0
 
 
 def test_printed_length_counts_characters_without_spaces() -> None:

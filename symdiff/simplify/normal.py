@@ -93,6 +93,9 @@ class _Normalizer:
         self._monomial_keys: dict[Monomial, tuple[object, ...]] = {}
         # Atoms that are roots n^(1/q) of numbers n, by atom number: q.
         self.number_roots: dict[int, int] = {}
+        # Short sums met as written (1 - tanh(x)^2): tried as factors of a numerator that
+        # multiplying out has hidden them in (candidates), by their canonical key.
+        self.divisors: dict[FactorKey, Poly] = {}
 
     # --- atoms and the order of monomials ----------------------------------------------------
 
@@ -356,6 +359,15 @@ class _Normalizer:
                 result[key] = total
         return result
 
+    def note_divisor(self, form: Form) -> None:
+        """Remember a sum of ``DIVISOR_TERMS`` terms at most as a factor to look for."""
+        if form.factors or not 2 <= len(form.rest) <= DIVISOR_TERMS:
+            return
+        if len(self.divisors) < DIVISORS:
+            _, m, p = self.primitive(form.rest)
+            if not m and len(p) > 1:
+                self.divisors.setdefault(self.factor_key(p), p)
+
     def candidates(self, form: Form) -> list[Expr]:
         """The form written out: factored, expanded, and term by term."""
         if form.coefficient == 0:
@@ -381,6 +393,15 @@ class _Normalizer:
                 {key: k for key, k in form.factors.items() if k < 0},
             )
         found.append(_over(self.poly_expr(expanded), denominator))
+        if len(expanded) > DIVISOR_TERMS:
+            # A sum written in the expression that divides the numerator, taken out again:
+            # (1 - t^2)*(a - 2*b*t) is shorter than its product multiplied out, and where t
+            # is 1.0 it is 0 exactly, not a cancellation of large terms.
+            for divisor in self.divisors.values():
+                quotient = poly.divide_exactly(expanded, divisor, self.leading, self.work)
+                if quotient:
+                    factored = build(MUL, (self.poly_expr(divisor), self.poly_expr(quotient)))
+                    found.append(_over(factored, denominator))
         if len(lower) > 1:  # the denominator multiplied out too: 1/(x^2 + x)
             below = poly.constant_poly(1)
             for key in keys:
@@ -480,6 +501,11 @@ def printed_length(expr: Expr, lengths: dict[Expr, int]) -> int:
 # How many times a shorter form is looked for again in the form found.
 ROUNDS = 10
 
+# Sums of at most this many terms, and at most this many of them per expression, are tried
+# as factors of a numerator (_Normalizer.candidates): a division each, bounded by the budget.
+DIVISOR_TERMS = 3
+DIVISORS = 8
+
 
 def shortest(expr: Expr, budget: Budget = DEFAULT_BUDGET) -> Expr:
     """The shortest printed form found for ``expr`` (a node the rules have built): itself,
@@ -534,9 +560,12 @@ def _shortest_once(expr: Expr, budget: Budget) -> Expr:
             if op in _ARITHMETIC or op is POW:
                 rebuilt[node] = build(op, tuple(rebuilt[arg] for arg in node.args))
             if op in _ARITHMETIC or (op is POW and isinstance(as_number(node.args[1]), int)):
-                forms[node] = _form_of(normalizer, node, forms)
-                if forms[node] is None:
-                    forms[node] = normalizer.atom(rebuilt[node])
+                form = _form_of(normalizer, node, forms)
+                if form is None:
+                    form = normalizer.atom(rebuilt[node])
+                elif op is ADD or op is SUB:
+                    normalizer.note_divisor(form)
+                forms[node] = form
                 continue
             if op is POW and isinstance(as_number(node.args[1]), Fraction):
                 # x^(p/q) = (x^(1/q))^p: one atom for every power of a root of x
