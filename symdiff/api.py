@@ -414,6 +414,8 @@ def explain(
         except StepFailed as wide_failure:
             raise domain_error(p, point, wide_failure, _WIDE) from None
         explanation.wide = True
+        # Values the float pass computed stand, as in differentiate and evaluate.
+        explanation.show_values(node_values(p, point))
     numbers = [explanation.value, *explanation.partials.values()]
     if not all(math.isfinite(n) for n in numbers):
         raise not_finite_error(p, point, explanation.node_values, explanation.node_adjoints)

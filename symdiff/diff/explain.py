@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
@@ -261,6 +261,14 @@ class Explanation(Generic[T]):
     def symbolic(self) -> bool:
         return self.point is None
 
+    def show_values(self, values: Mapping[Expr, T]) -> None:
+        """Show ``values`` as the nodes' values in the forward pass and the result: where
+        floats computed the values and only the derivatives needed wide decimals, the
+        numbers ``evaluate`` and ``differentiate`` give."""
+        self.forward_steps = [replace(s, value=values[s.node]) for s in self.forward_steps]
+        self.node_values = {**self.node_values, **values}
+        self.value = values[self.expr]
+
     def summary(self) -> str:
         order = topological_order([self.expr])
         uses: dict[Expr, int] = {}
@@ -287,9 +295,10 @@ class Explanation(Generic[T]):
         if self.wide:
             lines.append(
                 style.text(
-                    "A step overflows the floats at this point, so every step is computed "
-                    "in wide decimals and shown as the float nearest it (inf beyond the "
-                    "float range)."
+                    "A step overflows the floats at this point, so the derivatives are "
+                    "computed in wide decimals, each number shown as the float nearest it "
+                    "(inf beyond the float range); the values of the forward pass are the "
+                    "floats' where they computed them, as evaluate gives them."
                 )
             )
         lines.append(style.heading("Forward pass: each node from its arguments"))
