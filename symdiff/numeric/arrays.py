@@ -79,10 +79,11 @@ BLOCK = 2**14
 # Elements per block when a blocked program is shared among threads. Each ufunc call
 # releases the GIL and takes it back, and when two threads want it, taking it back waits for
 # the other (a switch of threads, microseconds): longer blocks make fewer calls. By
-# measurement (benchmarks/README.md, "Arrays"), the median ratio over the twelve formulas on
-# two threads was 0.82 with blocks of 2^14, 0.72 with 2^15, 0.71 with 2^16, 0.80 with 2^17:
-# 2^15, whose scratch rows (256 KiB each, per thread) are half those of 2^16.
-THREAD_BLOCK = 2**15
+# measurement (benchmarks/README.md, "Arrays"): in a fresh process the median ratio over
+# the twelve formulas on two threads was 0.82 with blocks of 2^14, 0.72 with 2^15, 0.71
+# with 2^16, 0.80 with 2^17; in the harness's long-lived process 2^16 gave 1.01 and 1.02
+# where 2^15 gave 1.06 to 1.10. Scratch rows are then 512 KiB each, per thread.
+THREAD_BLOCK = 2**16
 
 # Elements per thread, at least, before a blocked program is shared among threads: two
 # blocks each, so that handing a range to a thread (tens of microseconds) is small beside it.
