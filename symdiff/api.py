@@ -26,12 +26,12 @@ from .numeric.evaluate import (
     array_gradient,
     domain_error,
     evaluate,
+    forward_sweeps,
     node_values,
     not_finite_error,
     plan,
     read_point,
     value_and_gradient,
-    wide_tangents,
 )
 from .numeric.wide import WideAlgebra
 from .simplify import shortest
@@ -222,7 +222,7 @@ def differentiate(
     else:
         over_arrays = False
         if mode == "forward":
-            results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+            results = forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
         else:
             results = value_and_gradient(p, point)
     extra: dict[str, float] = {}
@@ -246,31 +246,6 @@ def _mode(keywords: dict[str, object]) -> str:
     if mode not in _MODES:
         raise SymdiffError(f"mode is 'reverse' or 'forward', not {mode!r}")
     return mode
-
-
-def _forward_sweeps(
-    p: Plan, point: list[float], directions: list[dict[Expr, float]]
-) -> tuple[float, ...]:
-    """``(value, one directional derivative per direction)``: one forward sweep each."""
-    order = p.order
-    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
-    root = order[-1]
-    value: float | None = None
-    try:
-        values = forward(order, _FLOATS, leaf)
-        value = float(values[root])
-        results = [value]
-        for seeds in directions:
-            active = active_nodes(order, seeds)
-            results.append(float(tangents(order, values, _FLOATS, seeds, active).get(root, 0.0)))
-    except StepFailed as failure:
-        if not isinstance(failure.cause, OverflowError):
-            raise domain_error(p, point, failure) from None
-        # A step overflowed: the same sweeps again in wide arithmetic (the numeric policy).
-        return wide_tangents(p, point, directions, value)
-    if not all(math.isfinite(r) for r in results):
-        raise not_finite_error(p, point, values, {})
-    return tuple(results)
 
 
 def forward_jacobian(
@@ -360,7 +335,7 @@ def jvp(
             raise SymdiffError(f"the direction for {name} must be finite, not {step!r}")
         if name in by_name:
             seeds[by_name[name]] = float(step)
-    value, derivative = _forward_sweeps(p, point, [seeds])
+    value, derivative = forward_sweeps(p, point, [seeds])
     return value, derivative
 
 
@@ -543,7 +518,7 @@ def check(
     p = node._plan or plan(node)
     point = read_point(p, values, keywords)
     reverse_results = value_and_gradient(p, point)
-    forward_results = _forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
+    forward_results = forward_sweeps(p, point, [{v: 1.0} for v in p.variable_nodes])
     order = p.order
     here = node_values(p, point)
     rows: list[CheckRow] = []

@@ -67,7 +67,8 @@ def tangents(
             failed[node] = failure
         elif total is not None:
             result[node] = total
-    for output in (order[-1:] if outputs is None else outputs) if failed else ():
-        if output in failed:
-            raise failed[output]
+    if failed:
+        for output in order[-1:] if outputs is None else outputs:
+            if output in failed:
+                raise failed[output]
     return result

@@ -394,10 +394,10 @@ def _quietly(blocks: Callable[[int, int], float], begin: int, end: int) -> float
         return blocks(begin, end)
 
 
-def threads_for(threads: int | None, size: int) -> int:
-    """How many threads share a blocked program over ``size`` elements: at most
-    ``threads`` (``None``: one per core), and ``PER_THREAD`` elements each at least."""
-    return max(1, min(check_threads(threads), _WORKERS.count + 1, size // PER_THREAD))
+def threads_for(limit: int, size: int) -> int:
+    """How many threads share a blocked program over ``size`` elements: at most ``limit``
+    (a checked ``threads``), and ``PER_THREAD`` elements each at least."""
+    return max(1, min(limit, _WORKERS.count + 1, size // PER_THREAD))
 
 
 def _spread(count: int, blocks: Callable[[int, int], float], size: int, width: int) -> float:
@@ -451,7 +451,7 @@ def run(
     program (the same numbers, up to the last bit of a few library functions)."""
     if any(is_dask(a) for a in arguments):
         return _run_dask(program, arguments, names, errors, backend)
-    check_threads(threads)
+    limit = check_threads(threads)
     np = numpy_module()
     inputs = [np.float64(a) if isinstance(a, float) else a for a in arguments]
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
@@ -470,7 +470,7 @@ def run(
     elif shape and arrays and all(_flat_view(inputs[i], shape) for i in arrays):
         size = int(np.prod(shape))
         with np.errstate(all="ignore"):
-            count = threads_for(threads, size)
+            count = threads_for(limit, size)
             width = max(1, min(BLOCK if count == 1 else THREAD_BLOCK, size))
             spread = spreader(count)
             check, raw = program.blocked(arrays)(*inputs, shape, size, width, spread)

@@ -389,13 +389,36 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     return results
 
 
-def wide_tangents(
+def forward_sweeps(
+    p: Plan, point: list[float], directions: Sequence[Mapping[Expr, float]]
+) -> tuple[float, ...]:
+    """Forward mode at ``point``: ``(value, one directional derivative per direction)``, one
+    tangent sweep each. Where a float step overflows, the same sweeps run in wide arithmetic
+    (policy 3), so forward mode stays forward mode (``explain(..., mode="forward")`` shows
+    these numbers), and a value the float pass computed stands."""
+    order = p.order
+    root = order[-1]
+    leaf = dict(zip(p.variable_nodes, point, strict=True)).__getitem__
+    value: float | None = None
+    try:
+        floats = forward(order, _CHECKED, leaf)
+        value = float(floats[root])
+        results = [value]
+        for seeds in directions:
+            active = active_nodes(order, seeds)
+            results.append(float(tangents(order, floats, _CHECKED, seeds, active).get(root, 0.0)))
+    except StepFailed as failure:
+        if not isinstance(failure.cause, OverflowError):
+            raise domain_error(p, point, failure, _FLOATS) from None
+        return _wide_tangents(p, point, directions, value)
+    if not all_finite(results):
+        raise not_finite_error(p, point, floats, {})
+    return tuple(results)
+
+
+def _wide_tangents(
     p: Plan, point: list[float], directions: Sequence[Mapping[Expr, float]], value: float | None
 ) -> tuple[float, ...]:
-    """Forward mode's ``(value, one directional derivative per direction)`` in wide
-    arithmetic, where a float step overflowed (policy 3): the same tangent sweeps as in
-    floats, so forward mode stays forward mode (and ``explain(..., mode="forward")``
-    shows these numbers). ``value``: the float pass's value, if it computed one, stands."""
     order = p.order
     root = order[-1]
     wide = _wide_values(p, point)
