@@ -19,7 +19,8 @@ from symdiff.ir.ops import OPS
 DEEP = 100_000
 
 # CI runs the same examples every time (a failure there is reproducible, and a run does not
-# pass or fail by the luck of the draw); locally Hypothesis explores new examples each run.
+# pass or fail by the luck of the draw), at most strategies.CI_EXAMPLES per property; locally
+# Hypothesis explores new examples each run, as many as each test's budget.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")

@@ -16,6 +16,7 @@ through a formula (the float answer is rightly ``inf`` or rounds to nothing); su
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 from hypothesis import strategies as st
@@ -25,6 +26,18 @@ from symdiff.ir.nodes import constant, make, variable
 from symdiff.ir.ops import OPS, Op
 
 VARIABLE_NAMES = ("x", "y", "z")
+
+# CI runs every property on the same derandomized examples each time (conftest.py), at most
+# CI_EXAMPLES of them, so the whole suite stays short; run locally, Hypothesis draws new
+# examples every time, which is where it finds what a fixed set cannot, and each property
+# gets the budget its test names.
+CI_EXAMPLES = 100
+
+
+def examples(budget: int) -> int:
+    """``max_examples`` for a property whose local budget is ``budget``."""
+    return min(budget, CI_EXAMPLES) if os.environ.get("CI") else budget
+
 
 # The operations (one argument or more) and the named constants (no arguments) of the table.
 OPERATIONS: tuple[Op, ...] = tuple(op for op in OPS.values() if op.arity > 0)

@@ -20,7 +20,7 @@ import pytest
 from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import coordinates, expressions, moderate_constants
+from strategies import coordinates, examples, expressions, moderate_constants
 
 import symdiff
 from symdiff import DomainError, SymdiffWarning, ValuesError
@@ -265,7 +265,7 @@ def _hidden_non_finite(expr: symdiff.Expr, point: dict[str, float]) -> bool:
     return not all(np.all(np.isfinite(v)) for v in steps)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
     st.lists(st.tuples(coordinates(), coordinates()), min_size=1, max_size=4),
@@ -546,7 +546,7 @@ def test_dask_chunks_run_each_on_their_own_thread(small_threads: list[int]) -> N
     assert not small_threads  # Dask shares chunks among its threads; no more than that
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
     st.lists(st.tuples(coordinates(), coordinates()), min_size=8, max_size=40),
@@ -602,7 +602,7 @@ def test_powers_multiplied_out_follow_pow(exponent: float) -> None:
             assert math.copysign(1, got) == math.copysign(1, expected), (xi, got)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
     st.sampled_from([math.inf, -math.inf, math.nan]),

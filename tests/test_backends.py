@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import symdiff
 from symdiff import Expr, parse
@@ -189,7 +190,7 @@ def latex_skeleton(latex: str) -> list[str]:
     return re.findall(r"[()]|\w+", plain)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_shared_trees())
 def test_latex_has_brackets_exactly_where_text_has_them(expr: Expr) -> None:
     assert latex_skeleton(expr.to_latex()) == text_skeleton(to_text(expr))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from strategies import expressions
+from strategies import examples, expressions
 
 import symdiff
 from symdiff import Expr, SymdiffError, api
@@ -31,7 +31,7 @@ def parts(source: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return dict(NODE.findall(source)), EDGE.findall(source)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(expressions())
 def test_one_node_per_distinct_subexpression_and_one_edge_per_use(expr: Expr) -> None:
     nodes, edges = parts(expr.to_dot())

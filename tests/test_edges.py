@@ -19,7 +19,7 @@ from oracles import (
     sensitivity,
     values_both_ways,
 )
-from strategies import VARIABLE_NAMES, expressions
+from strategies import VARIABLE_NAMES, examples, expressions
 
 import symdiff
 from symdiff import DomainError, Expr
@@ -111,7 +111,7 @@ def extreme_points() -> st.SearchStrategy[Mapping[str, float]]:
     return st.fixed_dictionaries({name: coordinate for name in VARIABLE_NAMES})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), extreme_points())
 # Cancellation of equal inputs: 1, where SymPy's 15-digit floats give 0 (the sensitivity to
 # the inputs tells such points apart).

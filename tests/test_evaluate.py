@@ -16,7 +16,14 @@ from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracles import SympyGradient, values_both_ways
-from strategies import VARIABLE_NAMES, coordinates, expressions, moderate_constants, points
+from strategies import (
+    VARIABLE_NAMES,
+    coordinates,
+    examples,
+    expressions,
+    moderate_constants,
+    points,
+)
 
 import symdiff
 import symdiff.numeric.evaluate
@@ -235,7 +242,7 @@ def outcome(call: Callable[[], float | Gradient]) -> Outcome:
     return ("value", result)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Not the wide constants: csc(5e-324) breaks compiled code (tests/test_api.py, known defects).
 @given(expressions(constants=moderate_constants()), extreme_points())
 def test_nothing_but_domain_errors_escape(expr: Expr, point: Mapping[str, float]) -> None:
@@ -259,7 +266,7 @@ def test_nothing_but_domain_errors_escape(expr: Expr, point: Mapping[str, float]
                 assert error.point == {name: point[name] for name in expr.variables}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Not the wide constants: csc(5e-324) breaks compiled code (tests/test_api.py, known defects).
 @given(expressions(constants=moderate_constants()), points(bound=10.0))
 def test_interpreter_and_compiled_code_give_the_same_answers(

@@ -11,7 +11,7 @@ import re
 import pytest
 from corpus import CORPUS, Case
 from hypothesis import assume, example, given, settings
-from strategies import expressions, points
+from strategies import examples, expressions, points
 
 import symdiff
 from symdiff import DomainError, Expr, SymdiffError
@@ -119,7 +119,7 @@ def test_the_corpus_partials_are_differentiates_bit_for_bit(case: Case) -> None:
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(expressions(), points())
 # Found by Hypothesis: d/dx csc(x) overflows the floats, so the steps are wide decimals.
 @example(symdiff.parse("tanh(csc(x))"), {"x": 4.04e-258})

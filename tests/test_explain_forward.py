@@ -9,7 +9,7 @@ import math
 import pytest
 from corpus import CORPUS, Case
 from hypothesis import assume, example, given, settings
-from strategies import expressions, points
+from strategies import examples, expressions, points
 
 import symdiff
 from symdiff import DomainError, Expr, SymdiffError
@@ -65,7 +65,7 @@ def test_a_symbolic_forward_explanation_is_the_derivative() -> None:
     assert "\\frac{d r}{d x}" in e.to_latex()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(expressions(), points())
 # Found by Hypothesis: tangents beyond the float range (csc's slope near 0), so the steps
 # are wide decimals; differentiate's forward mode then sweeps widely too, not backward.

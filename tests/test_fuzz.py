@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scripts import run_in_process
-from strategies import OPERATIONS, expressions, full_trees, points
+from strategies import OPERATIONS, examples, expressions, full_trees, points
 
 import symdiff
 from symdiff import Expr, SymdiffError
@@ -27,7 +27,7 @@ from symdiff.repl.session import Session
 
 # A few hundred examples each, and no single input may take long: a hang is a finding too.
 FUZZ = settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=timedelta(seconds=2),
     suppress_health_check=[HealthCheck.too_slow],
 )

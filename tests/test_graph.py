@@ -6,6 +6,7 @@ import pytest
 import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from symdiff import Expr, parse
 from symdiff.ir.graph import active_nodes, topological_order, variable_names
@@ -74,7 +75,7 @@ def test_leaves_in_order_of_first_appearance() -> None:
     assert variable_names(order) == ("b", "a", "c")
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.lists(expressions(max_leaves=12), min_size=1, max_size=3))
 def test_topological_order_of_random_graphs(roots: list[Expr]) -> None:
     _assert_topological(topological_order(roots), roots)
@@ -114,7 +115,7 @@ def test_a_constant_expression_has_no_active_nodes() -> None:
     assert active_nodes(topological_order([parse("sin(2)*pi + e")])) == set()
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(expressions(max_leaves=12))
 def test_active_means_some_variable_below(expr: Expr) -> None:
     order = topological_order([expr])

@@ -11,7 +11,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import expressions, moderate_constants
+from strategies import examples, expressions, moderate_constants
 
 from symdiff import Expr, derivative, parse
 from symdiff.ir.nodes import make, variable
@@ -258,7 +258,7 @@ def _trees() -> st.SearchStrategy[Expr]:
     return expressions(NAMES, max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_trees())
 def test_latex_is_balanced_and_uses_known_commands(expr: Expr) -> None:
     latex = expr.to_latex()
@@ -267,7 +267,7 @@ def test_latex_is_balanced_and_uses_known_commands(expr: Expr) -> None:
     assert expr._repr_latex_() == f"${latex}$"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Not the wide constants: d/dx x*1e300*1e300 raises ValueError (tests/test_api.py).
 @given(expressions(NAMES, max_leaves=12, constants=moderate_constants()))
 def test_latex_of_derivatives_is_balanced(expr: Expr) -> None:

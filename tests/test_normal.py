@@ -15,7 +15,7 @@ import sympy
 from corpus import CORPUS, TEXTBOOK, Case
 from hypothesis import HealthCheck, example, given, settings
 from oracles import Undefined, symbol, sympy_printed, to_sympy
-from strategies import expressions, moderate_constants
+from strategies import examples, expressions, moderate_constants
 
 import symdiff
 from symdiff import DomainError, Expr, count_nodes, derivative, parse, simplify
@@ -171,7 +171,7 @@ def test_higher_derivatives_are_fixed_points_of_simplify(formula: str, order: in
     assert parse(str(result)) is result
 
 
-@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=8, constants=moderate_constants()))
 # Found by Hypothesis: tanh(...) is 1.0 there, and the numerator multiplied out in powers
 # of tanh cancelled only to rounding (-4.3e-8 against 0.0); its factor 1 - tanh^2 is now

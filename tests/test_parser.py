@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Lark
 from lark.exceptions import GrammarError, LexError
-from strategies import expressions
+from strategies import examples, expressions
 
 from symdiff import Expr, ParseError, SymdiffError, parse
 from symdiff.ir.nodes import Number, constant, make, variable
@@ -510,13 +510,13 @@ def _parses_or_raises_symdiff_error(text: str) -> None:
         assert type(result) is Expr
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_arbitrary_text_gives_an_expr_or_a_symdiff_error(text: str) -> None:
     _parses_or_raises_symdiff_error(text)
 
 
-@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(600), suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), max_size=25))
 def test_token_soup_gives_an_expr_or_a_symdiff_error(tokens: list[str]) -> None:
     text = "".join(tokens)
@@ -720,7 +720,7 @@ def test_the_pasting_helper_pastes() -> None:
     assert pasted("2^3^2 - 1e-05", [1]) == "2^3\u00b2 \u2212 1e-05"
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=12), st.lists(st.integers(0, 3), min_size=1, max_size=8))
 def test_pasted_and_ascii_forms_agree(expr: Expr, choices: list[int]) -> None:
     text = str(expr)

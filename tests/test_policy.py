@@ -14,7 +14,7 @@ import pytest
 from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import VARIABLE_NAMES, coordinates, expressions
+from strategies import VARIABLE_NAMES, coordinates, examples, expressions
 
 import symdiff
 from symdiff import DomainError, Expr, Gradient
@@ -137,14 +137,14 @@ def extreme_points() -> st.SearchStrategy[Mapping[str, float]]:
     return st.fixed_dictionaries({name: coordinate for name in VARIABLE_NAMES})
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), extreme_points())
 def test_generated_code_agrees_with_the_interpreter(expr: Expr, point: Mapping[str, float]) -> None:
     p = plan(expr)
     compiled_agrees(p, [point[name] for name in p.variables])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), extreme_points())
 def test_every_call_gives_the_same_answer(expr: Expr, point: Mapping[str, float]) -> None:
     calls_agree(expr, point)

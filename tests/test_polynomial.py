@@ -9,6 +9,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from symdiff.simplify import polynomial as poly
 from symdiff.simplify.polynomial import Monomial, OverBudget, Poly, Work
@@ -48,7 +49,7 @@ coefficients = st.one_of(
 polys = st.dictionaries(monomials, coefficients, max_size=5)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(polys, polys)
 def test_sum_product_and_power_agree_with_sympy(p: Poly, q: Poly) -> None:
     work = generous()
@@ -59,7 +60,7 @@ def test_sum_product_and_power_agree_with_sympy(p: Poly, q: Poly) -> None:
     assert all(c != 0 for c in poly.times(p, q, work).values())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(polys, polys)
 def test_exact_division_finds_every_product_and_nothing_else(p: Poly, q: Poly) -> None:
     work = generous()

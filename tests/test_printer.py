@@ -7,7 +7,7 @@ import re
 import pytest
 import strategies
 from hypothesis import HealthCheck, given, settings
-from strategies import NAMED_CONSTANTS, OPERATIONS
+from strategies import NAMED_CONSTANTS, OPERATIONS, examples
 
 from symdiff import Expr, ParseError, parse
 from symdiff.ir.nodes import constant, make, variable
@@ -31,7 +31,7 @@ def test_the_strategy_covers_every_op() -> None:
     }
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), suppress_health_check=[HealthCheck.too_slow])
 @given(expressions)
 def test_printing_round_trips(expr: Expr) -> None:
     text = str(expr)
@@ -54,7 +54,7 @@ def _removable_parentheses(text: str) -> list[tuple[int, int]]:
     return pairs
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), suppress_health_check=[HealthCheck.too_slow])
 @given(expressions)
 def test_every_pair_of_parentheses_is_needed(expr: Expr) -> None:
     text = str(expr)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scripts import installed_script
+from strategies import examples
 
 import symdiff
 from symdiff.ir.nodes import Expr, make, variable
@@ -375,7 +376,7 @@ def test_help_explains_the_syntax() -> None:
 _LINE_TEXT = st.text(alphabet="xyfg()=,;:^*/+-. 0123456789d/latexvarsdiffgradsinπ\t", max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_LINE_TEXT, max_size=6))
 def test_no_line_raises(lines: list[str]) -> None:
     session = Session()
@@ -571,6 +572,9 @@ class Terminal:
             dimensions=(30, 150),
             timeout=30,
         )
+        # pexpect waits 50 ms before each send by default, for programs that turn echo
+        # off after showing a prompt; every step here waits for the prompt instead.
+        self.child.delaybeforesend = None
         self.transcript = io.StringIO()
         self.child.logfile_read = self.transcript
         if term != "dumb":

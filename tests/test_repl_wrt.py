@@ -8,6 +8,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import symdiff
 from symdiff.ir.nodes import variable
@@ -78,7 +79,7 @@ def test_functions_and_constants_are_still_refused(session: Session) -> None:
     assert "pi is not a variable" in (session.run("d/dpi z").error or "")
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.floats(-3, 3), st.floats(-3, 3))
 def test_chain_rule_through_the_intermediate(x: float, y: float) -> None:
     # dz/dx = dz/dr * dr/dx: the REPL's d/dr z times y is differentiate's dz/dx.

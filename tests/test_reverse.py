@@ -27,7 +27,7 @@ from oracles import (
     smooth_along,
     values_both_ways,
 )
-from strategies import expressions, full_trees, moderate_constants, points
+from strategies import examples, expressions, full_trees, moderate_constants, points
 
 import symdiff
 import symdiff.numeric.evaluate
@@ -160,7 +160,7 @@ RANDOM = settings(
 )
 
 
-@settings(RANDOM, max_examples=400)
+@settings(RANDOM, max_examples=examples(400))
 # SymPy is exact and floats are not: sin(10**30) differs, so no huge constants here.
 @given(expressions(constants=moderate_constants()), points())
 @example(symdiff.parse("x*atan2(x, y)"), {"x": 4e-109, "y": 0.0})
@@ -170,7 +170,7 @@ def test_random_trees_match_sympy_and_finite_differences(
     check_against_sympy_and_finite_differences(expr, point)
 
 
-@settings(RANDOM, max_examples=150)
+@settings(RANDOM, max_examples=examples(150))
 @given(full_trees(depth=3, constants=moderate_constants()), points())
 # acot's jump at 0: SymPy writes acot(-x) as -acot(x), -pi/2 there (a hazard, skipped).
 @example(symdiff.parse("-acot(-x)"), dict.fromkeys("xyz", 0.0))

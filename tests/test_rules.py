@@ -20,7 +20,7 @@ from fractions import Fraction
 import pytest
 from corpus import CORPUS, Case
 from hypothesis import HealthCheck, given, settings
-from strategies import expressions
+from strategies import examples, expressions
 
 from symdiff import DomainError, Expr, SymdiffError, count_nodes, derivative, gradient, parse
 from symdiff.ir.graph import topological_order
@@ -172,7 +172,7 @@ def test_a_rule_that_does_not_apply_says_none() -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=6), expressions(max_leaves=6))
 def test_a_number_rule_never_fires_without_a_number(a: Expr, b: Expr) -> None:
     # The engine skips these rules for nodes with no number among their arguments.
@@ -326,7 +326,7 @@ def moderate(expr: Expr) -> bool:
     )
 
 
-@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=12).filter(moderate))
 def test_every_node_built_is_a_fixed_point_of_the_table(expr: Expr) -> None:
     simplified = simplify(expr)

@@ -10,7 +10,7 @@ import pytest
 from corpus import CORPUS, TEXTBOOK
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import expressions, moderate_constants
+from strategies import examples, expressions, moderate_constants
 
 from symdiff import (
     Expr,
@@ -106,7 +106,7 @@ def test_corpus_gradients_and_hessians_round_trip(formula: str) -> None:
         check_round_trip(result)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Not the wide constants: d/dx x/5e-324 raises a ValueError (tests/test_api.py, known defects).
 @given(expressions(max_leaves=10, constants=moderate_constants()))
 def test_random_trees_and_their_derivatives_round_trip(expr: Expr) -> None:
@@ -261,7 +261,7 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_leaves=6), st.data())
 def test_corrupted_documents_give_an_expression_or_a_symdiff_error(
     expr: Expr, data: st.DataObject

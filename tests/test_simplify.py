@@ -15,7 +15,7 @@ from functools import cache
 import pytest
 from corpus import CORPUS, TEXTBOOK, Case
 from hypothesis import HealthCheck, given, reject, settings
-from strategies import expressions, moderate_constants, points
+from strategies import examples, expressions, moderate_constants, points
 
 import symdiff
 from symdiff import DomainError, Expr, count_nodes, derivative, gradient, hessian, parse, simplify
@@ -175,7 +175,7 @@ def _largest_intermediate(expr: Expr, point: Mapping[str, float]) -> float:
     return max(abs(node.evaluate(point)) for node in topological_order([expr]))
 
 
-@settings(RANDOM, max_examples=400)
+@settings(RANDOM, max_examples=examples(400))
 # Not the wide constants: see tests/test_api.py, known defects (atan2(x, -0), x/5e-324).
 @given(expressions(max_leaves=10, constants=moderate_constants()), points())
 def test_simplify_keeps_the_value_where_the_original_is_defined(
@@ -195,7 +195,7 @@ def test_simplify_keeps_the_value_where_the_original_is_defined(
     )
 
 
-@settings(RANDOM, max_examples=300)
+@settings(RANDOM, max_examples=examples(300))
 @given(expressions(max_leaves=12, constants=moderate_constants()))  # 1e300*1e300: test_api.py
 def test_simplify_is_idempotent_prints_round_trip_and_does_not_grow(expr: Expr) -> None:
     simplified = simplify(expr)
@@ -205,7 +205,7 @@ def test_simplify_is_idempotent_prints_round_trip_and_does_not_grow(expr: Expr) 
     assert count_nodes(simplified) <= 2 * count_nodes(expr)
 
 
-@settings(RANDOM, max_examples=200)
+@settings(RANDOM, max_examples=examples(200))
 @given(expressions(max_leaves=10, constants=moderate_constants()))
 def test_derivatives_of_random_expressions_are_already_simplified(expr: Expr) -> None:
     for name, partial in gradient(expr).items():
@@ -449,7 +449,7 @@ LOCAL_KINDS = {
 }
 
 
-@settings(RANDOM, max_examples=300)
+@settings(RANDOM, max_examples=examples(300))
 @given(expressions(max_leaves=6, constants=moderate_constants()))  # x/5e-324: test_api.py
 def test_random_first_derivatives_have_no_leftovers(expr: Expr) -> None:
     for result in gradient(expr).values():

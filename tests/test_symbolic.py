@@ -23,7 +23,7 @@ from corpus import BENCHMARK_FORMULAS, CORPUS, TEXTBOOK, Case
 from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 from oracles import Undefined, hazards, symbol, sympy_at, to_sympy
-from strategies import expressions, moderate_constants, points
+from strategies import examples, expressions, moderate_constants, points
 
 import symdiff
 from symdiff import (
@@ -288,7 +288,7 @@ RANDOM = settings(
 )
 
 
-@settings(RANDOM, max_examples=120)
+@settings(RANDOM, max_examples=examples(120))
 # Derivatives of the wide constants hit a defect: folding 1e300*1e300 raises ValueError
 # (tests/test_api.py, known defects); so these random trees keep to moderate constants.
 @given(expressions(constants=moderate_constants()), points())
@@ -312,7 +312,7 @@ def test_random_trees_match_sympy(expr: Expr, point: Mapping[str, float]) -> Non
         assert verdict is not False, f"d/d{name} {expr} = {result} at {point}"
 
 
-@settings(RANDOM, max_examples=60)
+@settings(RANDOM, max_examples=examples(60))
 @given(expressions(max_leaves=5, constants=moderate_constants()), points())
 def test_random_second_derivatives_match_sympy(expr: Expr, point: Mapping[str, float]) -> None:
     try:
@@ -418,7 +418,7 @@ def test_evaluated_symbolic_gradient_equals_the_numeric_one(case: Case) -> None:
         assert math.isclose(value, numeric[name], rel_tol=1e-9, abs_tol=1e-12), name
 
 
-@settings(RANDOM, max_examples=150)
+@settings(RANDOM, max_examples=examples(150))
 @given(expressions(constants=moderate_constants()), points())  # 1e300*1e300: test_api.py
 @example(parse("log(y, cbrt(y))"), {"y": 1.17e-38})
 def test_evaluated_symbolic_gradient_equals_the_numeric_one_on_random_trees(
@@ -493,7 +493,7 @@ def test_derivatives_print_and_parse_back_to_the_same_node(case: Case) -> None:
         assert parse(str(result)) is result
 
 
-@settings(RANDOM, max_examples=200)
+@settings(RANDOM, max_examples=examples(200))
 @given(expressions(constants=moderate_constants()))  # 1e300*1e300: test_api.py
 def test_random_derivatives_print_and_parse_back(expr: Expr) -> None:
     for result in gradient(expr).values():
@@ -604,7 +604,7 @@ def test_binding_names_never_collide_with_variables(taken: str) -> None:
         assert math.isclose(value, candidate.evaluate(point), rel_tol=1e-12)
 
 
-@settings(RANDOM, max_examples=150)
+@settings(RANDOM, max_examples=examples(150))
 @given(expressions(constants=moderate_constants()), points())  # 1e300*1e300: test_api.py
 def test_let_bindings_of_random_derivatives_evaluate_like_the_expression(
     expr: Expr, point: Mapping[str, float]
@@ -676,7 +676,7 @@ def test_order_zero_is_the_simplified_expression() -> None:
     assert derivative("x*x*1 + 0", "x", 0) is parse("x^2")
 
 
-@settings(RANDOM, max_examples=80)
+@settings(RANDOM, max_examples=examples(80))
 @given(
     expressions(max_leaves=5, constants=moderate_constants()),
     st.integers(min_value=0, max_value=3),

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib import image as mpimg
 from scripts import run_in_process
+from strategies import examples
 
 import symdiff
 from symdiff import SymdiffError
@@ -40,7 +41,7 @@ def test_the_samples_are_the_function_and_its_derivative() -> None:
         assert df == slope.evaluate(x=x)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.sampled_from(["x^3 - 3*x", "exp(-x^2)", "atan(2*x)", "x*cos(x)"]))
 def test_the_derivative_curve_is_the_slope_of_the_function(formula: str) -> None:
     data = plotting.sample(formula, interval=(-2.0, 2.0), samples=2001)
