@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -353,127 +353,148 @@ def finiteness_check(
     return [*lines, "if _check - _check:", f"    raise {refuse}"]
 
 
-_INTERMEDIATE = re.compile(r"\bt\d+\b")
-# How many levels of intermediates inline_single_uses writes into one another.
+# An intermediate's name, captured: splitting a line's text on it gives text and names
+# in turn, ["", "t1", " * x1"], so that the passes below work on lists, not on text.
+_INTERMEDIATE = re.compile(r"\b(t\d+)\b")
+# How many levels of intermediates arrange writes into one another.
 _INLINE_DEPTH = 4
 
+# A line's text in pieces: text, and the index of each line whose value it reads.
+Pieces = list[str | int]
 
-def inline_single_uses(lines: Sequence[str], tail: Sequence[str]) -> list[str]:
-    """The same code with each intermediate that one later line reads, once, written into
-    that line, parenthesized: ``t1 = x0 ** 2`` and ``t2 = t1 * x1`` become
-    ``t2 = (x0 ** 2) * x1``.
 
+def arrange(
+    lines: Sequence[str], tail: Sequence[str], numbered: bool
+) -> tuple[list[str], list[str]]:
+    """The lines ``tN = ...`` made ready to run, and ``tail`` (the check, the result),
+    which reads their names at the end, renamed to match.
+
+    First, each intermediate that one later line reads, once, is written into that line,
+    parenthesized: ``t1 = x0 ** 2`` and ``t2 = t1 * x1`` become ``t2 = (x0 ** 2) * x1``.
     Python then stores and loads fewer locals (a gradient runs 5-15% faster), and the
-    numbers are the same: each expression computes the same operations in the same
-    order. Only where an intermediate is computed moves, later, to its one use; every
-    step is pure, and whichever raises first, the caller treats all failures alike. What
-    ``tail`` (the check, the result) reads is never written in, so the finiteness check
-    reads what it did. Nesting stops at ``_INLINE_DEPTH`` levels, far from the limits of
-    Python's parser.
+    numbers are the same: each expression computes the same operations in the same order.
+    Only where an intermediate is computed moves, later, to its one use; every step is
+    pure, and whichever raises first, the caller treats all failures alike. What ``tail``
+    reads is never written in, so the finiteness check reads what it did. Nesting stops
+    at ``_INLINE_DEPTH`` levels, far from the limits of Python's parser.
+
+    Then the lines left are named: ``numbered``, ``t0, t1, ...`` in the order they are
+    assigned (to be read); else an intermediate's name is given to a new value once its
+    own value is dead (a linear scan, as register allocators do), so a frame holds the
+    values alive at once instead of one slot per node: a gradient of a large graph runs
+    about twice as fast and compiles in half the time.
     """
     targets = [line.split(" = ", 1)[0] for line in lines]
-    expressions = [line.split(" = ", 1)[1] for line in lines]
-    names = [_INTERMEDIATE.findall(expression) for expression in expressions]
-    reads: dict[str, int] = {}
-    in_tail = [_INTERMEDIATE.findall(text) for text in tail]
-    for found in [*names, *in_tail, *in_tail]:  # twice: what the tail reads stays a name
-        for name in found:
-            reads[name] = reads.get(name, 0) + 1
-    position = {target: index for index, target in enumerate(targets)}
-    depth = [0] * len(lines)
-    written_in = [False] * len(lines)
-    for index, expression in enumerate(expressions):
-        if not any(reads[name] == 1 and name in position for name in names[index]):
-            continue  # nothing to write in: most lines of a large graph
-        deepest = 0
+    index = {target: number for number, target in enumerate(targets)}
 
-        def write_in(match: re.Match[str]) -> str:
-            nonlocal deepest
-            name = match.group()
-            source = position.get(name)
-            if source is None or reads[name] != 1 or depth[source] >= _INLINE_DEPTH:
-                return name
-            written_in[source] = True
-            deepest = max(deepest, depth[source] + 1)
-            text, inner = match.string, expressions[source]
-            if _is_call(inner) or (
-                text[: match.start()].endswith(("(", ", "))
-                and text[match.end() :].startswith((")", ","))
-            ):
-                return inner  # a call, or a whole argument of one: no parentheses needed
-            return f"({inner})"
+    def pieces(text: str) -> Pieces:
+        # Text and names in turn, a name as its line's index: ["", 1, " * x1"].
+        split: Pieces = _INTERMEDIATE.split(text)
+        split[1::2] = [index[name] for name in split[1::2]]  # type: ignore[index]
+        return split
 
-        expressions[index] = _INTERMEDIATE.sub(write_in, expression)
-        depth[index] = deepest
-    return [
-        f"{target} = {expression}"
-        for target, expression, gone in zip(targets, expressions, written_in, strict=True)
-        if not gone
+    code = [pieces(line.split(" = ", 1)[1]) for line in lines]
+    ends = [pieces(text) for text in tail]
+    reads = [0] * len(lines)
+    for piece in [p for split in code for p in split] + 2 * [p for end in ends for p in end]:
+        if type(piece) is int:  # twice for the tail: what it reads stays a name
+            reads[piece] += 1
+    _inline_single_uses(code, reads)
+    kept = [number for number in range(len(lines)) if reads[number] != _WRITTEN_IN]
+    names = _numbered(kept) if numbered else _reused(kept, code, ends)
+    return [f"{names[number]} = {_text(code[number], names)}" for number in kept], [
+        _text(end, names) for end in ends
     ]
 
 
-def _is_call(text: str) -> bool:
-    """Whether ``text`` is one call, ``_f(...)``, whose parentheses close at its end."""
-    if not (text.startswith("_") and text.endswith(")")) or "(" not in text:
+# What ``reads`` holds for a line written into its one reader.
+_WRITTEN_IN = -1
+
+
+def _inline_single_uses(code: list[Pieces], reads: list[int]) -> None:
+    depth = [0] * len(code)
+    for number, split in enumerate(code):
+        # Each line is the host of others once, at its turn, while its pieces are still
+        # text and names in turn (odd positions are names, as split).
+        if not any(reads[p] == 1 for p in split[1::2]):  # type: ignore[index]
+            continue  # nothing to write in: most lines of a large graph
+        deepest = 0
+        written: Pieces = []
+        for position, piece in enumerate(split):
+            if not position % 2 or reads[piece] != 1 or depth[piece] >= _INLINE_DEPTH:  # type: ignore[index]
+                written.append(piece)
+                continue
+            assert type(piece) is int
+            reads[piece] = _WRITTEN_IN
+            deepest = max(deepest, depth[piece] + 1)
+            inner = code[piece]
+            before, after = split[position - 1], split[position + 1]
+            if _is_call(inner) or (
+                before.endswith(("(", ", ")) and after.startswith((")", ","))  # type: ignore[union-attr]
+            ):
+                written += inner  # a call, or a whole argument of one: no parentheses
+            else:
+                written += ["(", *inner, ")"]
+        code[number] = written
+        depth[number] = deepest
+
+
+def _is_call(split: Pieces) -> bool:
+    """Whether the text is one call, ``_f(...)``, whose parentheses close at its end (the
+    names among its pieces hold none)."""
+    split = [piece for piece in split if piece != ""]
+    first, last = split[0], split[-1]
+    if not (isinstance(first, str) and first.startswith("_")):
+        return False
+    if not (isinstance(last, str) and last.endswith(")")):
         return False
     depth = 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index == len(text) - 1
+    for position, piece in enumerate(split):
+        if isinstance(piece, int):
+            continue
+        for offset, char in enumerate(piece):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    return position == len(split) - 1 and offset == len(piece) - 1
     return False
 
 
-def number_in_order(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The same code with the intermediates renamed ``t0, t1, ...`` in the order they are
-    assigned (after :func:`inline_single_uses`, the names left have gaps)."""
-    renamed = {line.split(" = ", 1)[0]: f"t{index}" for index, line in enumerate(lines)}
-    rename = lambda match: renamed.get(match.group(), match.group())  # noqa: E731
-    return [_INTERMEDIATE.sub(rename, line) for line in lines], [
-        _INTERMEDIATE.sub(rename, text) for text in tail
-    ]
+def _numbered(kept: Sequence[int]) -> dict[int, str]:
+    return {number: f"t{order}" for order, number in enumerate(kept)}
 
 
-def reuse_names(lines: Sequence[str], tail: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The same code with an intermediate's name given to a new value once its own value
-    is dead (a linear scan, as register allocators do).
-
-    A frame holds the values alive at once instead of one slot per node: a gradient of a
-    large graph runs about twice as fast and compiles in half the time. ``lines`` are
-    assignments ``tN = ...``; ``tail`` (the check, the result) reads its names at the end.
-    """
-    expressions = [line.split(" = ", 1)[1] for line in lines]
-    last_read: dict[str, int] = {}
-    for index, expression in enumerate(expressions):
-        for name in _INTERMEDIATE.findall(expression):
-            last_read[name] = index
-    for text in tail:
-        for name in _INTERMEDIATE.findall(text):
-            last_read[name] = len(lines)
-    renamed: dict[str, str] = {}
+def _reused(kept: Sequence[int], code: Sequence[Pieces], ends: Sequence[Pieces]) -> dict[int, str]:
+    last_read: dict[int, int] = {}
+    for order, number in enumerate(kept):
+        for piece in code[number]:
+            if type(piece) is int:
+                last_read[piece] = order
+    for end in ends:
+        for piece in end:
+            if type(piece) is int:
+                last_read[piece] = len(kept)
+    names: dict[int, str] = {}
     free: list[str] = []
     slots = 0
-    written = []
-    for index, (line, expression) in enumerate(zip(lines, expressions, strict=True)):
-        reads = _INTERMEDIATE.findall(expression)
-        text = _INTERMEDIATE.sub(lambda match: renamed[match.group()], expression)
-        for name in dict.fromkeys(reads):
-            if last_read[name] == index:
-                free.append(renamed[name])  # dead after this line: the line may reuse it
+    for order, number in enumerate(kept):
+        for piece in dict.fromkeys(p for p in code[number] if isinstance(p, int)):
+            if last_read[piece] == order:
+                free.append(names[piece])  # dead after this line
         if free:
             slot = free.pop()
         else:
             slot, slots = f"t{slots}", slots + 1
-        target = line.split(" = ", 1)[0]
-        renamed[target] = slot
-        written.append(f"{slot} = {text}")
-        if target not in last_read:
-            free.append(slot)
-    rename = lambda match: renamed[match.group()]  # noqa: E731
-    return written, [_INTERMEDIATE.sub(rename, text) for text in tail]
+        names[number] = slot
+        if number not in last_read:
+            free.append(slot)  # nobody reads it: free once it is written
+    return names
+
+
+def _text(split: Pieces, names: Mapping[int, str]) -> str:
+    return "".join(names[p] if isinstance(p, int) else p for p in split)
 
 
 def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[..., float]:
@@ -483,7 +504,7 @@ def compile_value(order: Sequence[Expr], variables: Sequence[Expr]) -> Callable[
     values = forward(order, algebra, _parameters(variables).__getitem__)
     result = algebra.source(values[order[-1]])
     tail = [result, *finiteness_check(algebra, [result])]
-    lines, (result, *check) = reuse_names(inline_single_uses(algebra.lines, tail), tail)
+    lines, (result, *check) = arrange(algebra.lines, tail, numbered=False)
     return _function("value", len(variables), [*lines, *check], result, algebra)
 
 
@@ -504,8 +525,8 @@ def compile_gradient(
     result = f"({', '.join(texts)},)"
     if len(texts) <= SUMMED_TOGETHER:
         tail = [result, *finiteness_check(algebra, texts)]
-        lines, (result, *check) = reuse_names(inline_single_uses(algebra.lines, tail), tail)
+        lines, (result, *check) = arrange(algebra.lines, tail, numbered=False)
         return _function("gradient", len(variables), [*lines, *check], result, algebra)
     tail = [f"_result = {result}", *finiteness_check(algebra, texts, (), ("_result", texts))]
-    lines, check = reuse_names(inline_single_uses(algebra.lines, tail), tail)
+    lines, check = arrange(algebra.lines, tail, numbered=False)
     return _function("gradient", len(variables), [*lines, *check], "_result", algebra)

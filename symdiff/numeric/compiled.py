@@ -24,11 +24,9 @@ from ..codegen.program import Sweep, straight_line
 from ..codegen.python import (
     SUMMED_TOGETHER,
     CodeAlgebra,
+    arrange,
     define,
     finiteness_check,
-    inline_single_uses,
-    number_in_order,
-    reuse_names,
 )
 from ..diff.reverse import StepFailed
 from ..diff.symbolic import gradient, variable_name
@@ -122,8 +120,8 @@ class Program:
             ]
         # Small programs are numbered in order, to be read; large ones give a dead value's
         # name to the next (a frame of the values alive at once runs about twice as fast).
-        arrange = number_in_order if len(program.lines) <= _NUMBERED_LINES else reuse_names
-        lines, (*check, result) = arrange(inline_single_uses(program.lines, tail), tail)
+        numbered = len(program.lines) <= _NUMBERED_LINES
+        lines, (*check, result) = arrange(program.lines, tail, numbered)
         # Anything but floats (arrays, ints, too few or too many values) goes to general;
         # a step that fails or a result that is not finite to retry. A missing value is
         # the sentinel _missing, so that general can say how many were given.
