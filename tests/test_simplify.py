@@ -374,7 +374,7 @@ def test_canonical_forms_are_not_leftovers() -> None:
 
 # Each derivative is computed by the test that checks it, not at collection: every xdist
 # worker collects the whole module, and the ~1,000 derivatives took seconds each time. A
-# case names what to compute; ``_computed`` computes each once per worker (two tests use it).
+# case names what to compute; ``_computed`` computes it (once per worker).
 DerivativeCase = tuple[str, str, tuple[str, ...]]  # (how, formula, variables)
 
 
@@ -411,30 +411,26 @@ def _corpus_derivatives() -> Iterator[tuple[str, DerivativeCase]]:
                     yield f"{case.text} /d{names[i]}d{names[j]}", ("hessian", case.text, pair)
 
 
-# Derivatives that have leftovers today: what is printed, and why it is a leftover.
+# Every derivative of a formula, by label ("d2 sin(x) /dx", "x*y /dxdy"), in one test of the
+# formula: computed once per worker by ``_computed``.
 def _derivative_cases() -> list[object]:
-    cases = []
-    seen: set[str] = set()
+    by_formula: dict[str, dict[str, DerivativeCase]] = {}
     for label, computed in [*_textbook_derivatives(), *_corpus_derivatives()]:
-        if label in seen:
-            continue
-        seen.add(label)
-        cases.append(pytest.param(computed, id=label))
-    return cases
+        by_formula.setdefault(computed[1], {}).setdefault(label, computed)
+    return [pytest.param(cases, id=formula) for formula, cases in by_formula.items()]
 
 
 DERIVATIVE_CASES = _derivative_cases()
 
 
-@pytest.mark.parametrize("case", DERIVATIVE_CASES)
-def test_derivative_has_no_leftovers(case: DerivativeCase) -> None:
-    assert leftovers(_computed(*case)) == []
-
-
-@pytest.mark.parametrize("case", DERIVATIVE_CASES)
-def test_derivative_is_already_simplified(case: DerivativeCase) -> None:
-    result = _computed(*case)
-    assert simplify_with_rules(result) is result
+@pytest.mark.parametrize("cases", DERIVATIVE_CASES)
+def test_derivatives_have_no_leftovers_and_are_already_simplified(
+    cases: dict[str, DerivativeCase],
+) -> None:
+    for label, case in cases.items():
+        result = _computed(*case)
+        assert leftovers(result) == [], label
+        assert simplify_with_rules(result) is result, label
 
 
 LOCAL_KINDS = {

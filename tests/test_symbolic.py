@@ -180,13 +180,14 @@ def check_against_sympy(
     return checked
 
 
-@pytest.mark.parametrize("order", [1, 2, 3, 4])
 @pytest.mark.parametrize(
     ("formula", "var"), [pytest.param(r[0], r[1], id=r[0]) for r in TEXTBOOK if r[2] == 1]
 )
-def test_textbook_derivatives_match_sympy_up_to_order_4(formula: str, var: str, order: int) -> None:
-    result = derivative(formula, var, order)
-    assert check_against_sympy(formula, result, var, order, _points_for(formula)) >= 1
+def test_textbook_derivatives_match_sympy_up_to_order_4(formula: str, var: str) -> None:
+    for order in (1, 2, 3, 4):
+        result = derivative(formula, var, order)
+        checked = check_against_sympy(formula, result, var, order, _points_for(formula))
+        assert checked >= 1, f"no point inside the domain for d^{order}/d{var}^{order}"
 
 
 # Small enough that SymPy's simplify settles each difference quickly.
@@ -246,12 +247,13 @@ def test_the_one_op_cases_cover_every_op() -> None:
     assert set(OPS) <= used, sorted(set(OPS) - used)
 
 
-@pytest.mark.parametrize("order", [2, 3, 4])
 @pytest.mark.parametrize("case", ONE_OP_CASES, ids=str)
-def test_every_op_to_the_fourth_derivative_matches_sympy(case: Case, order: int) -> None:
-    for name in parse(case.text).variables:
-        result = derivative(case.text, name, order)
-        assert check_against_sympy(case.text, result, name, order, _near(case, 2)) >= 1
+def test_every_op_to_the_fourth_derivative_matches_sympy(case: Case) -> None:
+    for order in (2, 3, 4):
+        for name in parse(case.text).variables:
+            result = derivative(case.text, name, order)
+            checked = check_against_sympy(case.text, result, name, order, _near(case, 2))
+            assert checked >= 1, f"no point inside the domain for d^{order}/d{name}^{order}"
 
 
 BENCH = BENCHMARK_FORMULAS
