@@ -457,7 +457,8 @@ def _skip_the_wait(expr: Expr) -> None:
     on a 100,000-deep graph. test_evaluate.py checks the wait itself.
     """
     p = plan(expr)
-    p.uses = max(p.uses, LARGE_GRAPH_USES - 1)
+    p.value_uses = max(p.value_uses, LARGE_GRAPH_USES - 1)
+    p.gradient_uses = max(p.gradient_uses, LARGE_GRAPH_USES - 1)
 
 
 def gradients_both_ways(expr: Expr, point: Mapping[str, float]) -> tuple[Gradient, Gradient]:

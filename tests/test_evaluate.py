@@ -116,6 +116,25 @@ def test_a_large_graph_is_compiled_once_used_often_and_agrees_with_the_interpret
     assert math.isclose(gradient[2], x[0] * math.cos(x[0] * x[1]) + x[2] * math.cos(x[1] * x[2]))
 
 
+def test_each_program_waits_for_its_own_uses() -> None:
+    # Gradients used often enough to be compiled do not make the first value asked for
+    # compile the value too: that call would cost what LARGE_GRAPH_USES interpreted ones do.
+    names = [f"x{i}" for i in range(1, 1002)]
+    expr = symdiff.parse("+".join(f"cos({a}*{b})" for a, b in itertools.pairwise(names)))
+    p = plan(expr)  # a graph no other test uses: its plan is new
+    assert p.gradient_code is None and p.value_code is None
+    point = {name: 0.001 * i for i, name in enumerate(names)}
+    for _ in range(LARGE_GRAPH_USES):
+        symdiff.differentiate(expr, point)
+    assert p.gradient_code is not None
+    value = expr.evaluate(point)
+    assert p.value_code is None
+    assert value == interpret_value(p, list(point.values()))
+    for _ in range(LARGE_GRAPH_USES - 1):
+        assert expr.evaluate(point) == value
+    assert p.value_code is not None
+
+
 def test_names_the_expression_does_not_use_are_allowed() -> None:
     expr = symdiff.parse("x*2")
     for value in values_both_ways(expr, {"x": 1.5, "unused": 7.0}):

@@ -73,7 +73,9 @@ class Plan:
     # then, or when a constant is beyond the float range.
     value_code: Callable[..., float] | None = None
     gradient_code: Callable[..., tuple[float, ...]] | None = None
-    uses: int = 0
+    # Calls so far that could have run each program (see _worth_compiling).
+    value_uses: int = 0
+    gradient_uses: int = 0
     compilable: bool = True
     names: frozenset[str] = field(default_factory=frozenset)
     # Each variable's place in a sweep's results (the value is at 0), and the point's
@@ -92,7 +94,7 @@ class Plan:
         return [*self.body, root]
 
     def compiled_value(self) -> Callable[..., float] | None:
-        if self.value_code is None and self._worth_compiling():
+        if self.value_code is None and self._worth_compiling("value"):
             try:
                 self.value_code = python_code.compile_value(self.order, self.variable_nodes)
             except (ArithmeticError, ValueError):  # e.g. a constant beyond float range
@@ -100,7 +102,7 @@ class Plan:
         return self.value_code
 
     def compiled_gradient(self) -> Callable[..., tuple[float, ...]] | None:
-        if self.gradient_code is None and self._worth_compiling():
+        if self.gradient_code is None and self._worth_compiling("gradient"):
             try:
                 self.gradient_code = python_code.compile_gradient(
                     self.order, self.variable_nodes, self.active
@@ -109,13 +111,17 @@ class Plan:
                 self.compilable = False
         return self.gradient_code
 
-    def _worth_compiling(self) -> bool:
+    def _worth_compiling(self, program: str) -> bool:
         # Compiling a large graph costs about LARGE_GRAPH_USES interpreted calls: waiting
         # that many uses, no sequence of calls pays more than twice what the best choice
-        # made in hindsight would have cost.
-        self.uses += 1
+        # made in hindsight would have cost. Each program counts its own uses: gradients
+        # do not pay for compiling a value that is asked for once.
+        if program == "value":
+            self.value_uses = uses = self.value_uses + 1
+        else:
+            self.gradient_uses = uses = self.gradient_uses + 1
         wait = LARGE_GRAPH_USES if len(self.body) >= LARGE_GRAPH else 2
-        return self.compilable and self.uses >= wait
+        return self.compilable and uses >= wait
 
 
 def plan(expr: Expr) -> Plan:
