@@ -10,14 +10,18 @@ import math
 import re
 import tokenize
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from oracles import gradients_both_ways
+from strategies import examples, expressions
 
 import symdiff
-from symdiff import DomainError, SymdiffError, SymdiffWarning, ValuesError
+from symdiff import DomainError, Expr, SymdiffError, SymdiffWarning, ValuesError
 from symdiff.ir.nodes import make, variable
 from symdiff.ir.ops import OPS
 from symdiff.numeric.evaluate import plan
@@ -291,3 +295,87 @@ def test_the_compiled_jacobian_equals_symdiff_jacobian(case: Case) -> None:
     for row, expected_row, text, value in zip(jacobian, expected, texts, values, strict=True):
         assert _close(value, symdiff.parse(text).evaluate(case.point))
         assert all(_close(a, b) for a, b in zip(row, expected_row, strict=True))
+
+
+def _outcome(call: Callable[[], object]) -> object:
+    """What a call gives: its numbers, or the kind of SymdiffError it raises."""
+    try:
+        return call()
+    except SymdiffError as error:
+        return type(error)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, bit for bit, nan equal to nan, nested tuples and lists alike."""
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    return a == b
+
+
+# Values where floats overflow, underflow or meet a signed zero, besides ordinary ones.
+_VALUES = st.sampled_from([0.7, -1.5, 2.0, 3.0, 0.0, -0.0, 1e-300, 1e300])
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(max_leaves=8), st.lists(_VALUES, min_size=3, max_size=3))
+def test_compiled_orders_0_1_2_equal_evaluate_differentiate_and_hessian(
+    expr: Expr, values: list[float]
+) -> None:
+    # Every random expression at every point: the compiled programs give the numbers of the
+    # interpreter's entry points, or the same kind of error, on the first call and later.
+    names = list(expr.variables)
+    point = dict(zip(names, values, strict=False))
+    args = [point[name] for name in names]
+
+    def gradient() -> tuple[float, tuple[float, ...]]:
+        g = symdiff.differentiate(expr, point)
+        return g.value, tuple(g[name] for name in names)
+
+    def hessian() -> tuple[float, tuple[float, ...], tuple[tuple[float, ...], ...]]:
+        value, partials = gradient()
+        rows = symdiff.hessian(expr, names, **point) if names else []
+        return value, partials, tuple(tuple(row) for row in rows)
+
+    expected = {0: _outcome(lambda: expr.evaluate(point)), 1: _outcome(gradient)}
+    expected[2] = _outcome(hessian)
+    for order in (0, 1, 2):
+        try:
+            compiled = symdiff.compile(expr, order=order)
+        except SymdiffError:
+            continue  # a Hessian of polygamma in its order: no program (test_compile above)
+        for _ in range(2):
+            answer = _outcome(lambda: compiled(*args))  # noqa: B023
+            assert _same(answer, expected[order]), (order, answer, expected[order])
+
+
+@pytest.mark.parametrize("text", ["5^442", "x + 10^400", "x*(-10)^401", "sin(5^442*x)"])
+def test_a_constant_no_float_holds_is_the_interpreters_domain_error(text: str) -> None:
+    # The exact number folds beyond the float range. The generated code used to raise
+    # OverflowError (or the sweep's StepFailed) from compile, and from arrays in differentiate.
+    for order in (0, 1, 2):
+        compiled = symdiff.compile(text, order=order)
+        args = [0.5] * len(compiled.variables)
+        with pytest.raises(DomainError) as raised:
+            compiled(*args)
+        with pytest.raises(DomainError) as interpreted:
+            symdiff.differentiate(text, dict.fromkeys(compiled.variables, 0.5))
+        assert str(raised.value) == str(interpreted.value)
+    if "x" in text:
+        with pytest.warns(SymdiffWarning, match=r"\^4"):
+            gradient = symdiff.differentiate(text, x=np.array([0.5, 2.0]))
+        assert np.isnan(gradient.value).all() and np.isnan(gradient["x"]).all()
+        with pytest.raises(DomainError, match="too large"):
+            symdiff.compile(text)(np.array([0.5, 2.0]), errors="raise")
+
+
+def test_a_constant_no_float_holds_may_still_have_an_answer() -> None:
+    # atan(x*10^400) is pi/2 in wide arithmetic, where the interpreter computes it: so is
+    # the compiled function's answer (its float program refuses the point and hands it on).
+    for text in ["atan(x*10^400)", "x^(10^400)", "atan2(10^400, x)"]:
+        expected = symdiff.differentiate(text, x=0.5)
+        value, gradient = symdiff.compile(text)(0.5)
+        assert (value, gradient) == (expected.value, (expected["x"],))

@@ -115,7 +115,7 @@ class NumbaAlgebra(CodeAlgebra):
                 return args[0]  # exact (policy 4)
             if args[1].value == 2:
                 return self.emit(f"{self.source(args[0])} * {self.source(args[0])}")  # exact
-            exponent = float(args[1].value)
+            exponent = args[1].as_float()
             if exponent.is_integer() and abs(exponent) <= _LARGEST_INTEGER_EXPONENT:
                 # An int exponent: Numba multiplies (by squaring) instead of calling pow.
                 return self.emit(f"{self.source(args[0])} ** {int(exponent)}")

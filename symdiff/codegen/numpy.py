@@ -238,7 +238,7 @@ class NumpyAlgebra(CodeAlgebra):
             return self._product(key, *args)
         text = NUMPY[key]
         if key == "pow" and isinstance(args[1], Literal):
-            exponent = float(args[1].value)
+            exponent = args[1].as_float()
             if exponent == 1:
                 return args[0]  # exact (policy 4)
             if exponent.is_integer() and 2 <= exponent <= _LARGEST_INTEGER_EXPONENT:

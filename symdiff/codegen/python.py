@@ -46,6 +46,14 @@ class Literal:
 
     value: float | int | Fraction  # exact while constants fold exactly (policy 5)
 
+    def as_float(self) -> float:
+        """The float the number rounds to: inf or -inf beyond the float range, which the
+        finiteness check refuses, so the interpreter says which constant is too large."""
+        try:
+            return float(self.value)
+        except OverflowError:
+            return math.inf if self.value > 0 else -math.inf
+
 
 @dataclass(frozen=True, slots=True)
 class Name:
@@ -90,9 +98,7 @@ class CodeAlgebra(Algebra[Value]):
             return f"(-{value.name})"
         if isinstance(value, Name):
             return value.name
-        # An exact number beyond the float range raises OverflowError here: such an
-        # expression is left to the interpreter.
-        number = float(value.value)
+        number = value.as_float()
         if math.isfinite(number):
             text = repr(number)
             # (-2.0) ** 2 is 4.0; -2.0 ** 2 is -4.0.
@@ -130,7 +136,7 @@ class CodeAlgebra(Algebra[Value]):
                     parameter = value.name.startswith("x")
                     if not propagates[position] and not (parameter and self.inputs_checked):
                         self.may_hide.append(value.name)
-                elif not math.isfinite(float(value.value)):
+                elif not math.isfinite(value.as_float()):
                     self.may_hide.append(self.source(value))
         return result
 
@@ -219,7 +225,7 @@ def _call(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
 def _power(code: CodeAlgebra, op: Op, args: Sequence[Value]) -> Value:
     base, exponent = args
     if isinstance(exponent, Literal):
-        n = float(exponent.value)
+        n = exponent.as_float()
         if n == 1:
             return base  # exact (policy 4): math.pow(x, 1.0) is x
         if n.is_integer() and abs(n) <= _LARGEST_INTEGER_EXPONENT:
@@ -283,7 +289,7 @@ def _propagates(op: Op, values: Sequence[Value]) -> tuple[bool, ...]:
     if op.key == "pow":
         # Written x ** n for a literal n: a positive n keeps inf and nan (inf ** 2 is inf).
         exponent = values[1]
-        base = isinstance(exponent, Literal) and float(exponent.value) > 0
+        base = isinstance(exponent, Literal) and exponent.as_float() > 0
         return (base, False)
     return PROPAGATING.get(op.key, (False,) * op.arity)
 
