@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,20 @@ def test_non_commutative_arguments_are_labelled() -> None:
     source = symdiff.parse("x^y - x/y").to_dot()
     for name in ("base", "exp", "num", "den", "a", "b"):
         assert f'[label="{name}"]' in source
+
+
+def test_a_wide_explanation_draws_its_exact_and_wide_numbers_as_floats() -> None:
+    # At this point a step overflows the floats, so the explanation is computed in wide
+    # decimals, where -(-1) is the exact 1 (a Fraction): drawing it raised TypeError
+    # (found by the fuzzer).
+    point = {"y": -1.0025784176994548e308, "eps": 0.5}
+    explanation = symdiff.explain("-(-1)*eps*y - 2*eps*y", point)
+    assert explanation.wide
+    drawn = explanation.to_dot()
+    assert 'label="−\\n= -1"' in drawn and 'label="−\\n= 1"' in drawn  # -1, -(-1)
+    assert symdiff.parse("-(-1)*eps*y - 2*eps*y").to_dot(point, gradients=True) == drawn
+    assert dot.short(Fraction(10**400)) == "inf" and dot.short(Fraction(-(10**400))) == "-inf"
+    assert dot.short(Decimal("1e400")) == "inf" and dot.short(Fraction(2, 3)) == "0.6667"
 
 
 def test_gradients_need_a_point() -> None:

@@ -12,6 +12,8 @@ import math
 import shutil
 import subprocess
 from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
 
 from ..errors import SymdiffError
 from ..ir.graph import topological_order
@@ -44,8 +46,15 @@ _OPERATION = 'shape=ellipse, style=filled, fillcolor="#f3f4f6"'
 _OUTPUT = 'shape=ellipse, peripheries=2, style=filled, fillcolor="#fde68a"'
 
 
-def short(value: float) -> str:
-    """A number in at most 4 significant digits: 0.6808, 6, -1.2e+05."""
+def short(value: float | Fraction | Decimal) -> str:
+    """A number in at most 4 significant digits: 0.6808, 6, -1.2e+05. An exact or wide one
+    (an explanation computed in wide decimals holds both) as the float nearest it, inf
+    beyond the float range."""
+    if not isinstance(value, float):
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf if value > 0 else -math.inf
     if not math.isfinite(value):
         return repr(value)
     text = f"{value:.4g}"
