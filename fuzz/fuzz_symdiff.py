@@ -18,9 +18,11 @@ import contextlib
 import io
 import math
 import sys
+import warnings
 from collections.abc import Callable
 
 import atheris
+import numpy as np
 
 with atheris.instrument_imports(include=["symdiff"]):
     import symdiff
@@ -162,6 +164,95 @@ def fuzz_repl(data: atheris.FuzzedDataProvider, text: str) -> None:
     session.complete(text[-20:])
 
 
+def _outcome(call: Callable[[], object]) -> object:
+    """What a call gives: its numbers, or the kind of SymdiffError it raises."""
+    try:
+        return call()
+    except symdiff.SymdiffError as error:
+        return type(error)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, bit for bit and sign for sign, nan equal to nan, in nested tuples."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    return a == b
+
+
+def _interpreted(
+    expr: symdiff.Expr, names: tuple[str, ...], point: dict[str, float], order: int
+) -> object:
+    """What ``compile(expr, order=order)`` promises at ``point``, from the other entry points."""
+    if order == 0:
+        return expr.evaluate(point)
+    gradient = symdiff.differentiate(expr, point)
+    partials = tuple(gradient[name] for name in names)
+    if order == 1:
+        return gradient.value, partials
+    rows = symdiff.hessian(expr, names, **point) if names else []
+    return gradient.value, partials, tuple(tuple(row) for row in rows)
+
+
+def fuzz_compile(data: atheris.FuzzedDataProvider, text: str) -> None:
+    # The compiled program's numbers (or kind of error) are the interpreter's, on the first
+    # call and on a later one; arrays answer or raise a SymdiffError, warning only with
+    # SymdiffWarning.
+    expr = symdiff.parse(text)
+    order = data.ConsumeIntInRange(0, 2)
+    compiled = symdiff.compile(expr, order=order)
+    names = compiled.variables
+    values = [_value(data) for _ in names]
+    point = dict(zip(names, values, strict=True))
+    expected = _outcome(lambda: _interpreted(expr, names, point, order))
+    for _ in range(2):
+        answer = _outcome(lambda: compiled(*values))
+        if not _same(answer, expected):
+            raise AssertionError(
+                f"compile({expr!r}, order={order}) at {point}: {answer!r}, not {expected!r}"
+            )
+    if names:
+        arrays = [np.array([value, 0.5, -2.0]) for value in values]
+        errors = data.PickValueInList(["warn", "raise", "ignore"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", symdiff.SymdiffWarning)
+            compiled(*arrays, errors=errors)
+
+
+def fuzz_explain(data: atheris.FuzzedDataProvider, text: str) -> None:
+    expr = symdiff.parse(text)
+    if data.ConsumeBool():
+        explanation = symdiff.explain(expr, _point(data, expr))
+    else:
+        explanation = symdiff.explain(expr, _variable(data, expr), _point(data, expr))
+    repr(explanation)
+    explanation.to_text()
+    explanation.to_markdown()
+    explanation.to_latex()
+    explanation.to_dot(gradients=data.ConsumeBool())
+
+
+def fuzz_tools(data: atheris.FuzzedDataProvider, text: str) -> None:
+    expr = symdiff.parse(text)
+    point = _point(data, expr)
+    tool = data.ConsumeIntInRange(0, 4)
+    if tool == 0:
+        repr(symdiff.sensitivity(expr, point))
+    elif tool == 1:
+        inputs = {name: (value, abs(_value(data))) for name, value in point.items()}
+        repr(symdiff.propagate(expr, inputs, second_order=data.ConsumeBool()))
+    elif tool == 2:
+        repr(symdiff.newton(expr, point, max_iterations=20))
+    elif tool == 3:
+        repr(symdiff.minimize(expr, point, max_iterations=20))
+    else:
+        repr(symdiff.check(expr, point))
+
+
 def _cli_arguments(data: atheris.FuzzedDataProvider, text: str) -> list[str]:
     """A command line: a command (or none), the text's lines as formulas, and options."""
     argv: list[str] = []
@@ -211,6 +302,9 @@ ENTRY_POINTS: tuple[Callable[[atheris.FuzzedDataProvider, str], None], ...] = (
     fuzz_from_json,
     fuzz_repl,
     fuzz_cli,
+    fuzz_compile,
+    fuzz_explain,
+    fuzz_tools,
 )
 
 
