@@ -20,6 +20,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import atheris
 import numpy as np
@@ -28,6 +29,10 @@ with atheris.instrument_imports(include=["symdiff"]):
     import symdiff
     from symdiff.cli.main import run as run_cli
     from symdiff.repl.session import Session
+
+# The test suite's comparison of two entry points' answers (tests/oracles.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from oracles import outcome, same_numbers
 
 # Small enough that one input runs in well under a second: the fuzzer explores breadth, and
 # the limits themselves are what keeps larger inputs bounded.
@@ -164,25 +169,6 @@ def fuzz_repl(data: atheris.FuzzedDataProvider, text: str) -> None:
     session.complete(text[-20:])
 
 
-def _outcome(call: Callable[[], object]) -> object:
-    """What a call gives: its numbers, or the kind of SymdiffError it raises."""
-    try:
-        return call()
-    except symdiff.SymdiffError as error:
-        return type(error)
-
-
-def _same(a: object, b: object) -> bool:
-    """Equal, bit for bit and sign for sign, nan equal to nan, in nested tuples."""
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1, a) == math.copysign(1, b)
-    return a == b
-
-
 def _interpreted(
     expr: symdiff.Expr, names: tuple[str, ...], point: dict[str, float], order: int
 ) -> object:
@@ -207,10 +193,10 @@ def fuzz_compile(data: atheris.FuzzedDataProvider, text: str) -> None:
     names = compiled.variables
     values = [_value(data) for _ in names]
     point = dict(zip(names, values, strict=True))
-    expected = _outcome(lambda: _interpreted(expr, names, point, order))
+    expected = outcome(lambda: _interpreted(expr, names, point, order))
     for _ in range(2):
-        answer = _outcome(lambda: compiled(*values))
-        if not _same(answer, expected):
+        answer = outcome(lambda: compiled(*values))
+        if not same_numbers(answer, expected):
             raise AssertionError(
                 f"compile({expr!r}, order={order}) at {point}: {answer!r}, not {expected!r}"
             )

@@ -491,3 +491,22 @@ def values_both_ways(expr: Expr, point: Mapping[str, float]) -> tuple[float, flo
             break
     assert plan(expr).value_code is not None, "a graph used often enough is compiled"
     return interpreted, compiled
+
+
+def outcome(call: Callable[[], object]) -> object:
+    """What a call gives: its numbers, or the kind of SymdiffError it raises."""
+    try:
+        return call()
+    except symdiff.SymdiffError as error:
+        return type(error)
+
+
+def same_numbers(a: object, b: object) -> bool:
+    """Equal, bit for bit and sign for sign, nan equal to nan, in nested tuples and lists."""
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(same_numbers(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    return a == b

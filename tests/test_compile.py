@@ -10,14 +10,13 @@ import math
 import re
 import tokenize
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracles import gradients_both_ways
+from oracles import gradients_both_ways, outcome, same_numbers
 from strategies import examples, expressions
 
 import symdiff
@@ -297,25 +296,6 @@ def test_the_compiled_jacobian_equals_symdiff_jacobian(case: Case) -> None:
         assert all(_close(a, b) for a, b in zip(row, expected_row, strict=True))
 
 
-def _outcome(call: Callable[[], object]) -> object:
-    """What a call gives: its numbers, or the kind of SymdiffError it raises."""
-    try:
-        return call()
-    except SymdiffError as error:
-        return type(error)
-
-
-def _same(a: object, b: object) -> bool:
-    """Equal, bit for bit, nan equal to nan, nested tuples and lists alike."""
-    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1, a) == math.copysign(1, b)
-    return a == b
-
-
 # Values where floats overflow, underflow or meet a signed zero, besides ordinary ones.
 _VALUES = st.sampled_from([0.7, -1.5, 2.0, 3.0, 0.0, -0.0, 1e-300, 1e300])
 
@@ -340,16 +320,16 @@ def test_compiled_orders_0_1_2_equal_evaluate_differentiate_and_hessian(
         rows = symdiff.hessian(expr, names, **point) if names else []
         return value, partials, tuple(tuple(row) for row in rows)
 
-    expected = {0: _outcome(lambda: expr.evaluate(point)), 1: _outcome(gradient)}
-    expected[2] = _outcome(hessian)
+    expected = {0: outcome(lambda: expr.evaluate(point)), 1: outcome(gradient)}
+    expected[2] = outcome(hessian)
     for order in (0, 1, 2):
         try:
             compiled = symdiff.compile(expr, order=order)
         except SymdiffError:
             continue  # a Hessian of polygamma in its order: no program (test_compile above)
         for _ in range(2):
-            answer = _outcome(lambda: compiled(*args))  # noqa: B023
-            assert _same(answer, expected[order]), (order, answer, expected[order])
+            answer = outcome(lambda: compiled(*args))  # noqa: B023
+            assert same_numbers(answer, expected[order]), (order, answer, expected[order])
 
 
 @pytest.mark.parametrize("text", ["5^442", "x + 10^400", "x*(-10)^401", "sin(5^442*x)"])
