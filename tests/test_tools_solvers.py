@@ -106,6 +106,9 @@ def test_without_scipy_the_bridge_says_how_to_install(monkeypatch: pytest.Monkey
         lambda: symdiff.newton([], x=1),
         lambda: symdiff.newton("log(x)", x=-1),  # the start is outside the domain
         lambda: symdiff.newton("x", x="two"),
+        lambda: symdiff.newton("x", x="1.5"),  # text is not a number, as everywhere else
+        lambda: symdiff.newton("x", x=10**400),  # no float holds it (found by the fuzzer)
+        lambda: symdiff.minimize("x^2", x=10**400),
         lambda: symdiff.newton("x", x=1, tolerance=-1),
         lambda: symdiff.minimize("x^2", x=1, method="simplex"),
         lambda: symdiff.minimize("2", x=1),

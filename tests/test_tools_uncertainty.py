@@ -123,6 +123,9 @@ def test_read_measurement() -> None:
         lambda: symdiff.propagate("m", m=(2, 0.1, 3)),
         lambda: symdiff.propagate("m", m="2±"),
         lambda: symdiff.propagate("m", m="2±1±1"),
+        lambda: symdiff.propagate("m", m=(10**400, 0.1)),  # no float holds it
+        lambda: symdiff.propagate("m", m=(2, 10**400)),
+        lambda: symdiff.propagate("m*g", m=2, g=1, correlation={("m", "g"): 10**400}),
         lambda: symdiff.propagate("m*g", m=(2, 0.1), g=(1, 0.1), correlation={("m", "g"): 1.5}),
         lambda: symdiff.propagate("m*g", m=(2, 0.1), g=(1, 0.1), correlation={("m", "q"): 0.5}),
         lambda: symdiff.propagate("m*g", m=(2, 0.1), g=(1, 0.1), correlation=[[1, 0.2]]),

@@ -208,17 +208,23 @@ def read_point(
 
 
 def _real(name: str, value: object) -> float:
+    return real_number(value, f"the value of {name}")
+
+
+def real_number(value: object, subject: str) -> float:
+    """``value`` as a finite float (ints, fractions and other real numbers read as floats),
+    or a ValuesError that names ``subject`` ("the value of x"): every entry point reads a
+    number the user gives this way."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValuesError(
-            f"the value of {name} must be a real number, not {type(value).__name__}"
-            f" ({_quoted(value)})"
+            f"{subject} must be a real number, not {type(value).__name__} ({_quoted(value)})"
         )
     try:
         number = float(value)
     except (OverflowError, ValueError) as exc:
-        raise ValuesError(f"the value of {name} ({_quoted(value)}) is not a float: {exc}") from None
+        raise ValuesError(f"{subject} ({_quoted(value)}) is not a float: {exc}") from None
     if number - number != 0:
-        raise ValuesError(f"the value of {name} must be finite, not {number!r}")
+        raise ValuesError(f"{subject} must be finite, not {number!r}")
     return number
 
 

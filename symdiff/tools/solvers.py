@@ -15,6 +15,7 @@ from typing import Any
 from ..api import Expr, as_expr
 from ..errors import DomainError, SymdiffError, ValuesError
 from ..limits import current as current_limits
+from ..numeric.evaluate import real_number
 from .linalg import cholesky, cholesky_solve, dot, solve
 from .points import Derivatives, jacobian_at, variable_names
 from .tables import table
@@ -115,7 +116,7 @@ class _Problem:
         self.fixed = {name: v for name, v in given.items() if name not in self.unknowns}
         start = {name: given[name] for name in self.unknowns}
         # Checked here, so bad starting values are errors and not a failed run.
-        self.start = [_start_value(name, v) for name, v in start.items()]
+        self.start = [real_number(v, f"the starting value of {n}") for n, v in start.items()]
 
     def point(self, x: Sequence[float]) -> dict[str, Any]:
         return {**self.fixed, **dict(zip(self.unknowns, x, strict=True))}
@@ -129,21 +130,6 @@ class _Problem:
 
     def describe(self, x: Sequence[float]) -> str:
         return ", ".join(f"{n} = {v:.6g}" for n, v in zip(self.unknowns, x, strict=True))
-
-
-def _start_value(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ValuesError(
-                f"the starting value of {name} must be a real number, not {value!r}"
-            ) from None
-    else:
-        number = float(value)
-    if not math.isfinite(number):
-        raise ValuesError(f"the starting value of {name} must be finite, not {number!r}")
-    return number
 
 
 # --- roots -----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ all from one reverse sweep. The second-order term for normally distributed input
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 from ..api import Expr, as_expr, differentiate, parse
 from ..api import hessian as symbolic_hessian
 from ..errors import ParseError, SymdiffError, ValuesError
+from ..numeric.evaluate import real_number
 from .linalg import Matrix, dot, is_positive_semidefinite, matrix_vector
 from .tables import number, table
 
@@ -300,24 +300,14 @@ def _inputs(
                 raise ValuesError(
                     f"the input {name} is (value, standard uncertainty), not {len(item)} numbers"
                 )
-            value, uncertainty = _real(name, item[0]), _real(f"u({name})", item[1])
+            value = real_number(item[0], f"the value of {name}")
+            uncertainty = real_number(item[1], f"the uncertainty of {name}")
         else:
-            value, uncertainty = _real(name, item), 0.0
+            value, uncertainty = real_number(item, f"the value of {name}"), 0.0
         if uncertainty < 0:
             raise ValuesError(f"the uncertainty of {name} is negative ({uncertainty!r})")
         result[name] = (value, uncertainty)
     return result
-
-
-def _real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValuesError(
-            f"the value of {name} must be a real number, not {type(value).__name__} ({value!r})"
-        )
-    number_ = float(value)
-    if not math.isfinite(number_):
-        raise ValuesError(f"the value of {name} must be finite, not {number_!r}")
-    return number_
 
 
 def _matrix(given: Correlations, names: list[str], what: str) -> Matrix:
@@ -334,7 +324,7 @@ def _matrix(given: Correlations, names: list[str], what: str) -> Matrix:
             if unknown:
                 raise ValuesError(f"{what} names {', '.join(map(str, unknown))}, not an input")
             i, j = index[pair[0]], index[pair[1]]
-            value = _real(f"the {what} of {pair[0]} and {pair[1]}", entry)
+            value = real_number(entry, f"the {what} of {pair[0]} and {pair[1]}")
             if (min(i, j), max(i, j)) in seen and matrix[i][j] != value:
                 raise ValuesError(f"{what} gives {pair[0]}, {pair[1]} two values")
             seen.add((min(i, j), max(i, j)))
@@ -345,7 +335,9 @@ def _matrix(given: Correlations, names: list[str], what: str) -> Matrix:
         raise ValuesError(
             f"the {what} matrix must be {n}x{n}, one row and column an input ({', '.join(names)})"
         )
-    matrix = [[_real(what, entry) for entry in row] for row in rows]
+    matrix = [
+        [real_number(entry, f"an entry of the {what} matrix") for entry in row] for row in rows
+    ]
     for i in range(n):
         for j in range(i):
             if not math.isclose(matrix[i][j], matrix[j][i], rel_tol=1e-9, abs_tol=1e-300):
