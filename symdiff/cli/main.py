@@ -387,13 +387,15 @@ def _hessian(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     (expr,) = exprs
     point = request.point
     names = list(expr.variables)
-    matrix = hessian(expr, names)
     document: dict[str, Any] = {"expression": str(expr), "variables": names}
     if point is None:
-        document["hessian"] = [[_text(entry) for entry in row] for row in matrix]
+        document["hessian"] = [[_text(entry) for entry in row] for row in hessian(expr, names)]
         line = "[" + ", ".join("[" + ", ".join(row) + "]" for row in document["hessian"]) + "]"
         return line, document
-    numbers = [[entry.evaluate(point) for entry in row] for row in matrix]
+    # The numbers symdiff.hessian gives at a point: a reverse sweep over each partial
+    # (evaluating the symbolic entries rounded differently in the last bits, and reported
+    # another entry's domain error).
+    numbers = tools.Derivatives(expr, names).hessian(point)
     document |= {"point": point, "hessian": numbers}
     return repr(numbers), document
 
