@@ -192,6 +192,14 @@ class CodeAlgebra(Algebra[Value]):
         return Literal(0.0) if isinstance(lifted, Literal) and lifted.value == 0 else partial()
 
     def mul(self, a: Value | int, b: Value | int) -> Value:
+        first, second = self.lift(a), self.lift(b)
+        if isinstance(first, Literal) and isinstance(second, Literal):
+            # Both known now: the interpreter's product, its shortcut included (1*y is the
+            # float of y, so 1.0 * 1/3 is 0.333..., not the exact 1/3 folded on).
+            try:
+                return Literal(_FLOATS.mul(first.value, second.value))  # type: ignore[arg-type]
+            except (ArithmeticError, ValueError):
+                return self.apply(OPS["mul"], first, second)  # left in the code, to fail
         # Exact for every float, inf and nan included (policy 4): 1*y is y, -1*y is -y.
         for x, y in ((a, b), (b, a)):
             factor = self.lift(x)
