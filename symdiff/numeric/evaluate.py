@@ -70,7 +70,7 @@ class Plan:
     variable_nodes: tuple[Expr, ...]
     active: set[Expr]  # the nodes below the root that depend on a variable
     # Compiled on the second use (a large graph: later, see _worth_compiling); None until
-    # then, or when a constant is beyond the float range.
+    # then, or when no code can be written for it.
     value_code: Callable[..., float] | None = None
     gradient_code: Callable[..., tuple[float, ...]] | None = None
     # Calls so far that could have run each program (see _worth_compiling).
@@ -97,7 +97,7 @@ class Plan:
         if self.value_code is None and self._worth_compiling("value"):
             try:
                 self.value_code = python_code.compile_value(self.order, self.variable_nodes)
-            except (ArithmeticError, ValueError):  # e.g. a constant beyond float range
+            except (ArithmeticError, ValueError):  # no code can be written for it
                 self.compilable = False
         return self.value_code
 
