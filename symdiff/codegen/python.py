@@ -184,12 +184,24 @@ class CodeAlgebra(Algebra[Value]):
         return Negated(result.name) if negated and isinstance(result, Name) else result
 
     def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
-        # Only a constant zero is known now (its partial is the number 0.0, which still
-        # multiplies, as the interpreter's: policy 1); a value that is zero at run time
-        # takes the general formula, which fails there and hands the point to the
-        # interpreter.
+        # A constant zero is known now (its partial is the number 0.0, which still
+        # multiplies, as the interpreter's: policy 1). A value known only at run time
+        # chooses there: 0.0 where it is zero, of either sign, as the interpreter's, else
+        # the general formula. That formula is computed in any case: where it fails at
+        # the zero, the point goes to the interpreter, which gives the 0.0. (Where it does
+        # not fail, pow's b*a^(b-1) at b = -0.0 is -0.0, the interpreter's 0.0.)
         lifted = self.lift(value)
-        return Literal(0.0) if isinstance(lifted, Literal) and lifted.value == 0 else partial()
+        if isinstance(lifted, Literal):
+            return Literal(0.0) if lifted.value == 0 else partial()
+        general = self.lift(partial())
+        for chosen in (lifted, general):  # what the choice may drop is checked
+            if isinstance(chosen, Name):
+                self.read.add(chosen.name)
+                if not (chosen.name.startswith("x") and self.inputs_checked):
+                    self.may_hide.append(chosen.name)
+            elif not math.isfinite(chosen.as_float()):
+                self.may_hide.append(self.source(chosen))
+        return self.emit(f"0.0 if {self.source(lifted)} == 0 else {self.source(general)}")
 
     def mul(self, a: Value | int, b: Value | int) -> Value:
         first, second = self.lift(a), self.lift(b)
