@@ -129,3 +129,17 @@ def test_the_iterations_a_run_may_ask_for_are_a_limit() -> None:
         with pytest.raises(symdiff.SymdiffError, match="limit of 10"):
             symdiff.newton("x^2 - 2", x=1.0, max_iterations=11)
         assert symdiff.newton("x^2 - 2", x=1.0, max_iterations=10).converged
+
+
+def test_a_newton_step_beyond_the_float_range_ends_the_run_with_its_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # g.d summed inf - inf: math.fsum raised ValueError out of minimize (found by the
+    # fuzzer's tools entry). The dot product now gives IEEE's nan, and the run says why it
+    # stopped.
+    assert math.isnan(solvers.dot([1e308, 1e308], [1e308, -1e308]))
+    assert solvers.dot([1e308, 1e308], [1e308, 1e308]) == math.inf
+    monkeypatch.setattr(solvers, "_descent_direction", lambda h, g: [1e308 * v for v in g])
+    result = symdiff.minimize("x^2 - y^2*1e300", x=1e10, y=1.0)
+    assert not result.converged
+    assert "beyond the float range" in result.reason

@@ -87,7 +87,11 @@ def is_positive_semidefinite(matrix: Sequence[Sequence[float]]) -> bool:
 
 
 def dot(a: Sequence[float], b: Sequence[float]) -> float:
-    return math.fsum(x * y for x, y in zip(a, b, strict=True))
+    products = [x * y for x, y in zip(a, b, strict=True)]
+    try:
+        return math.fsum(products)
+    except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
+        return sum(products)  # IEEE's answer: nan or inf, for the caller to refuse
 
 
 def matrix_vector(matrix: Sequence[Sequence[float]], vector: Sequence[float]) -> list[float]:

@@ -296,6 +296,8 @@ def _newton_minimize(
             return finish(iteration, False, f"the Hessian is undefined: {exc}")
         direction = _descent_direction(h, g)
         slope = dot(g, direction)
+        if not math.isfinite(slope):
+            return finish(iteration, False, "the Newton step is beyond the float range")
         # Backtracking until the Armijo condition f(x + a d) <= f(x) + 1e-4 a g.d holds;
         # a trial outside the domain counts as too long a step.
         alpha = 1.0
