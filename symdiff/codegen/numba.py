@@ -133,14 +133,6 @@ class NumbaAlgebra(CodeAlgebra):
             raise Unsupported(op.name)
         return self.emit(template.format(*(self.source(a) for a in args)))
 
-    def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
-        # A constant zero is known now; elsewhere the convention holds element by element.
-        lifted = self.lift(value)
-        if isinstance(lifted, Literal):
-            return Literal(0.0) if lifted.value == 0 else partial()  # a number (policy 1)
-        general = self.source(self.lift(partial()))
-        return self.emit(f"0.0 if {self.source(lifted)} == 0 else {general}")
-
 
 def fused_source(
     roots: Sequence[Expr],

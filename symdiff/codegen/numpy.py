@@ -300,13 +300,8 @@ class NumpyAlgebra(CodeAlgebra):
         self._written[key] = name
         return name
 
-    def unless_zero(self, value: Value | int, partial: Callable[[], Value | int]) -> Value | int:
-        # A constant zero is known now; elsewhere the convention holds elementwise.
-        lifted = self.lift(value)
-        if isinstance(lifted, Literal):
-            return Literal(0.0) if lifted.value == 0 else partial()  # a number (policy 1)
-        general = self.source(self.lift(partial()))
-        return self.call("np.where({0} == 0, 0.0, {1})", [self.source(lifted), general])
+    def zero_or(self, value: str, general: str) -> Value:
+        return self.call("np.where({0} == 0, 0.0, {1})", [value, general])  # elementwise
 
 
 _NAME = re.compile(r"\b[tx]\d+\b")

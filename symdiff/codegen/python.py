@@ -201,7 +201,12 @@ class CodeAlgebra(Algebra[Value]):
                     self.may_hide.append(chosen.name)
             elif not math.isfinite(chosen.as_float()):
                 self.may_hide.append(self.source(chosen))
-        return self.emit(f"0.0 if {self.source(lifted)} == 0 else {self.source(general)}")
+        return self.zero_or(self.source(lifted), self.source(general))
+
+    def zero_or(self, value: str, general: str) -> Value:
+        """0.0 where ``value`` is zero, else ``general``, chosen at run time (a hook: the
+        NumPy backend chooses element by element)."""
+        return self.emit(f"0.0 if {value} == 0 else {general}")
 
     def mul(self, a: Value | int, b: Value | int) -> Value:
         first, second = self.lift(a), self.lift(b)
