@@ -28,6 +28,7 @@ from ..ir.memo import Memo
 from ..ir.nodes import Expr, constant, make, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..limits import current as current_limits
+from .lalr import Driver, driver
 from .tables import LARK_OPTIONS, TABLES_FILE, tables_key
 
 if TYPE_CHECKING:
@@ -276,6 +277,24 @@ def _lark(builder: type[_Builder] = _Builder) -> Lark:
     return Lark(grammar, **LARK_OPTIONS, transformer=builder(), cache=True)
 
 
+@functools.cache
+def _driver(lark: Lark) -> Driver | None:
+    return driver(lark)
+
+
+def _run(lark: Lark, text: str) -> Expr:
+    """The lean driver's parse (``lalr.py``), or Lark's own where the driver stops: an
+    error, told with its position by Lark (a formula with an error is read twice)."""
+    lean = _driver(lark)
+    if lean is not None:
+        try:
+            result: Expr = lean(text)
+            return result
+        except Exception:  # Unparsed, or a callback's error: Lark raises it with positions
+            pass
+    return lark.parse(text)  # type: ignore[return-value]
+
+
 def parse_uncached(text: str) -> Expr:
     """Parse ``text`` into an expression graph; raises :class:`ParseError`."""
     return _parse_with(_lark(), text)
@@ -294,7 +313,7 @@ def _parse_with(lark: Lark, text: str) -> Expr:
     if paused:
         gc.disable()
     try:
-        result: Expr = lark.parse(text)  # type: ignore[assignment]
+        result = _run(lark, text)
     except _Rejected as exc:
         line, column = exc.token.line or 1, exc.token.column or 1
         raise ParseError(exc.message, text, line, column, exc.hint) from None

@@ -1,0 +1,108 @@
+"""A lean driver for Lark's LALR tables: the same parse as ``Lark.parse``, without its
+per-token bookkeeping, for formulas that parse.
+
+``Lark.parse`` makes a :class:`~lark.Token` of every piece of text (parentheses and
+operators included), counts lines and columns, and feeds each token through its
+interactive parser state: about 5 µs a token, two thirds of reading a long formula. A
+formula that parses needs none of that. The driver below reads tokens with Lark's own
+scanner (the same compiled regular expression, so the same tokens), makes a ``Token``
+only of the terminals a rule keeps (names, numbers, superscripts), and runs Lark's own
+table and callbacks (the same shifts and reductions, so the same nodes), in one loop.
+
+Anything it does not expect stops it with :class:`Unparsed`: a character no terminal
+matches, a token the table refuses in its state, an exception from a callback (whose
+tokens carry no position here). The caller then parses again with Lark itself, which
+reports the error with its line and column, exactly as without the driver. The lexer:
+Lark's contextual lexer picks, in each state, the first terminal (in Lark's order) that
+matches among those the state accepts; the scanner here picks the first among all. When
+that one is accepted, it is also the first among those accepted, so both read the same
+token; when it is not, the table refuses it and Lark parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lark import Lark, Token
+from lark.grammar import Terminal
+from lark.parsers.lalr_analysis import Shift
+
+
+class Unparsed(Exception):
+    """The driver stopped: parse the text with Lark, which says why."""
+
+
+Driver = Callable[[str], Any]
+
+
+def driver(lark: Lark) -> Driver | None:
+    """A function parsing text as ``lark.parse`` does, or None where this Lark's parser is
+    not shaped as expected (another version's internals): then use ``lark.parse``."""
+    try:
+        frontend = lark.parser
+        lexer = getattr(frontend.lexer, "root_lexer", frontend.lexer)
+        patterns = lexer.scanner._mres
+        ignore = frozenset(lexer.ignore_types)
+        parser = frontend.parser.parser
+        table = parser.parse_table
+        (start,) = table.start_states.values()
+        (end,) = table.end_states.values()
+        states: dict[Any, dict[str, tuple[Any, Any]]] = table.states
+        callbacks: dict[Any, Callable[..., Any]] = parser.callbacks
+        kept = frozenset(
+            symbol.name
+            for rule in lark.rules
+            for symbol in rule.expansion
+            if isinstance(symbol, Terminal) and not symbol.filter_out
+        )
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if len(patterns) != 1:  # more terminals than one regular expression holds
+        return None
+    match = patterns[0].match
+
+    def parse(text: str) -> Any:
+        state_stack: list[Any] = [start]
+        value_stack: list[Any] = []
+        push_state, push_value = state_stack.append, value_stack.append
+        position, length = 0, len(text)
+        while True:
+            if position < length:
+                found = match(text, position)
+                if found is None:
+                    raise Unparsed
+                kind = found.lastgroup
+                position = found.end()
+                if kind in ignore:
+                    continue
+                token = Token(kind, found.group()) if kind in kept else None
+                if kind in callbacks:
+                    token = callbacks[kind](token)
+            else:
+                kind, token = "$END", None
+            while True:  # reduce while the table says so, then shift the token
+                try:
+                    action, argument = states[state_stack[-1]][kind]
+                except KeyError:
+                    raise Unparsed from None
+                if action is Shift:
+                    if token is None and kind == "$END":
+                        raise Unparsed
+                    push_state(argument)
+                    push_value(token)
+                    break
+                size = len(argument.expansion)
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value = callbacks[argument](children)
+                push_state(states[state_stack[-1]][argument.origin.name][1])
+                push_value(value)
+                if kind == "$END" and state_stack[-1] == end:
+                    return value
+
+    return parse

@@ -1,0 +1,110 @@
+"""The lean LALR driver (symdiff/syntax/lalr.py) gives Lark's own parse, or stops.
+
+Lark itself is the oracle: where the driver returns a node, ``Lark.parse`` returns the same
+(interned) node for the same text; where the driver stops, the public ``parse`` is Lark's,
+errors and positions included.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lark import Lark
+from strategies import examples, expressions, full_trees
+
+import symdiff
+from symdiff import ParseError, SymdiffError
+from symdiff.ir.nodes import constant, make
+from symdiff.ir.ops import OPS
+from symdiff.syntax import parser
+from symdiff.syntax.lalr import Unparsed, driver
+from symdiff.syntax.parser import _ExtensibleBuilder, _lark, grammar_text
+
+# The characters and words formulas are made of, pasted symbols included.
+PIECES = st.one_of(
+    st.text("0123456789.eE+-*/^(), \t\nxyθ\u2212\u00d7\u00b7\u00f7\u221a\u00b2\u207b", max_size=3),
+    st.sampled_from(["sin", "atan2", "pi", "e", "**", "1e308", "x_1", "log", "\u00b5", "ϕ"]),
+)
+TEXTS = st.lists(PIECES, max_size=25).map("".join)
+
+
+def lark_outcome(text: str) -> object:
+    try:
+        return _lark().parse(text)
+    except Exception as exc:  # what Lark (or a callback) raises for this text
+        return type(exc)
+
+
+def test_the_driver_runs_with_the_installed_lark() -> None:
+    # Otherwise parsing silently loses its speed: the driver falls back to Lark.
+    lean = driver(_lark())
+    assert lean is not None
+    assert lean("sin(x*y) + 2^-x") is symdiff.parse("sin(x*y) + 2^-x")
+    assert parser._driver(_lark()) is not None
+
+
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(expressions(max_leaves=12), full_trees(depth=3)))
+def test_printed_trees_parse_to_the_node_lark_builds(expr: symdiff.Expr) -> None:
+    text = str(expr)
+    lean = driver(_lark())
+    assert lean is not None
+    assert lean(text) is _lark().parse(text)
+
+
+@settings(max_examples=examples(500), suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS)
+def test_any_text_the_driver_reads_is_read_the_same_by_lark(text: str) -> None:
+    lean = driver(_lark())
+    assert lean is not None
+    try:
+        node = lean(text)
+    except Exception:  # the driver stops; Lark parses (next test)
+        return
+    assert lark_outcome(text) is node
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x y",  # a token the table refuses: Lark's error names what was expected
+        "sin(x",  # the end of the text too early
+        "x + $",  # a character no terminal matches
+        "foo(x)",  # a callback's error: an unknown function, with its position
+        "sin(x, y)",  # a callback's error: the wrong number of arguments
+        "1e999",  # a number too large, refused by a callback
+    ],
+)
+def test_where_the_driver_stops_the_error_is_lark_s_with_its_position(text: str) -> None:
+    lean = driver(_lark())
+    assert lean is not None
+    with pytest.raises(Exception) as stopped:
+        lean(text)
+    assert stopped.type is Unparsed or stopped.type.__name__ == "_Rejected"
+    with pytest.raises(ParseError) as refused:
+        symdiff.parse(text)
+    # The caret is under the offending column, which only Lark's tokens know.
+    assert refused.value.column > 1 or text.startswith(("foo", "sin", "1e"))
+    assert "^" in str(refused.value)
+
+
+def test_extra_functions_parse_through_the_driver_too() -> None:
+    lean = parser._driver(_lark(_ExtensibleBuilder))
+    assert lean is not None
+
+    class Square:
+        arities = (1,)
+
+        def __call__(self, *args: symdiff.Expr) -> symdiff.Expr:
+            return make(OPS["pow"], (args[0], constant(2)))
+
+    parsed = parser.parse_with_functions("sq(y) + 1", {"sq": Square()})
+    assert parsed is symdiff.parse("y^2 + 1")
+    with pytest.raises(SymdiffError, match="sq"):
+        parser.parse_with_functions("sq(y, z)", {"sq": Square()})
+
+
+def test_a_parser_of_another_shape_has_no_driver() -> None:
+    # Earley has no LALR table: no driver, and parsing stays Lark's own.
+    assert driver(Lark(grammar_text(), parser="earley")) is None
