@@ -210,7 +210,7 @@ class Session:
         if definition:
             self._define(line, start, definition)
             return Reply()
-        hint = self._lone_word_hint(text.strip())
+        hint = self._lone_word_hint(text.strip()) or self._command_hint(text.strip())
         if hint is not None:
             raise SymdiffError(hint)
         if "=" in text:
@@ -233,12 +233,25 @@ class Session:
             return None
         if word in ("exit", "quit", "exit()", "quit()"):
             return "to leave, type :quit or press Ctrl-D"
+        if word in ("help", "help()", "?"):
+            return "for help, type :help"
         if word in ("grad", "hessian"):
             return f"{word} needs an expression: {word} f, or {word} sin(x*y)"
         match = _DERIVATIVE.fullmatch(word + " ")
         if match is not None:
             return f"{word} needs an expression after it: {word} f, or {word} x^2"
         return None
+
+    def _command_hint(self, text: str) -> str | None:
+        """A command typed without its colon (``latex f``, ``vars``): never a formula, since
+        a name before another name is not one, unless the session defines the word."""
+        word = text.split(None, 1)[0]
+        if f":{word}" not in COMMANDS or word in self.values or word in self.formulas:
+            return None
+        rest = text[len(word) :].lstrip()
+        if word in self.functions or (rest and not (rest[0].isalnum() or rest[0] in "_.")):
+            return None  # a formula goes on after a name with an operator or a parenthesis
+        return f"commands begin with a colon: :{text}"
 
     # --- definitions -------------------------------------------------------------------
 
