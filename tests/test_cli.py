@@ -148,6 +148,14 @@ def test_missing_values_exit_2() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "no value given for y" in result.stderr
+    assert "symdiff grad" not in result.stderr  # values were given: only the missing one
+
+
+def test_no_values_at_all_says_how_to_give_them_or_get_formulas() -> None:
+    result = run("x^2*y")
+    assert result.returncode == 2
+    assert "no value given for x, y" in result.stderr
+    assert "--at NAME=VALUE" in result.stderr and "symdiff grad 'x^2*y'" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import argparse
 import io
 import math
 import os
+import shlex
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
@@ -241,7 +242,14 @@ def _run_value(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextI
         print(f"symdiff: error: {exc}", file=stderr)
         return EXIT_USAGE
     except SymdiffError as exc:
-        print(f"symdiff: error: {exc}", file=stderr)
+        hint = ""
+        if not args.at and str(exc).startswith("no value given"):
+            # No --at at all: perhaps the derivatives were wanted as formulas.
+            hint = (
+                "\ngive values with --at NAME=VALUE,..., or see the derivatives as formulas: "
+                f"symdiff grad {shlex.quote(args.expression)}"
+            )
+        print(f"symdiff: error: {exc}{hint}", file=stderr)
         return EXIT_INPUT
     if args.json:
         print(_json(_value_document(expr, point, result)), file=stdout)
