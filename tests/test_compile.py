@@ -91,7 +91,7 @@ def test_the_issue_examples() -> None:
     assert value.shape == (11,) and all(g.shape == (11,) for g in grad)
     np.testing.assert_allclose(value, np.exp(-(x**2) / 2) / math.sqrt(2 * math.pi), rtol=1e-14)
     np.testing.assert_allclose(grad[0], -x * value, rtol=1e-12, atol=1e-300)
-    assert fn.source.startswith("def compiled(x0=_missing, x1=_missing, x2=_missing, *more,")
+    assert fn.source.startswith("def compiled(x0=_missing, x1=_missing, x2=_missing, /, *more,")
     _, _, hessian = symdiff.compile("x^2*y + exp(x*y)", order=2)(1.5, 0.5)
     assert _close(hessian[0][1], 2 * 1.5 + math.exp(0.75) * (1 + 0.75))
 
@@ -214,7 +214,7 @@ def test_a_function_of_many_variables_reads_them_as_one_tuple() -> None:
     n = 400
     text = " + ".join(f"sin(x{i}*x{i + 1})" for i in range(1, n))
     f = symdiff.compile(text)
-    assert f.source.startswith('def compiled(*given, errors="warn"):')
+    assert f.source.startswith('def compiled(*given, errors="warn", **named):')
     point = [0.5 + i / n for i in range(n)]
     value, gradient = f(*point)
     expected = symdiff.differentiate(text, dict(zip(f.variables, point, strict=True)))
@@ -238,6 +238,42 @@ def test_a_function_of_many_variables_reads_them_as_one_tuple() -> None:
     assert small == [f"t{i}" for i in range(len(small))]
     large = re.findall(r"\b(t\d+) = ", f.source)
     assert len(set(large)) < len(large) / 2
+
+
+@pytest.mark.parametrize("n", [2, 40])  # named parameters, and *given beyond 32
+def test_values_by_name_are_the_values_by_position(n: int) -> None:
+    text = " + ".join(f"sin(x{i}*x{i + 1})" for i in range(1, n)) + " + y^2"
+    f = symdiff.compile(text)
+    point = {name: 0.25 + i / n for i, name in enumerate(f.variables)}
+    by_position = f(*point.values())
+    assert f(**point) == by_position
+    assert f(**dict(reversed(point.items()))) == by_position
+    first, *rest = f.variables
+    assert f(point[first], **{name: point[name] for name in rest}) == by_position
+    assert f(**{**point, "y": 2}) == f(**{**point, "y": 2.0})  # an int read as a float
+    arrays = f(**{**point, "y": np.array([0.5, 1.5])})
+    assert np.array_equal(arrays[0], [f(**{**point, "y": y})[0] for y in (0.5, 1.5)])
+    with pytest.raises(ValuesError, match="no value given for y"):
+        f(**{name: point[name] for name in f.variables[:-1]})
+    with pytest.raises(ValuesError, match=f"value of {first} is given twice"):
+        f(point[first], **point)
+    with pytest.raises(ValuesError, match="has no variable z: its variables are x1, "):
+        f(**point, z=1.0)
+    with pytest.raises(ValuesError, match="real number"):
+        f(**{**point, "y": "1"})
+    with pytest.raises(DomainError, match="log"):
+        symdiff.compile(f"log(y) + {text}")(**{**point, "y": -1.0})
+
+
+def test_the_generated_parameter_names_are_not_keywords() -> None:
+    # The generated function's own parameters (x0, x1, ...) take values by position only:
+    # by name, only the formula's variables count.
+    f = symdiff.compile("a*b")
+    assert "/, *more" in f.source
+    with pytest.raises(ValuesError, match="has no variable x0: its variables are a, b"):
+        f(x0=1.0, x1=2.0)
+    g = symdiff.compile("x1 - x0", ["x1", "x0"])
+    assert g(x0=1.0, x1=3.0) == g(3.0, 1.0) == (2.0, (1.0, -1.0))
 
 
 def test_extra_variables_have_zero_partials() -> None:

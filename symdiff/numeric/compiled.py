@@ -131,20 +131,23 @@ class Program:
         if len(parameters) <= _NAMED_PARAMETERS:
             floats = " is ".join(f"type({x})" for x in parameters)
             given = f"({''.join(f'{x}, ' for x in parameters)}*more,)"
+            slash = "/, " if parameters else ""
             head = [
-                f"def compiled({''.join(f'{x}=_missing, ' for x in parameters)}*more, "
-                'errors="warn"):',
-                f"    if more or not ({floats} is float):" if parameters else "    if more:",
-                f"        return {general}({given}, errors)",
+                f"def compiled({''.join(f'{x}=_missing, ' for x in parameters)}{slash}*more, "
+                'errors="warn", **named):',
+                f"    if more or named or not ({floats} is float):"
+                if parameters
+                else "    if more or named:",
+                f"        return {general}({given}, errors, named)",
             ]
         else:
             # Many values: their types are compared at C speed, as one tuple (a wrong
             # count differs too), then unpacked.
             floats = algebra.bind("floats", (float,) * len(parameters))
             head = [
-                'def compiled(*given, errors="warn"):',
-                f"    if tuple(map(type, given)) != {floats}:",
-                f"        return {general}(given, errors)",
+                'def compiled(*given, errors="warn", **named):',
+                f"    if tuple(map(type, given)) != {floats} or named:",
+                f"        return {general}(given, errors, named)",
                 f"    {values} = given",
             ]
         self.source = "\n".join(
@@ -200,11 +203,15 @@ class Program:
             return self.general(point, errors)
         return self._interpret(list(point))
 
-    def general(self, given: tuple[object, ...], errors: str) -> Any:
-        """Values that are not all floats: checked and read (ints as floats), and arrays
-        run through the NumPy program."""
+    def general(
+        self, given: tuple[object, ...], errors: str, named: dict[str, object] | None = None
+    ) -> Any:
+        """Values that are not all floats, or given by name: checked and read (ints as
+        floats), and arrays run through the NumPy program."""
         errors = check_errors(errors)
         args = [value for value in given if value is not _MISSING]
+        if named:
+            args = self._by_name(args, named)
         if len(args) != len(self.variables):
             raise ValuesError(
                 f"this function takes {len(self.variables)} values"
@@ -234,6 +241,27 @@ class Program:
             rest = rest[len(sweep.wanted) :]
         return self._shape(values, partials)
 
+    def _by_name(self, args: list[object], named: dict[str, object]) -> list[object]:
+        """The values in ``.variables`` order, the first ones given by position and the
+        rest by name, as Python binds a call's arguments."""
+        names = self.variables
+        if len(args) > len(names):
+            return args  # too many: general says how many it takes
+        bound = dict(zip(names, args, strict=False))
+        for name, value in named.items():
+            if name not in names:
+                raise ValuesError(
+                    f"this function has no variable {name}: its variables are "
+                    f"{', '.join(names) or 'none'}"
+                )
+            if name in bound:
+                raise ValuesError(f"the value of {name} is given twice")
+            bound[name] = value
+        missing = [name for name in names if name not in bound]
+        if missing:
+            raise ValuesError(f"no value given for {', '.join(missing)}")
+        return [bound[name] for name in names]
+
     def _interpret(self, point: list[float]) -> Any:
         """The checked interpreter's answer, or its DomainError, where the program gave up."""
         by_name = dict(zip(self.variables, point, strict=True))
@@ -255,7 +283,8 @@ class Program:
 
 class Compiled(functools.partial[Any]):
     """A compiled expression (or list of expressions); call it with the variables' values
-    in ``.variables`` order. ``.source`` is the generated float program.
+    in ``.variables`` order, or by name (``f(x=1.5, y=0.5)``, a little slower: the values
+    are put in order first). ``.source`` is the generated float program.
 
     - order 0: the value;
     - order 1: ``(value, gradient)``, the gradient a tuple in ``.variables`` order;
