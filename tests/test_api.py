@@ -135,6 +135,34 @@ def test_a_formula_is_a_string_or_an_expression() -> None:
             symdiff.differentiate(bad, x=2)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [None, 3, 2.5, True, b"x*y", {"x": "x*y"}, object()])
+def test_a_list_of_formulas_that_is_not_one_is_a_symdiff_error(bad: object) -> None:
+    # Each entry point that takes several formulas says so, rather than Python's
+    # "object is not iterable".
+    calls = [
+        lambda: symdiff.compile(bad),  # type: ignore[arg-type]
+        lambda: symdiff.jacobian(bad),  # type: ignore[arg-type]
+        lambda: symdiff.jacobian(bad, x=1.0),  # type: ignore[arg-type]
+        lambda: symdiff.newton(bad, x=1.0),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(SymdiffError, match="a list of formulas|a formula"):
+            call()
+    with pytest.raises(SymdiffError, match="a formula"):
+        symdiff.jacobian(["x*y", bad])  # type: ignore[list-item]
+    with pytest.raises(SymdiffError, match="at least one"):
+        symdiff.compile([])
+
+
+@pytest.mark.parametrize("bad", [3, 2.5, ["x"], [("x", 1.0)], b"x", True])
+def test_every_tool_takes_values_as_a_mapping(bad: object) -> None:
+    for tool in (symdiff.sensitivity, symdiff.newton, symdiff.minimize, symdiff.check):
+        with pytest.raises(ValuesError, match="mapping"):
+            tool("x^2 - 2", bad)  # type: ignore[operator]
+    with pytest.raises(ValuesError, match="given twice for x"):
+        symdiff.sensitivity("x*y", {"x": 1.0, "y": 2.0}, x=3.0)
+
+
 # --- the gradient -----------------------------------------------------------------------------
 
 

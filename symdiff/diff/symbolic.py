@@ -18,7 +18,7 @@ from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..limits import Limits
 from ..limits import current as current_limits
 from ..simplify import ONE, ZERO, as_number, build, number, shortest, simplify
-from ..syntax.parser import as_expr
+from ..syntax.parser import as_expr, as_exprs
 from ..syntax.printer import excerpt
 from .algebra import Algebra
 from .reverse import StepFailed, forward, reverse
@@ -192,7 +192,7 @@ def jacobian(
     """Rows of partial derivatives, one row per expression: ``J[i][j] = d f_i / d v_j``."""
     if isinstance(exprs, str | Expr):
         raise SymdiffError("jacobian takes a list of expressions; for one, use gradient")
-    roots = [as_expr(e) for e in exprs]
+    roots = as_exprs(exprs, "jacobian")
     names = _names(roots, variables)
     return [_gradient_nodes(simplify(root), names) for root in roots]
 

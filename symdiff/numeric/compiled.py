@@ -33,7 +33,7 @@ from ..diff.symbolic import gradient, variable_name
 from ..errors import SymdiffError, ValuesError
 from ..ir.graph import topological_order, variable_names
 from ..ir.nodes import Expr, is_variable, variable
-from ..syntax.parser import as_expr
+from ..syntax.parser import as_expr, as_exprs
 from .arrays import (
     ArrayProgram,
     argument,
@@ -75,7 +75,9 @@ class Program:
         if isinstance(exprs, str | Expr):
             self.many, roots = False, [as_expr(exprs)]
         else:
-            self.many, roots = True, [as_expr(e) for e in exprs]
+            self.many, roots = True, as_exprs(exprs, "compile")
+            if not roots:
+                raise SymdiffError("compile takes a formula or a list of at least one")
         if isinstance(order, bool) or order not in (0, 1, 2):
             raise SymdiffError(f"order is 0, 1 or 2, not {order!r}")
         if self.many and order == 2:

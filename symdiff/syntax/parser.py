@@ -387,6 +387,15 @@ def as_expr(expr: Expr | str) -> Expr:
     raise SymdiffError(f"expected a formula (a string) or an Expr, not {type(expr).__name__}")
 
 
+def as_exprs(exprs: object, what: str) -> list[Expr]:
+    """A list of formulas (each a string or an Expr), for ``what`` to name in its error."""
+    if isinstance(exprs, str | Expr | bytes | Mapping) or not isinstance(exprs, Iterable):
+        raise SymdiffError(
+            f"{what} takes a list of formulas (strings or Exprs), not {type(exprs).__name__}"
+        )
+    return [as_expr(e) for e in exprs]  # as_expr checks each
+
+
 parse.cache_info = _CACHE.cache_info  # type: ignore[attr-defined]
 parse.cache_clear = _CACHE.cache_clear  # type: ignore[attr-defined]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import Expr, as_expr, derivative
-from ..errors import DomainError, SymdiffError
+from ..errors import DomainError, SymdiffError, ValuesError
 
 __all__ = ["FORMATS", "Samples", "parse_range", "plot", "sample"]
 
@@ -83,6 +83,10 @@ def sample(
     ``interval``, the other variables at ``values``. ``wrt`` may be left out when one
     variable has no value."""
     node = as_expr(expr)
+    if values is not None and not isinstance(values, Mapping):
+        raise ValuesError(
+            f"values are a mapping from names to numbers, not {type(values).__name__}"
+        )
     point = dict(values or {})
     name = _variable(node, wrt, point)
     point.pop(name, None)

@@ -23,6 +23,7 @@ from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
+from ..syntax.parser import as_exprs
 
 __all__ = ["Derivatives", "hessian", "jacobian", "jacobian_at", "loaded_numpy", "split_points"]
 
@@ -144,7 +145,7 @@ def jacobian(
         return symbolic_jacobian(exprs, variables)
     if isinstance(exprs, str | Expr):
         raise SymdiffError("jacobian takes a list of expressions; for one, use gradient")
-    roots = [as_expr(e) for e in exprs]
+    roots = as_exprs(exprs, "jacobian")
     names = variable_names(roots, variables)
     return at_points(values, lambda point: jacobian_at(roots, names, point, mode))
 

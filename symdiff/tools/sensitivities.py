@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api import Expr, as_expr, differentiate
+from ..numeric.evaluate import given_values
 from .points import loaded_numpy, split_points
 from .tables import number, table
 
@@ -126,8 +127,7 @@ def sensitivity(
     [('m', 1.0), ('g', 1.0), ('h', 1.0)]
     """
     node = as_expr(expr)
-    given = dict(values or {})
-    given.update(keywords)
+    given = dict(given_values(values, keywords))
     shape, points = split_points(given)
     names = list(dict.fromkeys([*node.variables, *given]))
     results = [differentiate(node, point) for point in points]

@@ -15,7 +15,8 @@ from typing import Any
 from ..api import Expr, as_expr
 from ..errors import DomainError, SymdiffError, ValuesError
 from ..limits import current as current_limits
-from ..numeric.evaluate import real_number
+from ..numeric.evaluate import given_values, real_number
+from ..syntax.parser import as_exprs
 from .linalg import cholesky, cholesky_solve, dot, solve
 from .points import Derivatives, jacobian_at, variable_names
 from .tables import table
@@ -98,15 +99,7 @@ class _Problem:
         values: Mapping[str, object] | None,
         keywords: Mapping[str, object],
     ) -> None:
-        if values is not None and not isinstance(values, Mapping):
-            raise ValuesError(
-                f"values are a mapping from names to numbers, not {type(values).__name__}"
-            )
-        given = dict(values or {})
-        twice = sorted(set(given) & set(keywords))
-        if twice:
-            raise ValuesError(f"a value is given twice for {', '.join(twice)}")
-        given.update(keywords)
+        given = dict(given_values(values, keywords))
         self.unknowns = tuple(variable_names(exprs, variables))
         if not self.unknowns:
             raise SymdiffError("there is nothing to solve for: the formula has no variables")
@@ -160,7 +153,7 @@ def newton(
     if isinstance(equations, str | Expr):
         exprs, single = [as_expr(equations)], True
     else:
-        exprs, single = [as_expr(e) for e in equations], False
+        exprs, single = as_exprs(equations, "newton"), False
     if not exprs:
         raise SymdiffError("newton needs at least one equation")
     _check_limits(tolerance, max_iterations)
