@@ -67,6 +67,7 @@ from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable
 from ..ir.ops import Op
 from ..syntax.printer import excerpt
+from .values import real_number
 
 ERRORS = ("warn", "raise", "ignore")
 
@@ -324,10 +325,7 @@ def argument(name: object, value: object, check: bool = True) -> object:
                 f"the value of {name} must be a real number or an array of them,"
                 f" not {type(value).__name__}"
             )
-        number = float(value)
-        if number - number != 0:
-            raise ValuesError(f"the value of {name} must be finite, not {number!r}")
-        return number
+        return real_number(value, f"the value of {name}")
     np = numpy_module()
     if is_dask(value):
         if getattr(value, "dtype", None) is None or value.dtype.kind not in "iuf":  # type: ignore[attr-defined]

@@ -15,7 +15,8 @@ from typing import Any
 from ..api import Expr, as_expr
 from ..errors import DomainError, SymdiffError, ValuesError
 from ..limits import current as current_limits
-from ..numeric.evaluate import given_values, real_number
+from ..numeric.evaluate import given_values
+from ..numeric.values import real_number
 from ..syntax.parser import as_exprs
 from .linalg import cholesky, cholesky_solve, dot, solve
 from .points import Derivatives, jacobian_at, variable_names

@@ -19,7 +19,7 @@ from typing import Any
 from ..api import Expr, as_expr, differentiate, parse
 from ..api import hessian as symbolic_hessian
 from ..errors import ParseError, SymdiffError, ValuesError
-from ..numeric.evaluate import real_number
+from ..numeric.values import real_number
 from .linalg import Matrix, dot, is_positive_semidefinite, matrix_vector
 from .tables import number, table
 
