@@ -146,7 +146,7 @@ def test_a_list_of_formulas_that_is_not_one_is_a_symdiff_error(bad: object) -> N
         lambda: symdiff.newton(bad, x=1.0),  # type: ignore[arg-type]
     ]
     for call in calls:
-        with pytest.raises(SymdiffError, match="a list of formulas|a formula"):
+        with pytest.raises(SymdiffError, match=r"a list of formulas|a formula"):
             call()
     with pytest.raises(SymdiffError, match="a formula"):
         symdiff.jacobian(["x*y", bad])  # type: ignore[list-item]

@@ -304,6 +304,37 @@ def test_arrays_for_names_the_expression_does_not_use_broadcast_too() -> None:
     assert symdiff.parse("2").evaluate(x=np.arange(3.0)).tolist() == [2.0, 2.0, 2.0]
 
 
+def test_arrays_that_do_not_broadcast_are_a_values_error_naming_them() -> None:
+    import dask.array as da
+
+    x, y = np.ones(3), np.ones((2, 4))
+    calls = [
+        lambda: symdiff.differentiate("x*y", x=x, y=y),
+        lambda: symdiff.parse("x*y").evaluate(x=x, y=y),
+        lambda: symdiff.compile("x*y")(x, y),
+        lambda: symdiff.compile("x*y", backend="numba")(x, y),
+        lambda: symdiff.compile("x*y")(da.from_array(x), da.from_array(y)),
+        lambda: symdiff.compile("x*y")(da.from_array(x), y),
+        lambda: symdiff.hessian("x*y", x=x, y=y),
+    ]
+    for call in calls:  # NumPy's ValueError escaped
+        with pytest.raises(ValuesError, match=r"do not broadcast together: x \(3,\), y \(2, 4\)"):
+            call()
+
+
+def test_a_masked_array_is_refused_rather_than_its_mask_ignored() -> None:
+    # np.asarray drops the mask: the masked elements were computed (and warned about).
+    masked = np.ma.array([1.0, -1.0], mask=[False, True])
+    for call in (
+        lambda: symdiff.differentiate("log(x)", x=masked),
+        lambda: symdiff.compile("log(x)")(masked),
+        lambda: symdiff.jacobian(["log(x)"], x=masked),
+        lambda: symdiff.sensitivity("log(x)*y", x=masked, y=1.0),
+    ):
+        with pytest.raises(ValuesError, match=r"masked array.*x.compressed\(\)"):
+            call()
+
+
 def test_numpy_is_imported_only_when_arrays_are_passed() -> None:
     script = (
         "import sys, symdiff\n"

@@ -175,9 +175,9 @@ def test_bad_calls_are_values_errors() -> None:
     with pytest.raises(ValuesError, match="real number"):
         f(1.0, "2")
     assert f(2, 3) == (6.0, (3.0, 2.0))  # ints are read as floats
-    with pytest.raises(ValuesError, match="value of x .*is not a float"):
+    with pytest.raises(ValuesError, match=r"value of x .*is not a float"):
         f(10**400, 1.0)  # raised OverflowError
-    with pytest.raises(ValuesError, match="value of y .*is not a float"):
+    with pytest.raises(ValuesError, match=r"value of y .*is not a float"):
         symdiff.compile("x*y", order=2)(1.0, -(10**400))
     with pytest.raises(SymdiffError, match="order"):
         symdiff.compile("x", order=3)

@@ -331,6 +331,8 @@ def argument(name: object, value: object, check: bool = True) -> object:
         if getattr(value, "dtype", None) is None or value.dtype.kind not in "iuf":  # type: ignore[attr-defined]
             raise ValuesError(f"the array for {name} must hold real numbers")
         return value
+    if isinstance(value, np.ma.MaskedArray):
+        raise ValuesError(masked_message(name))
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
         raise ValuesError(f"the array for {name} must hold real numbers, not {array.dtype}")
@@ -338,6 +340,15 @@ def argument(name: object, value: object, check: bool = True) -> object:
     if check:
         _check_finite(name, array)
     return array
+
+
+def masked_message(name: str) -> str:
+    """Why a masked array is refused: its mask would be dropped, and the values under it
+    computed (and warned about) like the others."""
+    return (
+        f"the array for {name} is a masked array, whose mask symdiff would ignore: "
+        f"give {name}.compressed(), or {name}.data and mask the results"
+    )
 
 
 def _check_finite(name: str, array: Any, offset: Sequence[int] = ()) -> None:
@@ -425,6 +436,24 @@ def spreader(count: int) -> Callable[[Callable[[int, int], float], int, int], fl
     return functools.partial(_spread, count)
 
 
+def broadcast_shape(np: Any, values: Sequence[object], names: Sequence[str]) -> Any:
+    """The shape ``values`` broadcast to, or a ValuesError naming the arrays that do not
+    broadcast together."""
+    try:
+        return np.broadcast_shapes(*(np.shape(value) for value in values))
+    except ValueError:
+        raise _not_broadcast(np, values, names) from None
+
+
+def _not_broadcast(np: Any, values: Sequence[object], names: Sequence[str]) -> ValuesError:
+    shapes = ", ".join(
+        f"{name} {np.shape(value)}"
+        for name, value in zip(names, values, strict=True)
+        if np.shape(value)
+    )
+    return ValuesError(f"the arrays do not broadcast together: {shapes}")
+
+
 def run(
     program: ArrayProgram,
     arguments: Sequence[object],
@@ -452,7 +481,7 @@ def run(
     limit = check_threads(threads)
     np = numpy_module()
     inputs = [np.float64(a) if isinstance(a, float) else a for a in arguments]
-    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    shape = broadcast_shape(np, inputs, names)
     arrays = tuple(i for i, a in enumerate(inputs) if isinstance(a, np.ndarray))
     raw: Sequence[Any]
     finite = False  # known finite without a check
@@ -541,7 +570,10 @@ def _run_dask(
     np = numpy_module()
     da = importlib.import_module("dask.array")
     positions = [i for i, a in enumerate(arguments) if is_array(a)]
-    arrays = da.broadcast_arrays(*(da.asarray(arguments[i]) for i in positions))
+    try:
+        arrays = da.broadcast_arrays(*(da.asarray(arguments[i]) for i in positions))
+    except ValueError:
+        raise _not_broadcast(np, arguments, names) from None
     count = program.outputs
 
     def block(*blocks: Any, block_info: dict[Any, Any] | None = None) -> Any:

@@ -23,6 +23,7 @@ from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
+from ..numeric.arrays import broadcast_shape, masked_message
 from ..syntax.parser import as_exprs
 
 __all__ = ["Derivatives", "hessian", "jacobian", "jacobian_at", "loaded_numpy", "split_points"]
@@ -190,10 +191,11 @@ def split_points(values: Point) -> tuple[tuple[int, ...] | None, list[dict[str, 
     if not arrays:
         return None, [dict(values)]
     numpy = loaded_numpy()
-    try:
-        broadcast = numpy.broadcast_arrays(*arrays.values())
-    except ValueError as exc:
-        raise ValuesError(f"the arrays of values do not broadcast together: {exc}") from None
+    for name, array in arrays.items():
+        if isinstance(array, numpy.ma.MaskedArray):
+            raise ValuesError(masked_message(name))
+    broadcast_shape(numpy, list(arrays.values()), list(arrays))  # or a ValuesError
+    broadcast = numpy.broadcast_arrays(*arrays.values())
     shape = broadcast[0].shape
     if broadcast[0].size == 0:
         raise ValuesError("the arrays of values are empty")
