@@ -180,7 +180,7 @@ def propagate(
     result = differentiate(node, point)
     c = [result.get(name, 0.0) for name in names]
     vc = matrix_vector(matrix, c)
-    variance = dot(c, vc)
+    variance = _finite(dot(c, vc), "the variance")
     contributions = {
         name: Contribution(
             name,
@@ -198,7 +198,7 @@ def propagate(
             str(node), result.value, first_order, contributions, first_order, correlated
         )
     added, shift = _second_order(node, names, point, matrix, vc)
-    total = variance + added
+    total = _finite(variance + added, "the second-order variance")
     if total < 0:
         raise SymdiffError(
             f"the second-order variance is negative ({total:.6g}): the uncertainties are too"
@@ -239,10 +239,23 @@ def _second_order(
                 for i, name in enumerate(active_names):
                     b[i] += weight * third.get(name, 0.0)
     hv = [[dot(h[i], [v[k][j] for k in range(n)]) for j in range(n)] for i in range(n)]
-    trace_hv_squared = math.fsum(hv[i][j] * hv[j][i] for i in range(n) for j in range(n))
+    trace_hv_squared = dot(
+        [hv[i][j] for i in range(n) for j in range(n)],
+        [hv[j][i] for i in range(n) for j in range(n)],
+    )
     added = 0.5 * trace_hv_squared + dot([vc[i] for i in active], b)
-    shift = 0.5 * math.fsum(hv[i][i] for i in range(n))
-    return added, shift
+    shift = 0.5 * dot([hv[i][i] for i in range(n)], [1.0] * n)
+    return _finite(added, "the second-order variance"), _finite(shift, "the mean shift")
+
+
+def _finite(number: float, what: str) -> float:
+    """``number``, or a SymdiffError where it is inf or nan: a step overflowed."""
+    if not math.isfinite(number):
+        raise SymdiffError(
+            f"{what} is beyond the float range ({number!r}): the uncertainties are too large"
+            " for the estimates' derivatives"
+        )
+    return number
 
 
 # --- reading the inputs ----------------------------------------------------------------
