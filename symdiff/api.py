@@ -353,6 +353,8 @@ def explain(
     chain-rule products; the partials are ``differentiate``'s, bit for bit. With a variable
     and no point (``explain(e, "x")``), the steps are expressions and the result is
     ``derivative(e, "x")``. ``str()`` shows the steps; ``.adjoints`` holds every adjoint.
+    ``wrt`` may be given by keyword too (``explain(e, wrt="x", x=2)``): read as the variable
+    when it is a name, as ``mode`` is read as the mode when it is text.
 
     ``mode="forward"`` records forward mode instead (a :class:`ForwardExplanation`): the
     same forward pass, then one tangent pass per variable (or for ``wrt``), each node's
@@ -363,6 +365,10 @@ def explain(
     {'x': 0.38461945068198605}
     """
     mode = _mode(keywords)
+    named = keywords.get("wrt")
+    if wrt is None and isinstance(named, str | Expr):
+        wrt = named  # as a keyword too, read as the variable when it is one
+        del keywords["wrt"]
     node = expr if type(expr) is Expr else as_expr(expr)
     if isinstance(wrt, Mapping):
         if values is not None:

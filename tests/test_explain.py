@@ -330,3 +330,13 @@ def test_repl_explain_errors() -> None:
     assert "give values first (x = ...)" in (session.run(":explain x^2").error or "")
     assert session.run(":explain").error is not None
     assert session.run(":explain d^2/dx^2 x^3").error is not None
+
+
+def test_wrt_may_be_given_by_keyword() -> None:
+    # Read as the variable when it is a name (it was taken for the value of a variable
+    # named wrt: "the value of wrt must be a real number"); a number stays a value.
+    by_keyword = symdiff.explain("x*y", wrt="x", x=1.0, y=2.0, mode="forward")
+    assert by_keyword.partials == symdiff.explain("x*y", "x", x=1.0, y=2.0, mode="forward").partials
+    assert by_keyword.partials == {"x": 2.0}
+    assert str(symdiff.explain("x*y", wrt="x")) == str(symdiff.explain("x*y", "x"))
+    assert symdiff.explain("x*wrt", x=1.0, wrt=2.0).partials == {"x": 2.0, "wrt": 1.0}

@@ -138,3 +138,29 @@ def test_the_repl_plot_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert b"<svg" in target.read_bytes()[:1000]
     assert "not foo" in (session.run(":plot f, foo").error or "")
     assert ":plot needs an expression" in (session.run(":plot").error or "")
+
+
+@pytest.mark.parametrize(
+    ("interval", "message"),
+    [
+        ("a", "two numbers with a colon"),
+        ((1,), "a pair of numbers"),  # raised ValueError (unpacking)
+        (3.0, "a pair of numbers"),
+        ((0, math.inf), "end of the range must be finite"),
+        ((0, 10**400), "end of the range .* is not a float"),
+        (("0", 1), "start of the range must be a real number"),
+        ((2, 1), "from a number to a larger one"),
+    ],
+)
+def test_a_range_that_is_not_two_increasing_numbers_is_a_symdiff_error(
+    interval: object, message: str
+) -> None:
+    with pytest.raises(SymdiffError, match=message):
+        plotting.sample("x^2", "x", interval)  # type: ignore[arg-type]
+
+
+def test_a_range_may_be_text_and_samples_a_whole_number() -> None:
+    assert plotting.sample("x^2", "x", "-1:2", samples=4).xs == [-1.0, 0.0, 1.0, 2.0]  # type: ignore[arg-type]
+    for samples in (2.5, "3", True):
+        with pytest.raises(SymdiffError, match="samples is a whole number"):
+            plotting.sample("x^2", "x", (0, 1), samples=samples)  # type: ignore[arg-type]

@@ -11,10 +11,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..api import Expr, as_expr, derivative
 from ..errors import DomainError, SymdiffError, ValuesError
+from ..numeric.values import real_number
 
 __all__ = ["FORMATS", "Samples", "parse_range", "plot", "sample"]
 
@@ -52,10 +53,22 @@ def parse_range(text: str) -> tuple[float, float]:
     return interval
 
 
-def _check_interval(interval: tuple[float, float]) -> None:
-    low, high = interval
-    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+def _check_interval(interval: object) -> tuple[float, float]:
+    """The range as two floats, the first the smaller: a pair of numbers, or text like
+    ``"-3:3"``."""
+    if isinstance(interval, str):
+        return parse_range(interval)
+    try:
+        start, end = cast("tuple[object, object]", interval)
+    except (TypeError, ValueError):
+        raise SymdiffError(
+            f"a range is a pair of numbers, like (-3, 3), not {interval!r}"
+        ) from None
+    low = real_number(start, "the start of the range")
+    high = real_number(end, "the end of the range")
+    if not low < high:
         raise SymdiffError(f"a range goes from a number to a larger one, not {low!r} to {high!r}")
+    return low, high
 
 
 def _variable(expr: Expr, wrt: str | None, values: Mapping[str, float]) -> str:
@@ -93,11 +106,10 @@ def sample(
     missing = [n for n in node.variables if n != name and n not in point]
     if missing:
         raise SymdiffError(f"give values for {', '.join(missing)} (only {name} varies)")
-    _check_interval(interval)
-    if not 2 <= samples <= 100_000:
+    low, high = _check_interval(interval)
+    if type(samples) is not int or not 2 <= samples <= 100_000:
         raise SymdiffError(f"samples is a whole number from 2 to 100000, not {samples!r}")
     slope = derivative(node, name)
-    low, high = interval
     xs = [low + (high - low) * i / (samples - 1) for i in range(samples)]
     f = _values(node, name, xs, point)
     # The derivative exists only where the function does (d/dx log(x) = 1/x is not a
