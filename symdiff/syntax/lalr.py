@@ -48,15 +48,27 @@ def driver(lark: Lark) -> Driver | None:
         table = parser.parse_table
         (start,) = table.start_states.values()
         (end,) = table.end_states.values()
-        states: dict[Any, dict[str, tuple[Any, Any]]] = table.states
         callbacks: dict[Any, Callable[..., Any]] = parser.callbacks
+        # Each action once, as a tuple: (next state, -1, None) shifts; (the rule's
+        # nonterminal, its length, its callback) reduces. No rule is hashed or looked into
+        # while parsing.
+        actions: dict[Any, dict[str, tuple[Any, int, Any]]] = {
+            state: {
+                kind: (argument, -1, None)
+                if action is Shift
+                else (argument.origin.name, len(argument.expansion), callbacks[argument])
+                for kind, (action, argument) in row.items()
+            }
+            for state, row in table.states.items()
+        }
+        on_token = {name: f for name, f in callbacks.items() if isinstance(name, str)}
         kept = frozenset(
             symbol.name
             for rule in lark.rules
             for symbol in rule.expansion
             if isinstance(symbol, Terminal) and not symbol.filter_out
         )
-    except (AttributeError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError):
         return None
     if len(patterns) != 1:  # more terminals than one regular expression holds
         return None
@@ -77,30 +89,29 @@ def driver(lark: Lark) -> Driver | None:
                 if kind in ignore:
                     continue
                 token = Token(kind, found.group()) if kind in kept else None
-                if kind in callbacks:
-                    token = callbacks[kind](token)
+                if on_token and kind in on_token:
+                    token = on_token[kind](token)
             else:
                 kind, token = "$END", None
             while True:  # reduce while the table says so, then shift the token
                 try:
-                    action, argument = states[state_stack[-1]][kind]
+                    target, size, callback = actions[state_stack[-1]][kind]
                 except KeyError:
                     raise Unparsed from None
-                if action is Shift:
-                    if token is None and kind == "$END":
+                if callback is None:
+                    if kind == "$END":
                         raise Unparsed
-                    push_state(argument)
+                    push_state(target)
                     push_value(token)
                     break
-                size = len(argument.expansion)
                 if size:
                     children = value_stack[-size:]
                     del state_stack[-size:]
                     del value_stack[-size:]
                 else:
                     children = []
-                value = callbacks[argument](children)
-                push_state(states[state_stack[-1]][argument.origin.name][1])
+                value = callback(children)
+                push_state(actions[state_stack[-1]][target][0])
                 push_value(value)
                 if kind == "$END" and state_stack[-1] == end:
                     return value
