@@ -8,7 +8,6 @@ It is also where ``Expr``'s methods are bound to the layers that implement them
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,7 @@ from .numeric.evaluate import (
     read_point,
     value_and_gradient,
 )
+from .numeric.values import real_number
 from .numeric.wide import WideAlgebra
 from .simplify import shortest
 from .simplify import simplify as simplify_with_rules
@@ -329,12 +329,9 @@ def jvp(
     by_name = dict(zip(p.variables, p.variable_nodes, strict=True))
     seeds: dict[Expr, float] = {}
     for name, step in direction.items():
-        if isinstance(step, bool) or not isinstance(step, numbers.Real):
-            raise SymdiffError(f"the direction for {name} must be a real number, not {step!r}")
-        if not math.isfinite(float(step)):
-            raise SymdiffError(f"the direction for {name} must be finite, not {step!r}")
+        number = real_number(step, f"the direction for {name}")
         if name in by_name:
-            seeds[by_name[name]] = float(step)
+            seeds[by_name[name]] = number
     value, derivative = forward_sweeps(p, point, [seeds])
     return value, derivative
 
