@@ -110,6 +110,9 @@ def test_without_scipy_the_bridge_says_how_to_install(monkeypatch: pytest.Monkey
         lambda: symdiff.newton("x", x=10**400),  # no float holds it (found by the fuzzer)
         lambda: symdiff.minimize("x^2", x=10**400),
         lambda: symdiff.newton("x", x=1, tolerance=-1),
+        lambda: symdiff.newton("x", x=1, tolerance="a"),
+        lambda: symdiff.newton("x", x=1, tolerance=math.nan),
+        lambda: symdiff.minimize("x^2", x=1, tolerance=10**400),  # raised OverflowError
         lambda: symdiff.minimize("x^2", x=1, method="simplex"),
         lambda: symdiff.minimize("2", x=1),
     ],

@@ -403,7 +403,7 @@ def _scipy_minimize(
 
 
 def _check_limits(tolerance: float, max_iterations: int) -> None:
-    if not (isinstance(tolerance, int | float) and tolerance >= 0 and math.isfinite(tolerance)):
+    if real_number(tolerance, "the tolerance") < 0:
         raise SymdiffError(f"the tolerance is a number >= 0, not {tolerance!r}")
     if (
         isinstance(max_iterations, bool)
