@@ -200,6 +200,10 @@ def fuzz_compile(data: atheris.FuzzedDataProvider, text: str) -> None:
             raise AssertionError(
                 f"compile({expr!r}, order={order}) at {point}: {answer!r}, not {expected!r}"
             )
+    if "errors" not in point:  # by name, the same numbers (errors= is the policy keyword)
+        answer = outcome(lambda: compiled(**point))
+        if not same_numbers(answer, expected):
+            raise AssertionError(f"compile({expr!r})(**{point}): {answer!r}, not {expected!r}")
     if names:
         arrays = [np.array([value, 0.5, -2.0]) for value in values]
         errors = data.PickValueInList(["warn", "raise", "ignore"])
@@ -225,7 +229,7 @@ def fuzz_explain(data: atheris.FuzzedDataProvider, text: str) -> None:
 def fuzz_tools(data: atheris.FuzzedDataProvider, text: str) -> None:
     expr = symdiff.parse(text)
     point = _point(data, expr)
-    tool = data.ConsumeIntInRange(0, 4)
+    tool = data.ConsumeIntInRange(0, 5)
     if tool == 0:
         repr(symdiff.sensitivity(expr, point))
     elif tool == 1:
@@ -235,8 +239,11 @@ def fuzz_tools(data: atheris.FuzzedDataProvider, text: str) -> None:
         repr(symdiff.newton(expr, point, max_iterations=20))
     elif tool == 3:
         repr(symdiff.minimize(expr, point, max_iterations=20))
-    else:
+    elif tool == 4:
         repr(symdiff.check(expr, point))
+    else:
+        direction = {name: _value(data) for name in point}
+        repr(symdiff.jvp(expr, direction, point))
 
 
 def _cli_arguments(data: atheris.FuzzedDataProvider, text: str) -> list[str]:
