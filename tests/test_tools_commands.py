@@ -74,6 +74,10 @@ def test_newton_and_minimize_commands() -> None:
     assert status == EXIT_OK and "converged after" in out
     status, out, _ = call("newton", "x^2 - a", "--at", "x=1,a=2", "--unknowns", "x")
     assert status == EXIT_OK and repr(math.sqrt(2)) in out
+    # Too few equations: the message names the command line's option, not the API's keyword.
+    status, _, err = call("newton", "x^2 - a", "--at", "x=1,a=2")
+    assert status == EXIT_INPUT and "1 equation(s) in 2 unknowns (x, a)" in err
+    assert "--unknowns NAME" in err and "variables=" not in err
     status, out, _ = call("minimize", "(1-x)^2 + 100*(y-x^2)^2", "--at", "x=-1.2,y=1")
     assert status == EXIT_OK
     assert out == f"{symdiff.minimize('(1-x)^2 + 100*(y-x^2)^2', x=-1.2, y=1)}\n"
@@ -154,6 +158,22 @@ def test_repl_tools_use_the_session_values() -> None:
     (symbolic, numbers) = repl(":jacobian x*y, x + y^2", "x = 2; y = 3; :jacobian x*y, x + y^2")
     assert symbolic == "[[y, x], [1, 2*y]]"
     assert numbers.endswith(f"= {symdiff.jacobian(['x*y', 'x + y^2'], x=2, y=3)!r}")
+
+
+def test_repl_solvers_solve_for_the_variables_the_command_gives_values() -> None:
+    # The session's other values are parameters held fixed: y = 3 stays 3. They were all
+    # unknowns, so "x^2 - y, x = 1" was one equation in two unknowns.
+    *_, root = repl("y = 3", ":newton x^2 - y, x = 1")
+    assert root == str(symdiff.newton("x^2 - y", {"x": 1, "y": 3}, variables=["x"]))
+    assert "x            1.7320508075688774" in root
+    *_, minimum = repl("y = 3", ":minimize (x - y)^2 + x^2, x = 5")
+    assert minimum == str(symdiff.minimize("(x - y)^2 + x^2", {"x": 5, "y": 3}, variables=["x"]))
+    *_, both = repl(":minimize (x - 1)^2 + (y - 2)^2, x = 0, y = 0")
+    assert both == str(symdiff.minimize("(x - 1)^2 + (y - 2)^2", x=0, y=0))
+    session = Session()
+    session.run("y = 3; x = 1")
+    error = session.run(":newton x^2 - y").error or ""
+    assert "1 equation(s) in 2 unknowns (x, y)" in error and "given values in the command" in error
 
 
 @pytest.mark.parametrize(

@@ -483,6 +483,13 @@ def _solved(result: Solution, document: dict[str, Any]) -> tuple[str, dict[str, 
 def _newton(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     assert request.point is not None
     args = request.args
+    unknowns = args.unknowns or list(dict.fromkeys(n for e in exprs for n in e.variables))
+    if len(unknowns) != len(exprs):  # said in the command line's terms
+        raise SymdiffError(
+            f"{len(exprs)} equation(s) in {len(unknowns)} unknowns ({', '.join(unknowns)}):"
+            " give as many equations as unknowns, or name the unknowns with --unknowns"
+            " NAME,... (the others keep their --at values)"
+        )
     equations: Expr | list[Expr] = exprs[0] if len(exprs) == 1 else exprs
     result = tools.newton(
         equations,

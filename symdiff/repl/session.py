@@ -64,8 +64,10 @@ COMMANDS = {
     ":jacobian": "the Jacobian of several formulas: :jacobian x*y, x + y^2",
     ":sensitivity": "derivatives and elasticities at the values, ranked: :sensitivity f",
     ":propagate": "an uncertainty budget: :propagate m*g*h, m = 2 ± 0.1, h ± 0.5",
-    ":newton": "a root from the values, by Newton's method: :newton f, x = 2",
-    ":minimize": "a local minimum from the values: :minimize f, x = -1.2, y = 1",
+    ":newton": "a root from the values, by Newton's method: :newton f, x = 2 (the unknowns:"
+    " the variables given values here, or all)",
+    ":minimize": "a local minimum from the values: :minimize f, x = -1.2, y = 1 (over the"
+    " variables given values here, or all)",
     ":explain": "the derivative worked step by step, at the values given: :explain f, "
     ":explain d/dx f",
     ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
@@ -643,10 +645,20 @@ class Session:
                 if name in formula.variables or name in values
             }
             return propagate(formula, inputs).table(unicode=self._unicode)
+        # The unknowns are the variables the command gives values (the others keep the
+        # session's, held fixed); with none given, every variable, from the session's.
+        present = list(dict.fromkeys(n for f in formulas for n in f.variables))
+        unknowns = [name for name in values if name in present] or present
         if word == ":newton":
+            if len(unknowns) != len(formulas):
+                raise SymdiffError(
+                    f":newton: {len(formulas)} equation(s) in {len(unknowns)} unknowns"
+                    f" ({', '.join(unknowns)}); the unknowns are the variables given values in"
+                    " the command (:newton x^2 - y, x = 1 solves for x with the session's y)"
+                )
             equations: Expr | list[Expr] = formula if len(formulas) == 1 else formulas
-            return str(newton(equations, _used(point, formulas)))
-        return str(minimize(formula, _used(point, formulas)))
+            return str(newton(equations, _used(point, formulas), variables=unknowns))
+        return str(minimize(formula, _used(point, formulas), variables=unknowns))
 
     def _constant(self, line: str, start: int, end: int) -> float:
         """A value in a tool command: a formula of the session's values."""
