@@ -64,10 +64,8 @@ COMMANDS = {
     ":jacobian": "the Jacobian of several formulas: :jacobian x*y, x + y^2",
     ":sensitivity": "derivatives and elasticities at the values, ranked: :sensitivity f",
     ":propagate": "an uncertainty budget: :propagate m*g*h, m = 2 ± 0.1, h ± 0.5",
-    ":newton": "a root from the values, by Newton's method: :newton f, x = 2 (the unknowns:"
-    " the variables given values here, or all)",
-    ":minimize": "a local minimum from the values: :minimize f, x = -1.2, y = 1 (over the"
-    " variables given values here, or all)",
+    ":newton": "a root, for the variables given values here (or all): :newton f, x = 2",
+    ":minimize": "a minimum, over the variables given values here (or all): :minimize f, x = 1",
     ":explain": "the derivative worked step by step, at the values given: :explain f, "
     ":explain d/dx f",
     ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
