@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -154,3 +156,33 @@ def test_a_forward_jacobian_over_arrays_and_its_domain_errors() -> None:
 
 def test_a_variable_named_mode_still_takes_a_number() -> None:
     assert symdiff.jacobian(["mode*x", "x"], ["mode"], mode=3.0, x=2.0) == [[2.0], [0.0]]
+
+
+@pytest.mark.parametrize(
+    ("formula", "x", "elasticity"),
+    [
+        # x df/dx is beyond the float range, the ratio is not: it was inf.
+        ("1e10*(x - 1e300) + x", 1e300, 10000000001.0),
+        # x df/dx underflows to 0, the ratio does not: it was 0.0.
+        ("1e-200*(x - 1e-200) + 1e-300", 1e-200, 9.999999999999999e-101),
+        # The ratio itself is beyond the range: inf, of its sign.
+        ("-1e10*(x - 1e300) + 1", 1e300, -math.inf),
+    ],
+)
+def test_an_elasticity_is_the_exact_ratio_where_its_product_leaves_the_float_range(
+    formula: str, x: float, elasticity: float
+) -> None:
+    exact = (
+        float(
+            Fraction(symdiff.differentiate(formula, x=x)["x"])
+            * Fraction(x)
+            / Fraction(symdiff.parse(formula).evaluate(x=x))
+        )
+        if math.isfinite(elasticity)
+        else elasticity
+    )
+    assert symdiff.sensitivity(formula, x=x)["x"].elasticity == elasticity == exact
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no RuntimeWarning from NumPy over arrays
+        rows = symdiff.sensitivity(formula, x=np.array([x, x]))
+    assert rows["x"].elasticity.tolist() == [elasticity, elasticity]

@@ -10,14 +10,19 @@ elasticity ``df/dx * x / f``, the percentage change of ``f`` for a one per cent 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from ..api import Expr, as_expr, differentiate
 from ..numeric.evaluate import given_values
 from .points import loaded_numpy, split_points
 from .tables import number, table
+
+# The least positive normal float: a product below it has lost digits to underflow.
+_SMALLEST_NORMAL = sys.float_info.min
 
 
 @dataclass(frozen=True)
@@ -145,18 +150,49 @@ def sensitivity(
     for name in names:
         x = numpy.array([float(point[name]) for point in points]).reshape(shape)  # type: ignore[arg-type]
         d = numpy.array([r.get(name, 0.0) for r in results]).reshape(shape)
-        with numpy.errstate(divide="ignore", invalid="ignore"):
+        with numpy.errstate(all="ignore"):
+            product = d * x
             elasticity = numpy.where(
-                value != 0, d * x / numpy.where(value != 0, value, 1), numpy.nan
+                value != 0, product / numpy.where(value != 0, value, 1), numpy.nan
             )
+            # Where a step left the float range, the exact ratio (see _in_range).
+            underflowed = (numpy.abs(product) < _SMALLEST_NORMAL) & (d != 0) & (x != 0)
+            finite = numpy.isfinite(product) & numpy.isfinite(elasticity)
+            inexact = (value != 0) & ~(finite & ~underflowed)
+        for index in zip(*numpy.nonzero(inexact), strict=True):
+            elasticity[index] = _elasticity(float(d[index]), float(x[index]), float(value[index]))
         array_rows.append(SensitivityRow(name, x, d, elasticity))
-    array_rows.sort(key=lambda row: -float(numpy.mean(numpy.abs(row.value * row.derivative))))
+    with numpy.errstate(all="ignore"):  # |x df/dx| beyond the float range ranks as inf
+        array_rows.sort(key=lambda row: -float(numpy.mean(numpy.abs(row.value * row.derivative))))
     return Sensitivity(str(node), value, array_rows)
 
 
 def _row(name: str, x: float, derivative: float, f: float) -> SensitivityRow:
-    elasticity = derivative * x / f if f != 0 else math.nan
-    return SensitivityRow(name, x, derivative, elasticity)
+    return SensitivityRow(name, x, derivative, _elasticity(derivative, x, f))
+
+
+def _elasticity(derivative: float, x: float, f: float) -> float:
+    """``derivative * x / f`` (nan where f is 0), exact where the product leaves the float
+    range though the ratio may not: 1e10 * 1e300 / 1e300 is 1e10, not inf, and
+    1e-200 * 1e-200 / 1e-300 is 1e-100, not 0. Beyond the range, inf of its sign."""
+    if f == 0:
+        return math.nan
+    product = derivative * x
+    ratio = product / f
+    if _in_range(product, derivative, x, ratio):
+        return ratio
+    exact = Fraction(derivative) * Fraction(x) / Fraction(f)
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
+
+
+def _in_range(product: float, derivative: float, x: float, ratio: float) -> bool:
+    """Whether ``product = derivative * x`` and ``ratio = product / f`` lost nothing to the
+    float range: both finite, and the product a normal number, or 0 from a 0 factor."""
+    underflowed = abs(product) < _SMALLEST_NORMAL and derivative != 0 and x != 0
+    return math.isfinite(product) and math.isfinite(ratio) and not underflowed
 
 
 def _plain(value: Any) -> Any:
