@@ -9,8 +9,11 @@ import pickle
 import weakref
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples, expressions
 
-from symdiff import Expr, parse
+from symdiff import Expr, SymdiffError, parse
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import constant, is_constant, is_variable, make, variable
 from symdiff.ir.ops import OPS
@@ -171,3 +174,52 @@ def test_variables_in_order_of_first_appearance(text: str, variables: tuple[str,
 
 def test_variables_of_a_deep_expression(deep_expression: Expr) -> None:
     assert deep_expression.variables == ("x",)
+
+
+# --- arithmetic on expressions ------------------------------------------------------------
+
+
+def moderate_constants_or_numbers() -> st.SearchStrategy[int | float]:
+    """Python numbers as a formula's text writes them: ints and finite floats, signed."""
+    return st.one_of(st.integers(-(10**20), 10**20), st.floats(-1e6, 1e6, allow_nan=False))
+
+
+_OPERATORS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "^": lambda a, b: a**b,
+}
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.one_of(expressions(max_leaves=6), moderate_constants_or_numbers()),
+    st.one_of(expressions(max_leaves=6), moderate_constants_or_numbers()),
+    st.sampled_from(sorted(_OPERATORS)),
+)
+def test_arithmetic_builds_the_node_the_text_parses_to(a: object, b: object, sign: str) -> None:
+    if not isinstance(a, Expr) and not isinstance(b, Expr):
+        return  # two numbers: Python's own arithmetic
+    built = _OPERATORS[sign](a, b)
+    assert built is parse(f"({_text(a)}) {sign} ({_text(b)})")
+
+
+def _text(value: object) -> str:
+    return repr(value) if isinstance(value, int | float) else str(value)
+
+
+def test_arithmetic_examples_and_what_it_refuses() -> None:
+    x, y = parse("x"), parse("y")
+    assert x**2 * y + 1 is parse("x^2*y + 1")
+    assert -2 * x is parse("-2*x") and 1 / x is parse("1/x") and 2**x is parse("2^x")
+    assert -x is parse("-x") and +x is x
+    assert (x - -0.0) is parse("x - -0.0")  # the sign of a zero is kept, as parsed
+    assert (x + 10**30) is parse("x + 1000000000000000000000000000000")  # ints stay exact
+    assert (parse("sin(x)") * x).diff("x") is parse("sin(x) + x*cos(x)")
+    with pytest.raises(SymdiffError, match="finite, not inf"):
+        x + math.inf
+    for other in ("y", True, None, [1]):
+        with pytest.raises(TypeError):
+            x + other  # type: ignore[operator]

@@ -16,7 +16,8 @@ from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .ops import CONSTANT, VARIABLE, Op
+from ..errors import SymdiffError
+from .ops import CONSTANT, OPS, VARIABLE, Op
 
 Number = int | float
 
@@ -107,6 +108,67 @@ class Expr:
     def gradient_at(self, values: Mapping[str, object] | None = None, /, **kw: object) -> Any:
         """The value and every partial derivative at a point (one reverse sweep)."""
         return METHODS.gradient_at(self, values, kw)
+
+    # Arithmetic builds the node the text would parse to: x + 1 is parse("x + 1"), and
+    # -2 * x is parse("-2*x"). Numbers are ints (exact) and finite floats.
+    def __add__(self, other: Expr | Number) -> Expr:
+        return _applied("add", self, other)
+
+    def __radd__(self, other: Number) -> Expr:
+        return _applied("add", other, self)
+
+    def __sub__(self, other: Expr | Number) -> Expr:
+        return _applied("sub", self, other)
+
+    def __rsub__(self, other: Number) -> Expr:
+        return _applied("sub", other, self)
+
+    def __mul__(self, other: Expr | Number) -> Expr:
+        return _applied("mul", self, other)
+
+    def __rmul__(self, other: Number) -> Expr:
+        return _applied("mul", other, self)
+
+    def __truediv__(self, other: Expr | Number) -> Expr:
+        return _applied("div", self, other)
+
+    def __rtruediv__(self, other: Number) -> Expr:
+        return _applied("div", other, self)
+
+    def __pow__(self, other: Expr | Number) -> Expr:
+        return _applied("pow", self, other)
+
+    def __rpow__(self, other: Number) -> Expr:
+        return _applied("pow", other, self)
+
+    def __neg__(self) -> Expr:
+        return make(OPS["neg"], (self,))
+
+    def __pos__(self) -> Expr:
+        return self
+
+
+def _operand(value: object) -> Expr | None:
+    """An operand of Expr's arithmetic as a node, or None for a type it does not take."""
+    if type(value) is Expr:
+        return value
+    number: Number
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None  # True is not 1 here; Fractions, strings: not numbers of a formula
+    number = int(value) if isinstance(value, int) else float(value)  # NumPy's float64 too
+    if type(number) is float and not math.isfinite(number):
+        raise SymdiffError(f"a number in an expression is finite, not {number!r}")
+    if number < 0 or (number == 0 and math.copysign(1.0, number) < 0):
+        return make(OPS["neg"], (constant(-number),))  # -2 is neg(2), as parsed
+    return constant(number)
+
+
+def _applied(key: str, a: object, b: object) -> Expr:
+    first, second = _operand(a), _operand(b)
+    if first is None or second is None:
+        # Python then tries the other operand's method, or raises its TypeError.
+        return NotImplemented  # type: ignore[no-any-return]
+    return make(OPS[key], (first, second))
 
 
 def _unregistered(*args: object) -> Any:
