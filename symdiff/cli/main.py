@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ..api import check, count_nodes, derivative, differentiate, explain, gradient, hessian
 from ..deferred import Deferred
-from ..errors import ParseError, SymdiffError
+from ..errors import ParseError, SymdiffError, ValuesError
 from ..ir.nodes import Expr, is_variable
 from ..limits import current as current_limits
 from ..syntax.parser import parse
@@ -243,8 +243,8 @@ def _run_value(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextI
         return EXIT_USAGE
     except SymdiffError as exc:
         hint = ""
-        if not args.at and str(exc).startswith("no value given"):
-            # No --at at all: perhaps the derivatives were wanted as formulas.
+        if not args.at and isinstance(exc, ValuesError):
+            # No --at at all, so a value is missing: perhaps formulas were wanted.
             hint = (
                 "\ngive values with --at NAME=VALUE,..., or see the derivatives as formulas: "
                 f"symdiff grad {shlex.quote(args.expression)}"
@@ -483,21 +483,20 @@ def _solved(result: Solution, document: dict[str, Any]) -> tuple[str, dict[str, 
 def _newton(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     assert request.point is not None
     args = request.args
-    unknowns = args.unknowns or list(dict.fromkeys(n for e in exprs for n in e.variables))
-    if len(unknowns) != len(exprs):  # said in the command line's terms
-        raise SymdiffError(
-            f"{len(exprs)} equation(s) in {len(unknowns)} unknowns ({', '.join(unknowns)}):"
-            " give as many equations as unknowns, or name the unknowns with --unknowns"
-            " NAME,... (the others keep their --at values)"
-        )
     equations: Expr | list[Expr] = exprs[0] if len(exprs) == 1 else exprs
-    result = tools.newton(
-        equations,
-        request.point,
-        variables=args.unknowns,
-        tolerance=args.tolerance,
-        max_iterations=args.max_iterations,
-    )
+    try:
+        result = tools.newton(
+            equations,
+            request.point,
+            variables=args.unknowns,
+            tolerance=args.tolerance,
+            max_iterations=args.max_iterations,
+        )
+    except tools.NotSquare as exc:  # said in the command line's terms
+        raise exc.told(
+            "give as many equations as unknowns, or name the unknowns with --unknowns"
+            " NAME,... (the others keep their --at values)"
+        ) from None
     return _solved(result, {"expressions": [str(e) for e in exprs]})
 
 

@@ -129,16 +129,21 @@ class CodeAlgebra(Algebra[Value]):
         lines = len(self.lines)
         result = self.write(op, values)
         if len(self.lines) > lines:  # a line was written: note what it reads
-            propagates = _propagates(op, values)
-            for position, value in enumerate(values):
-                if isinstance(value, Name):
-                    self.read.add(value.name)
-                    parameter = value.name.startswith("x")
-                    if not propagates[position] and not (parameter and self.inputs_checked):
-                        self.may_hide.append(value.name)
-                elif not math.isfinite(value.as_float()):
-                    self.may_hide.append(self.source(value))
+            for value, propagates in zip(values, _propagates(op, values), strict=True):
+                self._note_read(value, propagates)
         return result
+
+    def _note_read(self, value: Value, propagates: bool) -> None:
+        """For the finiteness check: a line reads ``value``. It is checked unless a
+        non-finite number there always reaches a result (``propagates``, see PROPAGATING)
+        or it is a parameter the caller checks."""
+        if isinstance(value, Name):
+            self.read.add(value.name)
+            parameter = value.name.startswith("x")
+            if not propagates and not (parameter and self.inputs_checked):
+                self.may_hide.append(value.name)
+        elif not math.isfinite(value.as_float()):
+            self.may_hide.append(self.source(value))
 
     def write(self, op: Op, args: Sequence[Value]) -> Value:
         """One op applied to values not all known now, its negations absorbed, then
@@ -195,12 +200,7 @@ class CodeAlgebra(Algebra[Value]):
             return Literal(0.0) if lifted.value == 0 else partial()
         general = self.lift(partial())
         for chosen in (lifted, general):  # what the choice may drop is checked
-            if isinstance(chosen, Name):
-                self.read.add(chosen.name)
-                if not (chosen.name.startswith("x") and self.inputs_checked):
-                    self.may_hide.append(chosen.name)
-            elif not math.isfinite(chosen.as_float()):
-                self.may_hide.append(self.source(chosen))
+            self._note_read(chosen, propagates=False)
         return self.zero_or(self.source(lifted), self.source(general))
 
     def zero_or(self, value: str, general: str) -> Value:

@@ -22,9 +22,10 @@ from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..ir.substitute import substitute
 from ..syntax.parser import ExtraFunction, canonical_name, parse, parse_with_functions
 from ..syntax.printer import printed_size
-from ..tools import jacobian, minimize, newton, propagate, sensitivity
+from ..tools import NotSquare, jacobian, minimize, newton, propagate, sensitivity
 from ..tools.plot import FORMATS as PLOT_FORMATS
 from ..tools.plot import parse_range, plot
+from ..tools.points import variable_names
 from ..tools.uncertainty import split_measurement
 
 _T = TypeVar("_T")
@@ -645,17 +646,17 @@ class Session:
             return propagate(formula, inputs).table(unicode=self._unicode)
         # The unknowns are the variables the command gives values (the others keep the
         # session's, held fixed); with none given, every variable, from the session's.
-        present = list(dict.fromkeys(n for f in formulas for n in f.variables))
+        present = variable_names(formulas, None)
         unknowns = [name for name in values if name in present] or present
         if word == ":newton":
-            if len(unknowns) != len(formulas):
-                raise SymdiffError(
-                    f":newton: {len(formulas)} equation(s) in {len(unknowns)} unknowns"
-                    f" ({', '.join(unknowns)}); the unknowns are the variables given values in"
-                    " the command (:newton x^2 - y, x = 1 solves for x with the session's y)"
-                )
             equations: Expr | list[Expr] = formula if len(formulas) == 1 else formulas
-            return str(newton(equations, _used(point, formulas), variables=unknowns))
+            try:
+                return str(newton(equations, _used(point, formulas), variables=unknowns))
+            except NotSquare as exc:  # said in the REPL's terms
+                raise exc.told(
+                    "the unknowns are the variables given values in the command"
+                    " (:newton x^2 - y, x = 1 solves for x with the session's y)"
+                ) from None
         return str(minimize(formula, _used(point, formulas), variables=unknowns))
 
     def _constant(self, line: str, start: int, end: int) -> float:

@@ -4,12 +4,13 @@ function with its derivative."""
 
 from .points import Derivatives, hessian, jacobian
 from .sensitivities import Sensitivity, SensitivityRow, sensitivity
-from .solvers import Solution, minimize, newton
+from .solvers import NotSquare, Solution, minimize, newton
 from .uncertainty import Contribution, Propagation, propagate, read_measurement
 
 __all__ = [
     "Contribution",
     "Derivatives",
+    "NotSquare",
     "Propagation",
     "Sensitivity",
     "SensitivityRow",

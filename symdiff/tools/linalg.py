@@ -8,7 +8,7 @@ positive definite instead of returning garbage.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 Matrix = list[list[float]]
 
@@ -86,12 +86,18 @@ def is_positive_semidefinite(matrix: Sequence[Sequence[float]]) -> bool:
     return cholesky(shifted) is not None
 
 
-def dot(a: Sequence[float], b: Sequence[float]) -> float:
-    products = [x * y for x, y in zip(a, b, strict=True)]
+def total(numbers: Iterable[float]) -> float:
+    """The sum, correctly rounded (``math.fsum``); IEEE's nan or inf where fsum cannot give
+    one (inf - inf, or a sum past the float range), for the caller to refuse."""
+    terms = list(numbers)
     try:
-        return math.fsum(products)
-    except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
-        return sum(products)  # IEEE's answer: nan or inf, for the caller to refuse
+        return math.fsum(terms)
+    except (OverflowError, ValueError):
+        return sum(terms)
+
+
+def dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return total(x * y for x, y in zip(a, b, strict=True))
 
 
 def matrix_vector(matrix: Sequence[Sequence[float]], vector: Sequence[float]) -> list[float]:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..api import Expr, as_expr, derivative
-from ..errors import DomainError, SymdiffError, ValuesError
+from ..errors import DomainError, SymdiffError
+from ..numeric.evaluate import given_values
 from ..numeric.values import real_number
 
 __all__ = ["FORMATS", "Samples", "parse_range", "plot", "sample"]
@@ -96,11 +97,7 @@ def sample(
     ``interval``, the other variables at ``values``. ``wrt`` may be left out when one
     variable has no value."""
     node = as_expr(expr)
-    if values is not None and not isinstance(values, Mapping):
-        raise ValuesError(
-            f"values are a mapping from names to numbers, not {type(values).__name__}"
-        )
-    point = dict(values or {})
+    point = cast("dict[str, float]", dict(given_values(values, {})))  # read when evaluated
     name = _variable(node, wrt, point)
     point.pop(name, None)
     missing = [n for n in node.variables if n != name and n not in point]

@@ -160,10 +160,11 @@ def newton(
     _check_limits(tolerance, max_iterations)
     problem = _Problem(exprs, variables, values, keywords)
     if len(exprs) != len(problem.unknowns):
-        raise SymdiffError(
-            f"{len(exprs)} equation(s) in {len(problem.unknowns)} unknowns"
-            f" ({', '.join(problem.unknowns)}): Newton's method needs as many equations as"
-            " unknowns (give the others values and name the unknowns with variables=...)"
+        raise NotSquare(
+            len(exprs),
+            problem.unknowns,
+            "Newton's method needs as many equations as unknowns (give the others values and"
+            " name the unknowns with variables=...)",
         )
     x = list(problem.start)
     evaluations = 0
@@ -400,6 +401,22 @@ def _scipy_minimize(
         str(result.message),
         problem.unknowns,
     )
+
+
+class NotSquare(SymdiffError):
+    """Newton's method given as many equations as unknowns it was not: how many of each,
+    and what to do, which each front end says in its own terms (:meth:`told`)."""
+
+    def __init__(self, equations: int, unknowns: Sequence[str], advice: str) -> None:
+        super().__init__(
+            f"{equations} equation(s) in {len(unknowns)} unknowns ({', '.join(unknowns)}): {advice}"
+        )
+        self.equations = equations
+        self.unknowns = tuple(unknowns)
+
+    def told(self, advice: str) -> NotSquare:
+        """The same counts with other advice."""
+        return NotSquare(self.equations, self.unknowns, advice)
 
 
 def _check_limits(tolerance: float, max_iterations: int) -> None:

@@ -20,7 +20,7 @@ from ..api import Expr, as_expr, differentiate, parse
 from ..api import hessian as symbolic_hessian
 from ..errors import ParseError, SymdiffError, ValuesError
 from ..numeric.values import real_number
-from .linalg import Matrix, dot, is_positive_semidefinite, matrix_vector
+from .linalg import Matrix, dot, is_positive_semidefinite, matrix_vector, total
 from .tables import number, table
 
 # "2±0.1" and "2+-0.1": a value and its standard uncertainty.
@@ -239,12 +239,9 @@ def _second_order(
                 for i, name in enumerate(active_names):
                     b[i] += weight * third.get(name, 0.0)
     hv = [[dot(h[i], [v[k][j] for k in range(n)]) for j in range(n)] for i in range(n)]
-    trace_hv_squared = dot(
-        [hv[i][j] for i in range(n) for j in range(n)],
-        [hv[j][i] for i in range(n) for j in range(n)],
-    )
+    trace_hv_squared = total(hv[i][j] * hv[j][i] for i in range(n) for j in range(n))
     added = 0.5 * trace_hv_squared + dot([vc[i] for i in active], b)
-    shift = 0.5 * dot([hv[i][i] for i in range(n)], [1.0] * n)
+    shift = 0.5 * total(hv[i][i] for i in range(n))
     return _finite(added, "the second-order variance"), _finite(shift, "the mean shift")
 
 
