@@ -177,6 +177,9 @@ def test_higher_derivatives_are_fixed_points_of_simplify(formula: str, order: in
 # of tanh cancelled only to rounding (-4.3e-8 against 0.0); its factor 1 - tanh^2 is now
 # taken out again (test below).
 @example(parse("tanh(log(1.689111086112178e-75, x))"))
+# Found by Hypothesis: log(1) folds to 0 and 1^(1/2) to 1, numbers that were taken for atoms
+# (IndexError when the root of "1" left a denominator); test below.
+@example(parse("asec(log(x, 1))"))
 def test_second_derivatives_of_random_expressions_keep_their_value(expr: Expr) -> None:
     # The shortest form of each order against the rules' own second derivative.
     for name in expr.variables[:1]:
@@ -185,6 +188,28 @@ def test_second_derivatives_of_random_expressions_keep_their_value(expr: Expr) -
         plain = symdiff.gradient(first, [name])[name]
         _agree(plain, ours, count=6)
         assert simplify(ours) is ours
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("sqrt(1)*x^2", 1, "2*x"),
+        ("x^(1/2)*1^(1/3)", 2, "-1/(4*x^(3/2))"),
+        ("x^3/sqrt(1)^3", 2, "6*x"),
+        ("x*log(2)/log(1 + 1)", 1, "1"),
+    ],
+)
+def test_a_root_or_log_that_folds_to_a_number_is_a_coefficient(
+    text: str, order: int, expected: str
+) -> None:
+    assert str(shortest(derivative(parse(text), "x", order))) == expected
+
+
+def test_a_derivative_through_a_log_of_base_one_is_still_given() -> None:
+    # log(x, 1) is log(x)/0, undefined everywhere: its derivatives are written, not a crash
+    second = derivative(parse("asec(log(x, 1))"), "x", 2)
+    with pytest.raises(DomainError):
+        second.evaluate(x=2.0)
 
 
 def test_a_sum_written_in_the_derivative_is_taken_out_of_the_numerator_again() -> None:

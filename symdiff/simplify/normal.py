@@ -100,6 +100,11 @@ class _Normalizer:
     # --- atoms and the order of monomials ----------------------------------------------------
 
     def atom(self, node: Expr) -> Form:
+        value = as_number(node)
+        if value is not None and not isinstance(value, float):
+            # a node built from numbers may fold to one (log(1) is 0, 1^(1/2) is 1): a
+            # number is a coefficient, never an atom
+            return self.constant(value)
         i = self.index.get(node)
         if i is None:
             i = self.index[node] = len(self.atoms)
@@ -329,6 +334,8 @@ class _Normalizer:
     def root_of_number(self, node: Expr, q: int) -> Form:
         """The atom n^(1/q) of a number n, remembered so that its q-th power is n again."""
         form = self.atom(node)
+        if not form.factors and () in form.rest:  # folded to a number: sqrt(1) is 1
+            return form
         ((monomial, _),) = form.rest.items()
         self.number_roots[monomial[0][0]] = q
         return form
