@@ -13,6 +13,7 @@ import math
 import random
 import sys
 from collections.abc import Callable, Mapping
+from functools import cache
 
 import mpmath
 import sympy
@@ -271,8 +272,29 @@ def sympy_printed(e: sympy.Expr) -> str:
     return text
 
 
+# sympy_at's answers: the corpus' derivatives are checked at the same points by several
+# test modules, and SymPy's evaluation to DIGITS digits is the oracle's largest cost.
+_AT: dict[tuple[sympy.Expr, tuple[tuple[str, str], ...]], float | Undefined] = {}
+
+
 def sympy_at(expression: sympy.Expr, point: Mapping[str, float]) -> float:
     """``expression`` at ``point``, computed with ``DIGITS`` digits and rounded to a float."""
+    # Python's == holds between 0.0 and -0.0, so each value is keyed by its exact text;
+    # SymPy's between Float(2.0) and Integer(2) no longer does (SymPy 1.13).
+    key = (expression, tuple(sorted((k, repr(v)) for k, v in point.items())))
+    answer = _AT.get(key)
+    if answer is None:
+        try:
+            answer = _sympy_at(expression, point)
+        except Undefined as undefined:
+            answer = undefined
+        _AT[key] = answer
+    if isinstance(answer, Undefined):
+        raise Undefined(str(answer))
+    return answer
+
+
+def _sympy_at(expression: sympy.Expr, point: Mapping[str, float]) -> float:
     exact = {symbol(name): sympy.Float(value, DIGITS + 10) for name, value in point.items()}
     # xreplace rebuilds the tree, so sign(2.0), Heaviside(0.0), DiracDelta(1.0) evaluate.
     try:
@@ -290,13 +312,19 @@ def sympy_at(expression: sympy.Expr, point: Mapping[str, float]) -> float:
     return number.real
 
 
+@cache
+def _sympy_gradient(expr: Expr) -> tuple[sympy.Expr, dict[str, sympy.Expr]]:
+    """SymPy's expression and its partials (several test modules check the same formulas)."""
+    expression = to_sympy(expr)
+    return expression, {name: sympy.diff(expression, symbol(name)) for name in expr.variables}
+
+
 class SympyGradient:
     """The value and every partial of one expression according to SymPy, at any point."""
 
     def __init__(self, expr: Expr) -> None:
-        self.expression = to_sympy(expr)
+        self.expression, self.partials = _sympy_gradient(expr)
         self.names = expr.variables
-        self.partials = {name: sympy.diff(self.expression, symbol(name)) for name in self.names}
 
     def value_at(self, point: Mapping[str, float]) -> float:
         return sympy_at(self.expression, point)
