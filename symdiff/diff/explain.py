@@ -625,8 +625,15 @@ _LATEX = _Style(
 
 def _plain(value: Any) -> Any:
     """A number as the explanation shows it: the interpreter keeps integer constants exact
-    (Fractions) while it can, and gives floats in the end, so the explanation does too."""
-    return float(value) if isinstance(value, Fraction | Decimal) else value
+    (Fractions) while it can, and gives floats in the end, so the explanation does too. An
+    exact value beyond the float range (14^269, which min(0, 14^269) never needs as a
+    float) is shown as the infinity of its sign, as a wide (Decimal) one converts."""
+    if isinstance(value, Fraction):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _record(
