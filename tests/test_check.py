@@ -100,3 +100,12 @@ def test_a_point_where_a_float_step_overflows_is_checked_too() -> None:
     # arithmetic, and check answers (it once raised an internal error here; found by fuzzing).
     report = symdiff.check("exp(csc(x - 5e-324))", x=0.0)
     assert report.rows["x"].reverse == 0.0
+
+
+@pytest.mark.parametrize("text", ["min(x, 14^269)", "max(x, -14^269)*x", "x + 0*14^269"])
+def test_an_exact_integer_beyond_the_float_range_is_checked_too(text: str) -> None:
+    # 14^269 is kept exact by the interpreter (it never needs it as a float): the kink test
+    # compared x - 14^269, and converting the integer raised OverflowError.
+    report = symdiff.check(text, x=0.5)
+    assert report.ok
+    assert report.rows["x"].reverse == symdiff.differentiate(text, x=0.5)["x"]

@@ -84,6 +84,16 @@ def all_finite(results: Iterable[float]) -> bool:
     return all(math.isfinite(r) for r in results)
 
 
+def nearest_float(number: object) -> float:
+    """A value of a sweep (a float, an exact Fraction the checked algebra kept, a wide
+    Decimal) as the float nearest it: beyond the float range, the infinity of its sign, as
+    a Decimal converts (``float`` of a Fraction that large raises OverflowError)."""
+    try:
+        return float(number)  # type: ignore[arg-type]
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf  # type: ignore[operator]
+
+
 class Algebra(Generic[T]):
     """What a rule may use: ``apply`` of any op in the table, and a few shorthands."""
 

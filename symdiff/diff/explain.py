@@ -27,7 +27,7 @@ from ..simplify import ONE, ZERO, shortest, simplify
 from ..syntax.dot import render, to_dot
 from ..syntax.latex import to_latex
 from ..syntax.printer import to_text
-from .algebra import Algebra, CheckedFloatAlgebra
+from .algebra import Algebra, CheckedFloatAlgebra, nearest_float
 from .forward import tangents
 from .reverse import forward, reverse
 from .symbolic import NODES
@@ -628,12 +628,7 @@ def _plain(value: Any) -> Any:
     (Fractions) while it can, and gives floats in the end, so the explanation does too. An
     exact value beyond the float range (14^269, which min(0, 14^269) never needs as a
     float) is shown as the infinity of its sign, as a wide (Decimal) one converts."""
-    if isinstance(value, Fraction):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
-    return float(value) if isinstance(value, Decimal) else value
+    return nearest_float(value) if isinstance(value, Fraction | Decimal) else value
 
 
 def _record(

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..deferred import Deferred
-from ..diff.algebra import Algebra, CheckedFloatAlgebra, FloatAlgebra, all_finite
+from ..diff.algebra import (
+    Algebra,
+    CheckedFloatAlgebra,
+    FloatAlgebra,
+    all_finite,
+    nearest_float,
+)
 from ..diff.forward import tangents
 from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, SymdiffError, ValuesError
@@ -432,12 +438,13 @@ def node_values(p: Plan, point: list[float]) -> dict[Expr, float]:
     of the wide pass (policy 3) rounded to floats, so a node beyond the float range is inf.
     """
     floats, wide = _forward_values(p, point)
-    return _as_floats(wide) if wide else floats
+    # The float pass keeps exact integers exact (14^269 in min(x, 14^269)): floats too.
+    return _as_floats(wide or floats)
 
 
 def _as_floats(numbers: Mapping[Expr, object]) -> dict[Expr, float]:
-    """Wide numbers rounded to floats: beyond the float range they are inf."""
-    return {node: float(number) for node, number in numbers.items()}  # type: ignore[arg-type]
+    """Wide or exact numbers rounded to floats: beyond the float range they are inf."""
+    return {node: nearest_float(number) for node, number in numbers.items()}
 
 
 # --- errors that name the subexpression ----------------------------------------------
