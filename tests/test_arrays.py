@@ -18,8 +18,9 @@ import warnings
 import numpy as np
 import pytest
 from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from oracles import sensitivity
 from strategies import coordinates, examples, expressions, moderate_constants
 
 import symdiff
@@ -270,6 +271,8 @@ def _hidden_non_finite(expr: symdiff.Expr, point: dict[str, float]) -> bool:
     expressions(("x", "y"), max_leaves=6, constants=moderate_constants()),
     st.lists(st.tuples(coordinates(), coordinates()), min_size=1, max_size=4),
 )
+# Found by Hypothesis at eight times the local budget: a cancellation (above).
+@example(symdiff.parse("x*e/x"), [(5.7890450507866225e-263, 0.0)])
 def test_random_expressions_over_arrays_follow_the_scalar_path(
     expr: symdiff.Expr, pairs: list[tuple[float, float]]
 ) -> None:
@@ -293,8 +296,19 @@ def test_random_expressions_over_arrays_follow_the_scalar_path(
             # Only where the float pass overflowed and wide arithmetic rescued the point.
             assert _overflows(expr, {"x": x, "y": y}), (str(expr), x, y, got, expected)
             continue
-        for a, b in zip(got, expected, strict=True):
-            assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6), (str(expr), x, y, got, expected)
+        agree = all(
+            math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
+            for a, b in zip(got, expected, strict=True)
+        )
+        # Where rounding alone moves the answer (x*e/x at x = 6e-263: d/dx sums two terms of
+        # 5e262 to 0, and arrays round c*(1/b) once, as c/b), the two paths rightly differ.
+        assert agree or sensitivity(expr, {"x": x, "y": y}) > 1e-7, (
+            str(expr),
+            x,
+            y,
+            got,
+            expected,
+        )
 
 
 def test_arrays_for_names_the_expression_does_not_use_broadcast_too() -> None:
