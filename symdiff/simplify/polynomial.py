@@ -123,6 +123,11 @@ def times(p: Poly, q: Poly, work: Work) -> Poly:
 def scale(p: Poly, c: Number) -> Poly:
     if c == 0:
         return {}
+    if type(c) is Fraction and abs(c.numerator) == 1:
+        # Dividing by a content (1/c): whole coefficients it divides stay ints, no Fractions
+        d = c.numerator * c.denominator
+        if all(type(v) is int and v % d == 0 for v in p.values()):
+            return {m: v // d for m, v in p.items()}
     return {m: exact(v * c) for m, v in p.items()}
 
 
@@ -155,6 +160,9 @@ def content(p: Poly, leading: Monomial) -> Number:
     numerators = 0
     denominators = 1
     for c in p.values():
+        if type(c) is int:  # most coefficients: no Fraction to make
+            numerators = math.gcd(numerators, c)
+            continue
         f = Fraction(c)
         numerators = math.gcd(numerators, f.numerator)
         denominators = denominators * f.denominator // math.gcd(denominators, f.denominator)
