@@ -120,6 +120,8 @@ def multiply(a: Number, b: Number) -> Number:
 
 def divide(a: Number, b: Number) -> Number:
     """a/b, exact unless a float takes part."""
+    if type(b) is int and b == 1:  # most splits of a quotient: no Fractions to make
+        return exact(a)
     if isinstance(a, float) or isinstance(b, float):
         return a / b
     return exact(Fraction(a) / Fraction(b))
