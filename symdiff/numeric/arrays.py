@@ -410,12 +410,15 @@ def threads_for(limit: int, size: int) -> int:
 
 
 def _spread(count: int, blocks: Callable[[int, int], float], size: int, width: int) -> float:
-    """``blocks`` over the elements 0 to ``size``, in ``count`` ranges of whole blocks, one
-    per thread; the calling thread takes the first. The sum of what the ranges return."""
+    """``blocks`` over the elements 0 to ``size``, in ``count`` ranges of equal size, one
+    per thread; the calling thread takes the first. The sum of what the ranges return.
+
+    Equal ranges, not whole blocks: each range's last block is shorter, and no thread gets
+    a block more than another (10^6 elements in blocks of 2^16 made ranges of 8 and 7.26
+    blocks, so the call waited 5% longer for the first)."""
     if count <= 1:
         return blocks(0, size)
-    step = -(-size // width // count) * width  # whole blocks per range
-    bounds = [min(size, k * step) for k in range(count + 1)]
+    bounds = [size * k // count for k in range(count + 1)]
     pool = _WORKERS.pool()
     others = [
         pool.submit(_quietly, blocks, bounds[k], bounds[k + 1])
