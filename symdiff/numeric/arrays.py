@@ -33,9 +33,10 @@ infinite slope there meets sign's derivative, a structural 0).
 Large arrays run the NumPy program block by block (``BLOCK`` elements at a time, its
 intermediates in cache-sized scratch rows: ``codegen.numpy.blocked``), with the same
 numbers, and indices in messages counted in the whole array. From ``PER_THREAD`` elements
-per thread up, blocks of ``THREAD_BLOCK`` elements are shared among threads, one per core by
-default (``threads``): NumPy's ufuncs release the GIL, so they run at once, each writing its
-own part of the outputs, and the numbers are the same as on one thread.
+per thread up, the elements are split into equal ranges, one per thread (one per core by
+default: ``threads``), each run in blocks of ``THREAD_BLOCK``: NumPy's ufuncs release the
+GIL, so they run at once, each writing its own part of the outputs, and the numbers are
+the same as on one thread.
 
 Dask arrays in give lazy Dask arrays out: the same NumPy program runs chunk by chunk
 (``dask.array.map_blocks``), and the policy applies per chunk when it is computed, with
