@@ -668,3 +668,25 @@ def test_a_non_finite_input_element_is_always_a_values_error(
             symdiff.compile(expr, ["x", "y"])(xs, ys, errors="ignore")
     finally:
         arrays.BLOCK = saved
+
+
+@pytest.mark.parametrize(("count", "size"), [(2, 1_000_000), (2, 131_073), (3, 10**6 + 1)])
+def test_threads_get_equal_ranges_of_the_elements(count: int, size: int) -> None:
+    # Whole blocks per range gave the calling thread 8 blocks of 2^16 and the other 7.26
+    # at 10^6 elements: the call waited for the longer range. Ranges now differ by at most
+    # one element, cover every element once, and the calling thread takes the first.
+    calls: list[tuple[int, int, str]] = []
+    lock = threading.Lock()
+
+    def blocks(begin: int, end: int) -> float:
+        with lock:
+            calls.append((begin, end, threading.current_thread().name))
+        return float(end - begin)
+
+    assert arrays._spread(count, blocks, size, arrays.THREAD_BLOCK) == size
+    calls.sort()
+    assert [begin for begin, _, _ in calls] == [0, *(end for _, end, _ in calls[:-1])]
+    assert calls[-1][1] == size
+    lengths = [end - begin for begin, end, _ in calls]
+    assert len(lengths) == count and max(lengths) - min(lengths) <= 1
+    assert calls[0][2] == threading.current_thread().name
