@@ -25,7 +25,8 @@ from strategies import coordinates, examples, expressions, moderate_constants
 
 import symdiff
 from symdiff import DomainError, SymdiffWarning, ValuesError
-from symdiff.codegen.numpy import NUMPY, kernel
+from symdiff.codegen import numpy as numpy_codegen
+from symdiff.codegen.numpy import NUMPY, kept_scratch, kernel
 from symdiff.diff.algebra import CheckedFloatAlgebra
 from symdiff.diff.reverse import StepFailed, forward, reverse
 from symdiff.ir.graph import active_nodes, topological_order
@@ -498,7 +499,27 @@ def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set(
     # things; over whole arrays, each live intermediate would cost 8 * size (3.2 MB) more.
     block = arrays.BLOCK if threads == 1 else arrays.THREAD_BLOCK
     assert peak < outputs + threads * 8 * 8 * block + 200_000, (peak, outputs)
+    if threads == 1:
+        # The calling thread keeps its scratch rows from the call before: nothing but the
+        # outputs is allocated (a pool thread may be another than last time).
+        assert peak < outputs + 200_000, (peak, outputs)
     del result
+
+
+def test_scratch_rows_are_kept_per_thread_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = kept_scratch(3, 8)
+    assert first.shape == (3, 8)
+    assert np.shares_memory(first, kept_scratch(2, 8))  # one buffer on this thread
+    grown = kept_scratch(5, 8)  # a larger need grows it
+    assert grown.shape == (5, 8) and np.shares_memory(grown, kept_scratch(1, 8))
+    elsewhere: list[np.ndarray] = []
+    thread = threading.Thread(target=lambda: elsewhere.append(kept_scratch(3, 8)))
+    thread.start()
+    thread.join()
+    assert not np.shares_memory(elsewhere[0], kept_scratch(3, 8))  # each thread its own
+    monkeypatch.setattr(numpy_codegen, "SCRATCH_KEPT", 4 * 8 * 8)
+    beyond = kept_scratch(5, 8)  # more than SCRATCH_KEPT bytes: made afresh, not kept
+    assert not np.shares_memory(beyond, kept_scratch(1, 8))
 
 
 @pytest.fixture
