@@ -130,3 +130,19 @@ def test_a_domain_error_names_an_argument_no_float_can_hold() -> None:
         symdiff.hessian("x*acoth(3660^-256)", x=3.0)
     with pytest.raises(DomainError, match=r"where 3660\^-256 = 0\.0 at x = 3\.0"):
         symdiff.differentiate("x*acoth(3660^-256)", x=3.0)
+
+
+@pytest.mark.parametrize("text", ["14^269", "-14^269", "14^269 + 0*x"])
+def test_forward_mode_of_an_exact_value_beyond_the_floats_is_a_domain_error(text: str) -> None:
+    # Found by atheris: jvp of a constant the interpreter keeps exact, 14^269, converted the
+    # value to a float outside the try that sends overflows to wide arithmetic, and Python's
+    # OverflowError escaped; reverse mode said "too large" as it should. Every mode now does.
+    for call in (
+        lambda: symdiff.jvp(text, {"x": 1.0}, {"x": 1.0}),
+        lambda: symdiff.differentiate(text, x=1.0, mode="forward"),
+        lambda: symdiff.differentiate(text, x=1.0),
+        lambda: symdiff.explain(text, x=1.0, mode="forward"),
+    ):
+        with pytest.raises(DomainError, match=r"14\^269 is too large for a floating-point"):
+            call()
+    assert symdiff.jvp("14^269/14^268 + x", {"x": 2.0}, {"x": 1.0}) == (15.0, 2.0)

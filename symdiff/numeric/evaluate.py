@@ -408,6 +408,9 @@ def forward_sweeps(
         if not isinstance(failure.cause, OverflowError):
             raise domain_error(p, point, failure, _FLOATS) from None
         return _wide_tangents(p, point, directions, value)
+    except OverflowError:
+        # An exact result beyond the float range (14^269 alone: no float step overflowed)
+        return _wide_tangents(p, point, directions, value)
     if not all_finite(results):
         raise not_finite_error(p, point, floats, {})
     return tuple(results)
@@ -419,13 +422,13 @@ def _wide_tangents(
     order = p.order
     root = order[-1]
     wide = _wide_values(p, point)
-    results = [float(wide[root]) if value is None else value]
+    results = [nearest_float(wide[root]) if value is None else value]
     try:
         for seeds in directions:
             active = active_nodes(order, seeds)
             wide_seeds = {node: _WIDE.constant(d) for node, d in seeds.items()}
             swept = tangents(order, wide, _WIDE, wide_seeds, active)
-            results.append(float(swept.get(root, 0)))
+            results.append(nearest_float(swept.get(root, 0)))
     except StepFailed as failure:
         raise domain_error(p, point, failure, _WIDE) from None
     if not all_finite(results):
