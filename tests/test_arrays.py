@@ -704,7 +704,7 @@ def test_threads_get_equal_ranges_of_the_elements(count: int, size: int) -> None
             calls.append((begin, end, threading.current_thread().name))
         return float(end - begin)
 
-    assert arrays._spread(count, blocks, size, arrays.THREAD_BLOCK) == size
+    assert arrays._spread(count, blocks, size) == size
     calls.sort()
     assert [begin for begin, _, _ in calls] == [0, *(end for _, end, _ in calls[:-1])]
     assert calls[-1][1] == size

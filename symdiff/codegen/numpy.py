@@ -409,7 +409,7 @@ def blocked(
 
     The loop is the inner function ``blocks(begin, end)`` over the elements from ``begin``
     to ``end``, with scratch rows of its own (its thread's), and
-    ``spread(blocks, size, width)`` runs it over all of them: in one call, or in ranges on
+    ``spread(blocks, size)`` runs it over all of them: in one call, or in ranges on
     several threads at once (NumPy's ufuncs release the GIL), each writing its own part of
     the outputs. It returns the sum of what the calls return.
 
@@ -523,7 +523,7 @@ def blocked(
         lines.append(f"            check += {' + '.join(f'np.add.reduce({n})' for n in terms)}")
     lines.append("        return check")
     returned = [f"r{rows[text]}" if text in rows else text for text in results]
-    lines.append(f"    return spread(blocks, size, width), ({''.join(f'{t}, ' for t in returned)})")
+    lines.append(f"    return spread(blocks, size), ({''.join(f'{t}, ' for t in returned)})")
     return lines
 
 

@@ -410,7 +410,7 @@ def threads_for(limit: int, size: int) -> int:
     return max(1, min(limit, _WORKERS.count + 1, size // PER_THREAD))
 
 
-def _spread(count: int, blocks: Callable[[int, int], float], size: int, width: int) -> float:
+def _spread(count: int, blocks: Callable[[int, int], float], size: int) -> float:
     """``blocks`` over the elements 0 to ``size``, in ``count`` ranges of equal size, one
     per thread; the calling thread takes the first. The sum of what the ranges return.
 
@@ -435,7 +435,7 @@ def _spread(count: int, blocks: Callable[[int, int], float], size: int, width: i
 
 
 @functools.cache
-def spreader(count: int) -> Callable[[Callable[[int, int], float], int, int], float]:
+def spreader(count: int) -> Callable[[Callable[[int, int], float], int], float]:
     """The ``spread`` a blocked program is called with, for ``count`` threads."""
     return functools.partial(_spread, count)
 

@@ -333,9 +333,9 @@ class _Normalizer:
 
     def root_of_number(self, node: Expr, q: int) -> Form:
         """The atom n^(1/q) of a number n, remembered so that its q-th power is n again."""
+        if as_number(node) is not None:  # folded to a number (sqrt(1) is 1): no root
+            return self.atom(node)
         form = self.atom(node)
-        if not form.factors and () in form.rest:  # folded to a number: sqrt(1) is 1
-            return form
         ((monomial, _),) = form.rest.items()
         self.number_roots[monomial[0][0]] = q
         return form
