@@ -4,6 +4,7 @@ lambdify(math) and a straight-line Python function of the value.
 
     python benchmarks/bench_arrays.py            # 10^6 points, 9 rounds
     python benchmarks/bench_arrays.py --quick    # 10^5 points, 5 rounds
+    python benchmarks/bench_arrays.py --points   # the compiled point gradients alone
 
 The formulas are the "physics" family of cases.json. Every variable is an array of the
 given size (the case's point times a factor drawn uniformly from 0.9 to 1.1, so every point
@@ -33,6 +34,7 @@ import argparse
 import datetime
 import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -92,12 +94,22 @@ def _peak_bytes(call: Callable[..., Any], *args: Any) -> int:
     return peak - before
 
 
-def _point_seconds(call: Callable[..., Any], args: Sequence[float]) -> float:
-    """Median seconds per call, from 7 batches of calls lasting about 20 ms each."""
-    timer = timeit.Timer("call(*args)", globals={"call": call, "args": args})
-    number, _ = timer.autorange()
-    number = max(1, number // 10)
-    return statistics.median(t / number for t in timer.repeat(7, number))
+def _point_rounds(
+    calls: Mapping[str, Callable[..., Any]], args: Sequence[float], rounds: int = 9
+) -> list[dict[str, float]]:
+    """Seconds per call of each of ``calls`` in each of ``rounds`` rounds. A round times a
+    batch of about 20 ms of each call in turn, so that a change in the machine's speed (it
+    drifts by 15 to 20% within an hour) moves both sides of a ratio taken within a round
+    alike, as ``_interleaved`` does for arrays."""
+    timers = {
+        name: timeit.Timer("call(*args)", globals={"call": call, "args": args})
+        for name, call in calls.items()
+    }
+    number = max(1, next(iter(timers.values())).autorange()[0] // 10)
+    return [
+        {name: timer.timeit(number) / number for name, timer in timers.items()}
+        for _ in range(rounds)
+    ]
 
 
 def _optional(name: str, notes: list[str]) -> Any:
@@ -222,16 +234,30 @@ def point_rows(cases: Sequence[dict[str, Any]], notes: list[str]) -> list[list[s
         point = [float(case["point"][n]) for n in names]
         value_only = value_source.function()
         compiled = symdiff.compile(expr, names)
-        compiled(*point)
-        ours = _point_seconds(compiled, point)
-        straight = _point_seconds(value_only, point)
-        cells = [case["name"], f"{ours * 1e6:.2f}", f"{straight * 1e6:.2f}"]
-        cells.append(f"{ours / straight:.2f}")
+        value, gradient = compiled(*point)
+        # Each tool's answer is checked before it is timed: the same numbers as the
+        # interpreter's (which the test suite holds to SymPy), and as SymPy's lambdify.
+        reference = symdiff.differentiate(expr, dict(zip(names, point, strict=True)))
+        assert (value, *gradient) == (reference.value, *(reference[n] for n in names)), case
+        assert math.isclose(value_only(*point), value, rel_tol=1e-12), case["name"]
+        calls: dict[str, Callable[..., Any]] = {"ours": compiled, "value": value_only}
         if sympy is not None:
             symbols, outputs = _sympy_outputs(sympy, expr)
             lambdified = sympy.lambdify(symbols, outputs, "math", cse=True)
-            theirs = _point_seconds(lambdified, point)
-            cells += [f"{theirs * 1e6:.2f}", f"{ours / theirs:.2f}"]
+            theirs = [float(v) for v in lambdified(*point)]
+            assert all(
+                math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300)
+                for a, b in zip(theirs, (value, *gradient), strict=True)
+            ), case["name"]
+            calls["sympy"] = lambdified
+        rounds = _point_rounds(calls, point)
+        median = {name: statistics.median(r[name] for r in rounds) for name in calls}
+        # Ours over each call's time: the median of the rounds' ratios.
+        ratio = {name: statistics.median(r["ours"] / r[name] for r in rounds) for name in calls}
+        cells = [case["name"], f"{median['ours'] * 1e6:.2f}", f"{median['value'] * 1e6:.2f}"]
+        cells.append(f"{ratio['value']:.2f}")
+        if sympy is not None:
+            cells += [f"{median['sympy'] * 1e6:.2f}", f"{ratio['sympy']:.2f}"]
         else:
             cells += ["-", "-"]
         rows.append(cells)
@@ -257,27 +283,7 @@ def _summary(rows: Sequence[Sequence[str]], column: int) -> str:
     return f"median {median:.2f}, geometric mean {mean:.2f}, max {max(values):.2f}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10^5 points, 5 rounds")
-    args = parser.parse_args(argv)
-    size, repeats = (10**5, 5) if args.quick else (10**6, 9)
-    cases = [c for c in json.loads(CASES.read_text()) if c["family"] == "physics"]
-    notes: list[str] = []
-    started = perf_counter()
-    batch = batch_rows(cases, size, repeats, notes)
-    points = point_rows(cases, notes)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"- machine: {os.cpu_count()} CPUs, {platform.machine()}; load average at end {load}")
-    print(f"- Python {platform.python_version()}, {platform.platform()}")
-    print(f"- {_versions()}")
-    print(
-        f"- {size:,} points, median of {repeats} calls; wall time {perf_counter() - started:.0f} s"
-    )
-    for note in dict.fromkeys(notes):
-        print(f"- {note}")
-    print()
+def print_batch(size: int, batch: list[list[str]]) -> None:
     print(f"### Value and whole gradient over {size:,} points (ratios to the NumPy value)")
     print()
     header = [
@@ -305,6 +311,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     for column, name in columns:
         print(f"- {name}: {_summary(batch, column)}")
     print()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10^5 points, 5 rounds")
+    parser.add_argument(
+        "--points", action="store_true", help="the compiled point gradients alone (a minute)"
+    )
+    args = parser.parse_args(argv)
+    size, repeats = (10**5, 5) if args.quick else (10**6, 9)
+    cases = [c for c in json.loads(CASES.read_text()) if c["family"] == "physics"]
+    notes: list[str] = []
+    started = perf_counter()
+    batch = [] if args.points else batch_rows(cases, size, repeats, notes)
+    points = point_rows(cases, notes)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"- machine: {os.cpu_count()} CPUs, {platform.machine()}; load average at end {load}")
+    print(f"- Python {platform.python_version()}, {platform.platform()}")
+    print(f"- {_versions()}")
+    print(
+        f"- {size:,} points, median of {repeats} calls; wall time {perf_counter() - started:.0f} s"
+    )
+    for note in dict.fromkeys(notes):
+        print(f"- {note}")
+    print()
+    if batch:
+        print_batch(size, batch)
     print("### Gradient at one point, compiled (µs per call)")
     print()
     header = [
@@ -319,6 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"- symdiff / Python value: {_summary(points, 3)}")
     print(f"- symdiff / SymPy: {_summary(points, 5)}")
+    for column, line, what in ((3, 3.0, "the value"), (5, 1.5, "SymPy lambdify(math, cse)")):
+        values = [float(row[column]) for row in points if row[column] != "-"]
+        if values:
+            median = statistics.median(values)
+            verdict = "MET" if median <= line else "MISSED"
+            print(f"- Target: median at most {line}x {what}: {verdict} ({median:.2f}x)")
     return 0
 
 
