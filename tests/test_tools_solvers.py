@@ -146,3 +146,61 @@ def test_a_newton_step_beyond_the_float_range_ends_the_run_with_its_reason(
     result = symdiff.minimize("x^2 - y^2*1e300", x=1e10, y=1.0)
     assert not result.converged
     assert "beyond the float range" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("formula", "start", "minimum", "value"),
+    [
+        # A maximum where the gradient vanishes: f curves down both ways.
+        ("x^4 - 2*x^2", {"x": 0.0}, {"x": 1.0}, -1.0),
+        # A saddle point: up along x, down along y.
+        ("x^2 - y^2 + y^4", {"x": 0.0, "y": 0.0}, {"x": 0.0, "y": math.sqrt(0.5)}, -0.25),
+        # A saddle point with no negative entry on the Hessian's diagonal, [[0, 1], [1, 0]]:
+        # down along (1, -1) only, to (1, -1) or (-1, 1).
+        ("x*y + (x^4 + y^4)/4", {"x": 0.0, "y": 0.0}, {"x": 1.0, "y": 1.0}, -0.5),
+    ],
+)
+def test_minimize_leaves_a_stationary_point_that_is_no_minimum(
+    formula: str, start: dict[str, float], minimum: dict[str, float], value: float
+) -> None:
+    result = symdiff.minimize(formula, start)
+    assert result.converged, result.reason
+    # Either of the minima the direction leads to, by symmetry: |x| and |y| are given.
+    for name, expected in minimum.items():
+        assert abs(abs(result.point[name]) - expected) < 1e-9, result
+    assert math.isclose(result.value, value, rel_tol=1e-12), result
+
+
+@pytest.mark.parametrize("formula", ["-x^2", "x*y", "x^2 - y^2"])
+def test_a_maximum_or_saddle_of_a_function_unbounded_below_is_left_for_good(formula: str) -> None:
+    start = dict.fromkeys(symdiff.parse(formula).variables, 0.0)
+    result = symdiff.minimize(formula, start)
+    assert not result.converged and "without bound" in result.reason, result
+
+
+def test_a_minimum_where_f_is_level_in_a_direction_is_a_minimum() -> None:
+    # (x + y)^2 is level along x + y = 0: its Hessian [[2, 2], [2, 2]] is semidefinite, no
+    # reason to move.
+    result = symdiff.minimize("(x + y)^2", x=1.0, y=-1.0)
+    assert result.converged and result.iterations == 0, result
+    assert result.point == {"x": 1.0, "y": -1.0}
+
+
+def test_negative_curvature_finds_the_lowest_eigenvector() -> None:
+    from symdiff.tools.linalg import negative_curvature
+
+    assert negative_curvature([[2.0, 0.0], [0.0, 1.0]]) is None
+    assert negative_curvature([[0.0]]) is None
+    d = negative_curvature([[0.0, 1.0], [1.0, 0.0]])
+    assert d is not None and math.isclose(abs(d[0]), math.sqrt(0.5)) and d[0] == -d[1]
+    # Eigenvalues 1, 2, -3: the direction is the last one's eigenvector, e_3 rotated.
+    c, s = math.cos(0.3), math.sin(0.3)
+    rotation = [[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]
+    diagonal = [1.0, 2.0, -3.0]
+    m = [
+        [sum(rotation[i][k] * diagonal[k] * rotation[j][k] for k in range(3)) for j in range(3)]
+        for i in range(3)
+    ]
+    d = negative_curvature(m)
+    assert d is not None
+    assert math.isclose(sum(a * sum(m[i][j] * d[j] for j in range(3)) for i, a in enumerate(d)), -3)

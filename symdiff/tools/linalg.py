@@ -86,6 +86,48 @@ def is_positive_semidefinite(matrix: Sequence[Sequence[float]]) -> bool:
     return cholesky(shifted) is not None
 
 
+def negative_curvature(matrix: Sequence[Sequence[float]]) -> list[float] | None:
+    """A unit direction ``d`` along which the symmetric ``matrix`` curves down, ``d.M.d``
+    negative (its eigenvector of the lowest eigenvalue), or None if it has no eigenvalue
+    below ``-1e-12`` times its largest entry: semidefinite up to rounding.
+
+    The eigenvectors come from Jacobi's method (cyclic sweeps of plane rotations, each
+    zeroing one off-diagonal entry; Golub and Van Loan, section 8.5), which needs no
+    library and is accurate for the small matrices of a minimiser's Hessian.
+    """
+    n = len(matrix)
+    a = [list(map(float, row)) for row in matrix]
+    scale = max((abs(v) for row in a for v in row), default=0.0)
+    if not (math.isfinite(scale) and scale > 0.0):
+        return None
+    vectors = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+    for _ in range(100):
+        off = math.sqrt(sum(a[i][j] ** 2 for i in range(n) for j in range(n) if i != j))
+        if off <= 1e-15 * scale:
+            break
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                if a[p][q] == 0.0:
+                    continue
+                theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                t = math.copysign(1.0, theta) / (abs(theta) + math.hypot(theta, 1.0))
+                c = 1 / math.hypot(t, 1.0)
+                s = t * c
+                for k in range(n):  # columns p and q of A J
+                    akp, akq = a[k][p], a[k][q]
+                    a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
+                for k in range(n):  # rows p and q of J^T A J
+                    apk, aqk = a[p][k], a[q][k]
+                    a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
+                for k in range(n):  # the rotations accumulated: V J
+                    vkp, vkq = vectors[k][p], vectors[k][q]
+                    vectors[k][p], vectors[k][q] = c * vkp - s * vkq, s * vkp + c * vkq
+    lowest = min(range(n), key=lambda i: a[i][i])
+    if not a[lowest][lowest] < -1e-12 * scale:
+        return None
+    return [vectors[k][lowest] for k in range(n)]
+
+
 def total(numbers: Iterable[float]) -> float:
     """The sum, correctly rounded (``math.fsum``); IEEE's nan or inf where fsum cannot give
     one (inf - inf, or a sum past the float range), for the caller to refuse."""
