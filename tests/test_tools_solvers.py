@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 import symdiff
 from symdiff.tools import solvers
@@ -186,21 +190,53 @@ def test_a_minimum_where_f_is_level_in_a_direction_is_a_minimum() -> None:
     assert result.point == {"x": 1.0, "y": -1.0}
 
 
-def test_negative_curvature_finds_the_lowest_eigenvector() -> None:
-    from symdiff.tools.linalg import negative_curvature
+def test_negative_curvature_is_a_direction_in_which_the_matrix_curves_down() -> None:
+    from symdiff.tools.linalg import matrix_vector, negative_curvature
+
+    def curvature(m: list[list[float]], d: list[float]) -> float:
+        return sum(a * b for a, b in zip(d, matrix_vector(m, d), strict=True))
 
     assert negative_curvature([[2.0, 0.0], [0.0, 1.0]]) is None
     assert negative_curvature([[0.0]]) is None
+    assert negative_curvature([[1.0, 1.0], [1.0, 1.0]]) is None  # semidefinite
+    assert negative_curvature([[math.nan, 0.0], [0.0, -1.0]]) is None  # nothing to judge by
+    assert negative_curvature([[-1.0, 0.0], [0.0, math.inf]]) is None
     d = negative_curvature([[0.0, 1.0], [1.0, 0.0]])
     assert d is not None and math.isclose(abs(d[0]), math.sqrt(0.5)) and d[0] == -d[1]
-    # Eigenvalues 1, 2, -3: the direction is the last one's eigenvector, e_3 rotated.
-    c, s = math.cos(0.3), math.sin(0.3)
-    rotation = [[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]
-    diagonal = [1.0, 2.0, -3.0]
-    m = [
-        [sum(rotation[i][k] * diagonal[k] * rotation[j][k] for k in range(3)) for j in range(3)]
-        for i in range(3)
-    ]
+    # Eigenvalues 5, -1 and 1, and no diagonal entry negative: the direction is the
+    # eigenvector of -1, (1, -1, 0) / sqrt(2), the steepest way down.
+    m = [[2.0, 3.0, 0.0], [3.0, 2.0, 0.0], [0.0, 0.0, 1.0]]
     d = negative_curvature(m)
     assert d is not None
-    assert math.isclose(sum(a * sum(m[i][j] * d[j] for j in range(3)) for i, a in enumerate(d)), -3)
+    assert math.isclose(curvature(m, d), -1.0) and abs(d[2]) < 1e-15 and d[0] == -d[1]
+    assert math.isclose(math.hypot(*d), 1.0)
+
+
+coefficient = st.integers(-3, 3)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(coefficient, coefficient, coefficient)
+def test_where_minimize_says_converged_f_curves_up(c: int, d: int, e: int) -> None:
+    # The origin is a stationary point of every such f, and a minimum, maximum or saddle
+    # point as the quadratic part's Hessian [[2c, e], [e, 2d]] is definite or not; the
+    # quartic term keeps f bounded below. NumPy's eigenvalues are the oracle.
+    formula = f"({c})*x^2 + ({d})*y^2 + ({e})*x*y + (x^2 + y^2)^2"
+    result = symdiff.minimize(formula, x=0.0, y=0.0)
+    assert result.converged, result
+    hessian = symdiff.hessian(formula, **result.point)
+    matrix = np.array([[hessian[i][j] for j in range(2)] for i in range(2)])
+    lowest = np.linalg.eigvalsh(matrix)[0]
+    assert lowest >= -1e-9 * max(1.0, np.abs(matrix).max()), (formula, result, matrix)
+    if np.linalg.eigvalsh(np.array([[2 * c, e], [e, 2 * d]]))[0] < 0:
+        assert result.value < 0, (formula, result)  # it left the origin, downhill
+
+
+def test_near_a_minimum_f_at_its_rounding_is_judged_by_the_gradient() -> None:
+    # From here the Newton step promises a decrease of about 1e-17, below the rounding of
+    # f = -3.28 (4e-16): the Armijo test could not accept it, and every iteration took a
+    # step too small to move x, to the iteration limit (200 iterations, 4,710 evaluations).
+    formula = "-3*y^2 + 3*x*y + (x^2 + y^2)^2"
+    result = symdiff.minimize(formula, x=-0.5149417862641449, y=1.243179444231526)
+    assert result.converged and result.iterations <= 2, result
+    assert result.residual < 1e-14

@@ -89,7 +89,7 @@ def is_positive_semidefinite(matrix: Sequence[Sequence[float]]) -> bool:
 def negative_curvature(matrix: Sequence[Sequence[float]]) -> list[float] | None:
     """A unit direction ``d`` along which the symmetric ``matrix`` curves down, ``d.M.d``
     negative (its eigenvector of the lowest eigenvalue), or None if it has no eigenvalue
-    below ``-1e-12`` times its largest entry: semidefinite up to rounding.
+    below ``-1e-12`` times its largest entry: semidefinite up to rounding (or not finite).
 
     The eigenvectors come from Jacobi's method (cyclic sweeps of plane rotations, each
     zeroing one off-diagonal entry; Golub and Van Loan, section 8.5), which needs no
@@ -97,9 +97,15 @@ def negative_curvature(matrix: Sequence[Sequence[float]]) -> list[float] | None:
     """
     n = len(matrix)
     a = [list(map(float, row)) for row in matrix]
-    scale = max((abs(v) for row in a for v in row), default=0.0)
-    if not (math.isfinite(scale) and scale > 0.0):
+    if not all(math.isfinite(v) for row in a for v in row):
         return None
+    scale = max((abs(v) for row in a for v in row), default=0.0)
+    if scale == 0.0 or is_positive_semidefinite(a):
+        return None  # the common case, a minimum, settled by one Cholesky factorisation
+    # Jacobi's sweeps cost about n^3 steps of Python each: fine for the Hessians of the
+    # few unknowns a minimiser is given; the direction (the lowest eigenvector) is the
+    # one along which f falls fastest, where cheaper directions (Cholesky's first failing
+    # pivot) can be almost level.
     vectors = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
     for _ in range(100):
         off = math.sqrt(sum(a[i][j] ** 2 for i in range(n) for j in range(n) if i != j))

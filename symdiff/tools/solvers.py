@@ -246,8 +246,9 @@ def minimize(
     steps, which converge quadratically. It stops when every ``|df/dx_i|`` is at most
     ``tolerance`` and the Hessian has no negative eigenvalue; at a maximum or a saddle
     point, where the gradient vanishes too, it steps along the direction in which f curves
-    down (``minimize("x^4 - 2*x^2", x=0)`` finds x = 1, not the maximum at 0). Any other method is SciPy's (``scipy.optimize.minimize``), handed the
-    exact gradient and, for the methods that take one, the exact Hessian.
+    down (``minimize("x^4 - 2*x^2", x=0)`` finds x = 1, not the maximum at 0). Any other
+    method is SciPy's (``scipy.optimize.minimize``), handed the exact gradient and, for the
+    methods that take one, the exact Hessian.
 
     >>> s = minimize("(1-x)^2 + 100*(y-x^2)^2", x=-1.2, y=1)
     >>> s.converged, round(s.point["x"], 9), round(s.point["y"], 9)
@@ -316,14 +317,24 @@ def _newton_minimize(
             return finish(iteration, False, "the Newton step is beyond the float range")
         # Backtracking until f(x + a d) <= f(x) + 1e-4 (a g.d + a^2 d.H.d / 2) holds (the
         # Armijo condition, with the curvature term on a negative-curvature step); a trial
-        # outside the domain counts as too long a step.
+        # outside the domain counts as too long a step. Near a minimum the decrease a step
+        # promises falls below the rounding of f itself, and f can no longer tell a better
+        # point from a worse one: there a trial within a few units in the last place of f
+        # is judged by its gradient instead, and taken if that is smaller (the
+        # approximate Wolfe conditions of Hager and Zhang, 2005).
         alpha = 1.0
+        gradient_size = max(abs(v) for v in g)
         while True:
             trial = [a + alpha * d for a, d in zip(x, direction, strict=True)]
             try:
                 trial_f, trial_g = derivatives.value_and_gradient(problem.point(trial))
                 evaluations += 1
                 if trial_f <= f + 1e-4 * alpha * (slope + alpha * curvature / 2):
+                    if trial != x:
+                        break
+                elif abs(trial_f - f) <= 4 * math.ulp(abs(f)) and (
+                    max(abs(v) for v in trial_g) < gradient_size
+                ):
                     break
             except DomainError:
                 evaluations += 1
