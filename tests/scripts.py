@@ -8,6 +8,7 @@ import contextlib
 import io
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,15 @@ def installed_script() -> str:
     if found is None:
         pytest.fail("the symdiff console script is not installed (pip install the package)")
     return found
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child that a test interrupts (Ctrl-C, SIGINT): SIGINT back to
+    its default. A job started in the background by a shell without job control (``cmd &``
+    in a script, as some CI runners start theirs) has SIGINT ignored, every process it
+    starts inherits that, and a Python that starts with SIGINT ignored never raises
+    KeyboardInterrupt: the test would then see a command that ignores Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from scripts import installed_script, run_in_process
+from scripts import installed_script, interruptible, run_in_process
 
 
 def _script(args: list[str], stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess[bytes]:
@@ -65,6 +65,7 @@ def test_ctrl_c_stops_the_command_without_a_traceback() -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=interruptible,
     )
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(b"x^2\n")

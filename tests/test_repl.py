@@ -15,7 +15,7 @@ import pexpect  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scripts import installed_script
+from scripts import installed_script, interruptible
 from strategies import examples
 
 import symdiff
@@ -571,6 +571,7 @@ class Terminal:
             encoding="utf-8",
             dimensions=(30, 150),
             timeout=30,
+            preexec_fn=interruptible,
         )
         # pexpect waits 50 ms before each send by default, for programs that turn echo
         # off after showing a prompt; every step here waits for the prompt instead.
