@@ -298,9 +298,9 @@ def _newton_minimize(
             return finish(iteration, False, f"the Hessian is undefined: {exc}")
         curvature = 0.0
         if stationary:
-            # A minimum, or a maximum or saddle point, where the gradient vanishes too:
-            # there the Hessian has a direction of negative curvature, along which f
-            # decreases both ways; step along it (Nocedal and Wright, section 4.3).
+            # A minimum, or a maximum or saddle point, where the gradient vanishes too. At
+            # the last two the Hessian has a direction of negative curvature, along which f
+            # decreases both ways: step along it (Nocedal and Wright, section 4.3).
             downhill = negative_curvature(h)
             if downhill is None:
                 return finish(iteration, True, settled)
