@@ -7,8 +7,13 @@ once however many times it is shared, leaves in order of first appearance (left 
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable
+from typing import Any
 
 from .nodes import Expr, is_variable
+
+# On the walk's stack, above a node whose arguments are pushed after it: emit that node
+# once they are done.
+_EXPANDED = object()
 
 
 def topological_order(roots: Iterable[Expr]) -> list[Expr]:
@@ -16,25 +21,35 @@ def topological_order(roots: Iterable[Expr]) -> list[Expr]:
     order: list[Expr] = []
     done: set[Expr] = set()
     # Bound methods and a plain loop: every walk of the package runs through here, and
-    # this way it takes 40% less time than with attribute lookups and a generator.
+    # this way it takes 40% less time than with attribute lookups and a generator. The
+    # stack holds nodes and a marker, no (node, flag) pairs: a pair a node is a tuple the
+    # cyclic collector counts, and on a graph of 10^5 nodes the collections that
+    # allocating them set off made one walk take up to ten times as long as the next.
+    expanded: Any = _EXPANDED
     finish, emit = done.add, order.append
     for root in roots:
-        # Entries are (node, expanded): a node is emitted once its arguments are.
-        stack: list[tuple[Expr, bool]] = [(root, False)]
+        stack: list[Any] = [root]
         pop, push = stack.pop, stack.append
         while stack:
-            node, expanded = pop()
+            node = pop()
+            if node is expanded:  # the node below it: its arguments are done
+                node = pop()
+                if node not in done:
+                    finish(node)
+                    emit(node)
+                continue
             if node in done:
                 continue
             args = node.args
-            if expanded or not args:
+            if not args:
                 finish(node)
                 emit(node)
                 continue
-            push((node, True))
+            push(node)
+            push(expanded)
             for arg in reversed(args):
                 if arg not in done:
-                    push((arg, False))
+                    push(arg)
     return order
 
 
