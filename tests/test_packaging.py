@@ -74,6 +74,21 @@ def test_the_wheel_carries_the_parser_tables_built_for_its_grammar(wheel: Path) 
     assert saved
 
 
+def test_the_wheel_carries_the_parser_as_data_for_its_grammar(wheel: Path) -> None:
+    import symdiff
+    from symdiff.syntax import machine, parser
+    from symdiff.syntax.lalr import driver
+
+    with zipfile.ZipFile(wheel) as archive:
+        content = archive.read(f"symdiff/grammar/{machine.MACHINE_FILE}")
+    data = machine.load(content, GRAMMAR.read_text(encoding="utf-8"))
+    assert data is not None
+    shipped = driver(data, parser.BUILDER)
+    assert shipped is not None
+    for text in ["sin(x*y) + 2^-x", "atan2(x, y)/3", "-√x²·y⁻¹ - f", "((x))**2", "pi*e"]:
+        assert shipped(text) is symdiff.parse(text)
+
+
 def test_the_wheel_carries_every_module_and_the_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -124,6 +139,22 @@ def test_the_wheel_works_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> 
     gradient = json.loads(command.stdout)["gradient"]
     assert math.isclose(gradient["x"], 3 * (math.cos(6) - math.sin(6)))
     assert math.isclose(gradient["y"], 2 * (math.cos(6) - math.sin(6)))
+
+    # A formula that parses loads no Lark, in Python or at the command line; one that does
+    # not has Lark tell its error.
+    program = (
+        "import sys, symdiff\n"
+        "from symdiff.cli.main import main\n"
+        "symdiff.differentiate('sin(x*y) + cos(x*y)', x=2, y=3)\n"
+        "main(['sin(x*y)+cos(x*y)', '--at', 'x=2,y=3'])\n"
+        "print('lark' in sys.modules)\n"
+        "try:\n"
+        "    symdiff.parse('sin(x')\n"
+        "except symdiff.ParseError as error:\n"
+        "    print(error.column, 'lark' in sys.modules)\n"
+    )
+    lines = _run([python, "-c", program], cwd=elsewhere).stdout.splitlines()
+    assert lines[-2:] == ["False", "6 True"]
 
     # The command's parser comes from the shipped tables: with Lark's grammar loader
     # refused and an empty temporary directory (no per-user cache), it still answers, and

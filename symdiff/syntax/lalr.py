@@ -1,15 +1,16 @@
 """A lean driver for Lark's LALR tables: the same parse as ``Lark.parse``, without its
-per-token bookkeeping, for formulas that parse.
+per-token bookkeeping and without Lark itself, for formulas that parse.
 
 ``Lark.parse`` makes a :class:`~lark.Token` of every piece of text (parentheses and
 operators included), counts lines and columns, and feeds each token through its
 interactive parser state: about 5 µs a token, two thirds of reading a long formula. A
-formula that parses needs none of that. The driver below reads tokens with Lark's own
-scanner (the same compiled regular expression, so the same tokens), makes a ``Token``
-only of the terminals a rule keeps (names, numbers, superscripts), and runs Lark's own
-table and callbacks (the same shifts and reductions, so the same nodes), in one loop. Each
-rule's callback, a chain of Lark's wrappers, is folded into one function where its shape
-is one this grammar has (``_lean``); 11 to 17% of a deep formula's parse.
+formula that parses needs none of that. The driver below runs on Lark's parser as plain
+data (``machine.py``): it reads tokens with the regular expression of Lark's scanner (the
+same tokens), keeps the text of the terminals a rule keeps (names, numbers, superscripts),
+and runs Lark's table with each rule's callback folded into one function (the same shifts
+and reductions, and the builder's method called with the children Lark's callback chain
+would give it: so the same nodes), in one loop. Nothing here imports Lark: a start that
+parses a formula (the command line's, every ``import symdiff``) never loads it.
 
 Anything it does not expect stops it with :class:`Unparsed`: a character no terminal
 matches, a token the table refuses in its state, an exception from a callback (whose
@@ -23,13 +24,9 @@ token; when it is not, the table refuses it and Lark parses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
-
-from lark import Lark, Token
-from lark.grammar import Terminal
-from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-from lark.parsers.lalr_analysis import Shift
 
 
 class Unparsed(Exception):
@@ -37,48 +34,41 @@ class Unparsed(Exception):
 
 
 Driver = Callable[[str], Any]
+Reduction = Callable[[list[Any]], Any]
 
 
-def driver(lark: Lark) -> Driver | None:
-    """A function parsing text as ``lark.parse`` does, or None where this Lark's parser is
-    not shaped as expected (another version's internals): then use ``lark.parse``."""
+def driver(data: dict[str, Any], builder: object) -> Driver | None:
+    """A function parsing text as Lark's parser that ``data`` describes (``machine.py``)
+    does with ``builder`` as its transformer (each rule's method called with the rule's
+    children as arguments), or None where a rule needs what ``builder`` has not."""
     try:
-        frontend = lark.parser
-        lexer = getattr(frontend.lexer, "root_lexer", frontend.lexer)
-        patterns = lexer.scanner._mres
-        ignore = frozenset(lexer.ignore_types)
-        parser = frontend.parser.parser
-        table = parser.parse_table
-        (start,) = table.start_states.values()
-        (end,) = table.end_states.values()
-        callbacks: dict[Any, Callable[..., Any]] = {
-            rule: callback if isinstance(rule, str) else _lean(callback, len(rule.expansion))
-            for rule, callback in parser.callbacks.items()
+        reductions = [_reduction(rule, builder) for rule in data["rules"]]
+        terminals = {kind for row in data["states"].values() for kind in row} - {
+            rule[0] for rule in data["rules"]
         }
         # Each action once, as a tuple: (next state, -1, None) shifts; (the rule's
-        # nonterminal, its length, its callback) reduces. No rule is hashed or looked into
-        # while parsing.
-        actions: dict[Any, dict[str, tuple[Any, int, Any]]] = {
-            state: {
-                kind: (argument, -1, None)
-                if action is Shift
-                else (argument.origin.name, len(argument.expansion), callbacks[argument])
-                for kind, (action, argument) in row.items()
-            }
-            for state, row in table.states.items()
-        }
-        on_token = {name: f for name, f in callbacks.items() if isinstance(name, str)}
-        kept = frozenset(
-            symbol.name
-            for rule in lark.rules
-            for symbol in rule.expansion
-            if isinstance(symbol, Terminal) and not symbol.filter_out
-        )
-    except (AttributeError, KeyError, TypeError, ValueError):
+        # nonterminal, its length, its callback) reduces. No rule is looked into while
+        # parsing.
+        actions: dict[int, dict[str, tuple[Any, int, Reduction | None]]] = {}
+        for state, row in data["states"].items():
+            actions[state] = {}
+            for kind, (reduce, target) in row.items():
+                if not reduce:
+                    actions[state][kind] = (target, -1, None)
+                    continue
+                reduction = reductions[target]
+                if reduction is None:
+                    return None
+                origin, size = data["rules"][target][:2]
+                actions[state][kind] = (origin, size, reduction)
+        match = re.compile(data["pattern"], data["flags"]).match
+        ignore = frozenset(data["ignore"])
+        kept = frozenset(data["kept"])
+        start, end = data["start"], data["end"]
+    except (KeyError, TypeError, ValueError, re.error):
         return None
-    if len(patterns) != 1:  # more terminals than one regular expression holds
-        return None
-    match = patterns[0].match
+    if any(hasattr(builder, name) for name in terminals):
+        return None  # Lark would call it for each such token: its own parse, not this one
 
     def parse(text: str) -> Any:
         state_stack: list[Any] = [start]
@@ -94,14 +84,12 @@ def driver(lark: Lark) -> Driver | None:
                 position = found.end()
                 if kind in ignore:
                     continue
-                token = Token(kind, found.group()) if kind in kept else None
-                if on_token and kind in on_token:
-                    token = on_token[kind](token)
+                token = found.group() if kind in kept else None
             else:
                 kind, token = "$END", None
             while True:  # reduce while the table says so, then shift the token
                 try:
-                    target, size, callback = actions[state_stack[-1]][kind]
+                    target, size, callback = actions[state_stack[-1]][kind]  # type: ignore[index]
                 except KeyError:
                     raise Unparsed from None
                 if callback is None:
@@ -125,37 +113,48 @@ def driver(lark: Lark) -> Driver | None:
     return parse
 
 
-def _lean(callback: Callable[..., Any], size: int) -> Callable[..., Any]:
-    """The same reduction as Lark's ``callback`` for a rule of ``size`` symbols, in one
-    call where its shape is one of those this grammar's rules have; otherwise ``callback``.
+def _reduction(rule: list[Any], builder: object) -> Reduction | None:
+    """What Lark's callback chain for ``rule`` does, as one function of the children.
 
-    Lark builds each rule's callback as a chain: a filter that keeps the children the rule
-    keeps (``ChildFilterLALR_NoPlaceholders``: no punctuation, nothing spliced), then for a
-    ``?rule`` one that returns a single child as it is (``ExpandSingleChild``), or the
-    transformer's method called with the children as arguments (``v_args(inline=True)``).
-    Each link is a Python call and a new list; here the chain is one function reading the
-    kept children by index: 11 to 17% less time for a deep formula.
+    Lark keeps the children the rule keeps (no punctuation), puts None for an absent
+    ``[optional]``, splices in the children of an inlined ``_rule``'s value; a ``?rule``
+    then hands a single child on as it is; otherwise the rule's method is called with the
+    kept children as arguments (``v_args(inline=True)``). The common shapes read the kept
+    children by index in one call: 11 to 17% of a deep formula's parse.
     """
-    kept = list(range(size))
-    link: Any = callback
-    if type(link) is ChildFilterLALR_NoPlaceholders:
-        if any(splice for _, splice in link.to_include):
-            return callback
-        kept = [index for index, _ in link.to_include]
-        link = link.node_builder
-    if type(link) is ExpandSingleChild:
-        if len(kept) != 1:  # Lark would make a tree of them, which no method here takes
-            return callback
-        (i,) = kept
+    origin, _size, name, slots, expand = rule
+    plain = all(type(slot) is int and slot >= 0 for slot in slots)
+    if expand and plain and len(slots) == 1:
+        (i,) = slots
         return lambda children: children[i]
-    method = getattr(link, "base_func", None)
-    wrapper = getattr(getattr(link, "visit_wrapper", None), "__name__", None)
-    if method is None or wrapper != "_vargs_inline":
-        return callback
-    if len(kept) == 1:
-        (i,) = kept
-        return lambda children: method(children[i])
-    if len(kept) == 2:
-        i, j = kept
-        return lambda children: method(children[i], children[j])
-    return lambda children: method(*[children[k] for k in kept])
+    method = None if name.startswith("_") else getattr(builder, name, None)
+    if method is None:
+        if not origin.startswith("_"):
+            return None  # Lark would build a tree of it, which no method here takes
+        method = _children  # an inlined rule's value: its children, spliced where used
+    if plain and not expand:
+        if len(slots) == 1:
+            (i,) = slots
+            return lambda children: method(children[i])
+        if len(slots) == 2:
+            i, j = slots
+            return lambda children: method(children[i], children[j])
+
+    def reduce(children: list[Any]) -> Any:
+        kept: list[Any] = []
+        for slot in slots:
+            if slot is None:
+                kept.append(None)
+            elif slot >= 0:
+                kept.append(children[slot])
+            else:
+                kept.extend(children[~slot])
+        if expand and len(kept) == 1:
+            return kept[0]
+        return method(*kept)
+
+    return reduce
+
+
+def _children(*children: Any) -> list[Any]:
+    return list(children)

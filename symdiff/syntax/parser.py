@@ -1,26 +1,26 @@
-"""Text to expression graph: Lark's LALR parser with a transformer that builds nodes.
+"""Text to expression graph: Lark's LALR parser with a builder that makes nodes.
 
-The transformer is handed to ``Lark(...)`` so nodes are built as rules reduce and no parse
-tree exists; LALR keeps its own stack, so nesting depth costs memory, not recursion. Lark's
-exceptions are translated into :class:`ParseError` with a caret under the column.
+The builder's methods run as rules reduce, so nodes are built and no parse tree exists;
+LALR keeps its own stack, so nesting depth costs memory, not recursion. A formula is read
+by the lean driver (``lalr.py``) over Lark's parser as plain data (``machine.py``, shipped
+in the wheel), so a start that parses needs no Lark; where the driver stops, Lark itself
+parses (loaded then), and its exceptions are translated into :class:`ParseError` with a
+caret under the column.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import math
 import os
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextvars import ContextVar
-from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple, Protocol
-
-import lark
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from types import MappingProxyType, SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..deferred import Deferred
 from ..errors import ParseError, SymdiffError
@@ -28,13 +28,25 @@ from ..ir.memo import Memo
 from ..ir.nodes import Expr, constant, make, variable
 from ..ir.ops import FUNCTIONS, NAMED_CONSTANTS, OPS
 from ..limits import current as current_limits
+from . import machine
 from .lalr import Driver, driver
-from .tables import LARK_OPTIONS, TABLES_FILE, tables_key
 
 if TYPE_CHECKING:
     import difflib
+
+    import lark
+    from lark import Lark, Token
+    from lark import exceptions as lark_exceptions
+
+    from . import tables
 else:  # only an unknown name needs it
     difflib = Deferred("difflib")
+    # Lark reads a formula only where the lean driver stops (an error, told with its
+    # position by Lark), or where no machine fits the grammar (a checkout reads it off
+    # Lark's parser): a formula that parses never loads it.
+    lark = Deferred("lark")
+    lark_exceptions = Deferred("lark.exceptions")
+    tables = Deferred("symdiff.syntax.tables")
 
 # Past this many characters the implicit-multiplication hint quotes tokens, not the line.
 _HINT_WIDTH = 60
@@ -77,9 +89,9 @@ def _number(text: str) -> int | float:
     return value
 
 
-@v_args(inline=True)
-class _Builder(Transformer[Token, Expr]):
-    """One method per grammar alias; each returns an (interned) node."""
+class _Builder:
+    """One method per grammar alias, called with the rule's kept children as arguments (a
+    token as its text, or Lark's Token); each returns an (interned) node."""
 
     def number(self, token: Token) -> Expr:
         try:
@@ -146,6 +158,9 @@ class _Builder(Transformer[Token, Expr]):
         )
 
 
+BUILDER = _Builder()
+
+
 # --- pasted symbols ------------------------------------------------------------------------
 
 _SUPERSCRIPT_DIGITS = str.maketrans(
@@ -189,7 +204,8 @@ def _refuse_mixed_lookalikes(token: Token) -> None:
     for offset, char in enumerate(text):
         latin = GREEK_LOOKALIKES.get(char)
         if latin is not None:
-            where = Token("NAME", char, line=token.line, column=(token.column or 1) + offset)
+            line, column = getattr(token, "line", None), getattr(token, "column", None)
+            where = lark.Token("NAME", char, line=line, column=(column or 1) + offset)
             raise _Rejected(
                 f"the name {_shorten(text)} mixes Latin letters with {_describe_char(char)}",
                 where,
@@ -259,48 +275,81 @@ def _check_size(text: str) -> None:
 
 
 @functools.cache
-def _lark(builder: type[_Builder] = _Builder) -> Lark:
-    """The parser, from the tables the wheel ships when they fit this grammar and Lark;
+def _lark(builder: _Builder | None = None) -> Lark:
+    """Lark's parser, from the tables the wheel ships when they fit this grammar and Lark;
     otherwise built once into Lark's per-user cache (a checkout, or another Lark)."""
     grammar = grammar_text()
-    shipped = os.path.join(_PACKAGED, TABLES_FILE)
+    transformer = _for_lark(builder or BUILDER)
+    shipped = os.path.join(_PACKAGED, tables.TABLES_FILE)
     if os.path.isfile(shipped):
-        key = tables_key(grammar, lark.__version__)
+        key = tables.tables_key(grammar, _lark_version())
         try:
             with open(shipped, "rb") as file:
                 if file.readline() == key:
                     # Lark.load takes no transformer; _load is what Lark's own cache calls.
-                    parser: Lark = Lark.__new__(Lark)._load(file, transformer=builder())
+                    parser: Lark = lark.Lark.__new__(lark.Lark)._load(file, transformer=transformer)
                     return parser
         except Exception:  # unreadable or damaged tables: build them, as with none
             pass
-    return Lark(grammar, **LARK_OPTIONS, transformer=builder(), cache=True)
+    return lark.Lark(grammar, **tables.LARK_OPTIONS, transformer=transformer, cache=True)
+
+
+def _lark_version() -> str:
+    # A deferred module answers no dunder: the version is read off the module itself.
+    return str(importlib.import_module("lark").__version__)
+
+
+def _for_lark(builder: _Builder) -> object:
+    """``builder`` as Lark's transformer: Lark calls a rule's callback with the list of
+    the children it keeps; the builder's methods take them as arguments."""
+
+    def spread(method: Callable[..., Expr]) -> Callable[[list[Any]], Expr]:
+        return lambda children: method(*children)
+
+    methods = {
+        name: spread(getattr(builder, name)) for name in dir(builder) if not name.startswith("_")
+    }
+    return SimpleNamespace(**methods)
 
 
 @functools.cache
-def _driver(lark: Lark) -> Driver | None:
-    return driver(lark)
+def _machine() -> dict[str, Any] | None:
+    """Lark's parser as data (``machine.py``): shipped in the wheel when it fits the grammar
+    and this Python, otherwise read off Lark's parser (a checkout: Lark is loaded)."""
+    grammar = grammar_text()
+    try:
+        with open(os.path.join(_PACKAGED, machine.MACHINE_FILE), "rb") as file:
+            shipped = machine.load(file.read(), grammar)
+    except OSError:
+        shipped = None
+    return shipped if shipped is not None else machine.machine(_lark())
 
 
-def _run(lark: Lark, text: str) -> Expr:
+@functools.cache
+def _driver(builder: _Builder | None = None) -> Driver | None:
+    data = _machine()
+    return None if data is None else driver(data, builder or BUILDER)
+
+
+def _run(builder: _Builder, text: str) -> Expr:
     """The lean driver's parse (``lalr.py``), or Lark's own where the driver stops: an
     error, told with its position by Lark (a formula with an error is read twice)."""
-    lean = _driver(lark)
+    lean = _driver(builder)
     if lean is not None:
         try:
             result: Expr = lean(text)
             return result
         except Exception:  # Unparsed, or a callback's error: Lark raises it with positions
             pass
-    return lark.parse(text)  # type: ignore[return-value]
+    return _lark(builder).parse(text)  # type: ignore[return-value]
 
 
 def parse_uncached(text: str) -> Expr:
     """Parse ``text`` into an expression graph; raises :class:`ParseError`."""
-    return _parse_with(_lark(), text)
+    return _parse_with(BUILDER, text)
 
 
-def _parse_with(lark: Lark, text: str) -> Expr:
+def _parse_with(builder: _Builder, text: str) -> Expr:
     if not isinstance(text, str):
         raise SymdiffError(f"a formula is a string, not {type(text).__name__}")
     if not text.strip():
@@ -313,13 +362,15 @@ def _parse_with(lark: Lark, text: str) -> Expr:
     if paused:
         gc.disable()
     try:
-        result = _run(lark, text)
+        result = _run(builder, text)
     except _Rejected as exc:
         line, column = exc.token.line or 1, exc.token.column or 1
         raise ParseError(exc.message, text, line, column, exc.hint) from None
-    except UnexpectedInput as exc:
-        raise _translate(exc, text, lark) from None
-    except LarkError as exc:  # anything else Lark may raise is still a parse error
+    except SymdiffError:
+        raise
+    except lark_exceptions.UnexpectedInput as exc:
+        raise _translate(exc, text, _lark(builder)) from None
+    except lark_exceptions.LarkError as exc:  # anything else Lark may raise is still a parse error
         raise ParseError(f"cannot parse this formula: {exc}", text, 1, 1) from None
     finally:
         if paused:
@@ -424,7 +475,6 @@ _extra_functions: ContextVar[Mapping[str, ExtraFunction]] = ContextVar(
 )
 
 
-@v_args(inline=True)
 class _ExtensibleBuilder(_Builder):
     """The builder, also knowing the current extra functions. Built-in names win."""
 
@@ -452,6 +502,10 @@ class _ExtensibleBuilder(_Builder):
             raise _Rejected(str(exc), token) from None
 
 
+# The builders hold no state (the extra functions are a context variable): one of each.
+EXTENSIBLE_BUILDER = _ExtensibleBuilder()
+
+
 def parse_with_functions(text: str, functions: Mapping[str, ExtraFunction]) -> Expr:
     """Parse ``text`` knowing ``functions`` besides the built-in ones; never cached.
 
@@ -459,7 +513,7 @@ def parse_with_functions(text: str, functions: Mapping[str, ExtraFunction]) -> E
     """
     token = _extra_functions.set(functions)
     try:
-        return _parse_with(_lark(_ExtensibleBuilder), text)
+        return _parse_with(EXTENSIBLE_BUILDER, text)
     finally:
         _extra_functions.reset(token)
 
@@ -467,11 +521,11 @@ def parse_with_functions(text: str, functions: Mapping[str, ExtraFunction]) -> E
 # --- Lark's errors, told in the language of the formula -----------------------------
 
 
-def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
-    if isinstance(exc, UnexpectedCharacters):
+def _translate(exc: lark_exceptions.UnexpectedInput, text: str, parser: Lark) -> ParseError:
+    if isinstance(exc, lark_exceptions.UnexpectedCharacters):
         position = exc.pos_in_stream or 0
         char = text[position] if position < len(text) else ""
-        hint = _expected(_accepted_after(lark, text[:position]) or exc.allowed)
+        hint = _expected(_accepted_after(parser, text[:position]) or exc.allowed)
         if char and not char.isascii() and unicodedata.category(char).startswith("L"):
             hint = "names use ASCII and Greek letters only; " + hint
         lookalike = _lookalike_hint(char) if char else ""
@@ -480,10 +534,10 @@ def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
         return ParseError(
             f"unexpected character {_describe_char(char)}", text, exc.line, exc.column, hint
         )
-    if isinstance(exc, UnexpectedToken):
+    if isinstance(exc, lark_exceptions.UnexpectedToken):
         token = exc.token
         prefix = text if token.type == "$END" else text[: token.start_pos or 0]
-        expected = _accepted_after(lark, prefix) or exc.accepts or exc.expected
+        expected = _accepted_after(parser, prefix) or exc.accepts or exc.expected
         if token.type == "$END":
             line, column = _end_position(text)
             return ParseError("unexpected end of formula", text, line, column, _expected(expected))
@@ -509,7 +563,7 @@ def _translate(exc: UnexpectedInput, text: str, lark: Lark) -> ParseError:
     return ParseError("cannot parse this formula", text, line, column)
 
 
-def _accepted_after(lark: Lark, prefix: str) -> set[str]:
+def _accepted_after(parser: Lark, prefix: str) -> set[str]:
     """The terminals that may follow ``prefix``, which parsed without error.
 
     The parser's own error comes after LALR has reduced what it read ("sin(x" is reduced
@@ -517,12 +571,12 @@ def _accepted_after(lark: Lark, prefix: str) -> set[str]:
     possible; feeding the prefix again and asking then gives the whole list.
     """
     try:
-        interactive = lark.parse_interactive(prefix)
+        interactive = parser.parse_interactive(prefix)
         interactive.exhaust_lexer()
         # What may follow depends only on the parser's stack of states; asking means a trial
         # parse per terminal, so the answer is kept for short stacks (a batch of bad lines
         # meets the same few again and again).
-        stack = (id(lark), *interactive.parser_state.state_stack)
+        stack = (id(parser), *interactive.parser_state.state_stack)
         accepted = _ACCEPTED.get(stack)
         if accepted is None:
             accepted = frozenset(interactive.accepts())  # type: ignore[no-untyped-call]
@@ -540,7 +594,7 @@ _ACCEPTED_STACK = 64
 _ACCEPTED_ENTRIES = 4096
 
 
-def _previous_token(exc: UnexpectedToken) -> Token | None:
+def _previous_token(exc: lark_exceptions.UnexpectedToken) -> Token | None:
     history = getattr(exc, "token_history", None)
     if history and history[-1] is not None:
         return history[-1]  # type: ignore[no-any-return]
