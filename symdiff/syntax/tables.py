@@ -2,9 +2,11 @@
 says whether a saved copy still fits the grammar and the installed Lark.
 
 The wheel's build (``hatch_build.py``, which loads this file alone, without the package)
-saves the tables next to the packaged grammar; ``parser.py`` loads them when the key
-matches and otherwise lets Lark build them once into its own per-user cache. This module
-imports nothing from symdiff, so the build hook can run it before the package exists.
+saves the tables next to the packaged grammar; ``parser.py`` loads them, when Lark is
+needed (to read a formula the lean driver stops at and tell its error, or to read the
+machine off in a checkout), if the key matches, and otherwise lets Lark build them once
+into its own per-user cache. This module imports nothing from symdiff, so the build hook
+can run it before the package exists.
 """
 
 from __future__ import annotations
