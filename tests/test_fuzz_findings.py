@@ -146,3 +146,11 @@ def test_forward_mode_of_an_exact_value_beyond_the_floats_is_a_domain_error(text
         with pytest.raises(DomainError, match=r"14\^269 is too large for a floating-point"):
             call()
     assert symdiff.jvp("14^269/14^268 + x", {"x": 2.0}, {"x": 1.0}) == (15.0, 2.0)
+
+
+def test_minimize_at_a_saddle_near_the_end_of_the_float_range_says_why_it_stops() -> None:
+    # Found by atheris: at x = -1e308, y = z = 0 the gradient of x*y*z vanishes and the
+    # Hessian has entries of 1e308, so minimize looked for a way down along its lowest
+    # eigenvector; Jacobi's method squared the entries and Python's OverflowError escaped.
+    result = symdiff.minimize("x*ytardindiVx*y", x=-1.0083328883099504e308, y=0.0, ytardindiVx=0.0)
+    assert not result.converged and "float range" in result.reason

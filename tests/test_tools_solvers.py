@@ -212,6 +212,18 @@ def test_negative_curvature_is_a_direction_in_which_the_matrix_curves_down() -> 
     assert math.isclose(math.hypot(*d), 1.0)
 
 
+@pytest.mark.parametrize("size", [1e300, 1e-300, 1.7e308])
+def test_negative_curvature_at_the_ends_of_the_float_range(size: float) -> None:
+    # A rotation squares entries: 1e300 ** 2 raised OverflowError (test_fuzz_findings.py);
+    # the same matrix at any scale has the same directions.
+    from symdiff.tools.linalg import negative_curvature
+
+    d = negative_curvature([[0.0, size], [size, 0.0]])
+    assert d is not None and math.isclose(abs(d[0]), math.sqrt(0.5)) and d[0] == -d[1]
+    assert negative_curvature([[size, 0.0], [0.0, -size]]) == [0.0, 1.0]
+    assert negative_curvature([[size, size], [size, size]]) is None
+
+
 coefficient = st.integers(-3, 3)
 
 

@@ -100,7 +100,15 @@ def negative_curvature(matrix: Sequence[Sequence[float]]) -> list[float] | None:
     if not all(math.isfinite(v) for row in a for v in row):
         return None
     scale = max((abs(v) for row in a for v in row), default=0.0)
-    if scale == 0.0 or is_positive_semidefinite(a):
+    if scale == 0.0:
+        return None
+    # Scaled by a power of two (exactly) so that the largest entry is about 1: a rotation
+    # squares entries, and 1e200 squared overflows (float ** raises OverflowError). The
+    # eigenvectors and the eigenvalues' signs are the same.
+    factor = math.ldexp(1.0, -math.frexp(scale)[1])
+    a = [[v * factor for v in row] for row in a]
+    scale *= factor
+    if is_positive_semidefinite(a):
         return None  # the common case, a minimum, settled by one Cholesky factorisation
     # Jacobi's sweeps cost about n^3 steps of Python each: fine for the Hessians of the
     # few unknowns a minimiser is given; the direction (the lowest eigenvector) is the
