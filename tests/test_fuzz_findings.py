@@ -154,3 +154,13 @@ def test_minimize_at_a_saddle_near_the_end_of_the_float_range_says_why_it_stops(
     # eigenvector; Jacobi's method squared the entries and Python's OverflowError escaped.
     result = symdiff.minimize("x*ytardindiVx*y", x=-1.0083328883099504e308, y=0.0, ytardindiVx=0.0)
     assert not result.converged and "float range" in result.reason
+
+
+def test_minimize_where_the_hessian_is_subnormal_says_why_it_stops() -> None:
+    # Found by atheris in the fix above: dividing by numbers near the float range's end
+    # gives a Hessian of subnormal entries (about 1e-320), and scaling it up by 2 ** 1063
+    # overflowed before any entry was scaled.
+    point = {"sind": -6.009020799004173e300, "ate": 2.0, "z4pagate": 1.0, "z4": 1.0}
+    point |= {"z4te": -1.7976849702966833e308, "z": 1.7976766514061111e308}
+    result = symdiff.minimize("sind/ate/z4pagate/z4/z4te/z/z4", point, max_iterations=20)
+    assert isinstance(result.reason, str)

@@ -212,7 +212,7 @@ def test_negative_curvature_is_a_direction_in_which_the_matrix_curves_down() -> 
     assert math.isclose(math.hypot(*d), 1.0)
 
 
-@pytest.mark.parametrize("size", [1e300, 1e-300, 1.7e308])
+@pytest.mark.parametrize("size", [1e300, 1e-300, 1.7e308, 5e-324])
 def test_negative_curvature_at_the_ends_of_the_float_range(size: float) -> None:
     # A rotation squares entries: 1e300 ** 2 raised OverflowError (test_fuzz_findings.py);
     # the same matrix at any scale has the same directions.

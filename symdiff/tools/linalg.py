@@ -105,9 +105,10 @@ def negative_curvature(matrix: Sequence[Sequence[float]]) -> list[float] | None:
     # Scaled by a power of two (exactly) so that the largest entry is about 1: a rotation
     # squares entries, and 1e200 squared overflows (float ** raises OverflowError). The
     # eigenvectors and the eigenvalues' signs are the same.
-    factor = math.ldexp(1.0, -math.frexp(scale)[1])
-    a = [[v * factor for v in row] for row in a]
-    scale *= factor
+    # (Entry by entry: 2 ** -exponent itself overflows for a subnormal scale.)
+    exponent = math.frexp(scale)[1]
+    a = [[math.ldexp(v, -exponent) for v in row] for row in a]
+    scale = math.ldexp(scale, -exponent)
     if is_positive_semidefinite(a):
         return None  # the common case, a minimum, settled by one Cholesky factorisation
     # Jacobi's sweeps cost about n^3 steps of Python each: fine for the Hessians of the
