@@ -317,6 +317,8 @@ class NumpyAlgebra(CodeAlgebra):
     def call(self, function: str, arguments: Sequence[str]) -> Name:
         key = (function, tuple(arguments))
         written = self._written.get(key)
+        if written is None and function in _COMMUTATIVE:
+            written = self._written.get((function, key[1][::-1]))  # a*b is b*a exactly
         if written is not None:
             return written
         ufunc = "{" not in function
@@ -329,6 +331,9 @@ class NumpyAlgebra(CodeAlgebra):
     def zero_or(self, value: str, general: str) -> Value:
         return self.call("np.where({0} == 0, 0.0, {1})", [value, general])  # elementwise
 
+
+# Ufuncs whose two arguments may be swapped: the same number, elementwise, for all floats.
+_COMMUTATIVE = frozenset(("np.multiply", "np.add"))
 
 _NAME = re.compile(r"\b[tx]\d+\b")
 

@@ -79,6 +79,7 @@ class CodeAlgebra(Algebra[Value]):
         # they are checked like intermediates, where they may hide (see PROPAGATING).
         self.inputs_checked = inputs_checked
         self.lines: list[str] = []
+        self._emitted: dict[str, Name] = {}  # the code of each line: its name
         self.namespace: dict[str, Any] = {}
         self._bound: dict[str, str] = {}
         # For the finiteness check: the arguments an op may turn from inf or nan into a
@@ -112,9 +113,21 @@ class CodeAlgebra(Algebra[Value]):
         return bound
 
     def emit(self, code: str) -> Name:
-        name = f"t{len(self.lines)}"
-        self.lines.append(f"{name} = {code}")
-        return Name(name)
+        """The name of a line computing ``code``: a new line, or the line that already
+        computes exactly that text. Every line is pure and every name is assigned once,
+        so the same text is the same number: the reverse sweep's cos(a), sin's partial,
+        is the forward pass's cos(a), computed once (the same operations on the same
+        values, so the numbers are the interpreter's bit for bit), and so is ``b * a``
+        after ``a * b``."""
+        name = self._emitted.get(code)
+        if name is None:
+            name = self._emitted[code] = Name(f"t{len(self.lines)}")
+            self.lines.append(f"{name.name} = {code}")
+            words = code.split(" ")
+            if len(words) == 3 and words[1] in ("*", "+"):
+                # a*b is b*a and a+b is b+a, exactly, for every pair of floats.
+                self._emitted.setdefault(f"{words[2]} {words[1]} {words[0]}", name)
+        return name
 
     def apply(self, op: Op, *args: Value | int) -> Value:
         values = [self.lift(a) for a in args]
