@@ -730,12 +730,18 @@ def test_pasted_and_ascii_forms_agree(expr: Expr, choices: list[int]) -> None:
 # --- the parser's tables: shipped in the wheel, or built once -----------------------
 
 
+def _forget_parsers() -> None:
+    """The next parse loads Lark's parser again, and reads the machine off it again."""
+    for made_once in (parser_module._lark_with, parser_module._machine, parser_module._driver):
+        made_once.cache_clear()
+
+
 def _tables_in(directory: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
     """Point the parser at ``directory`` holding the grammar and ``content`` as its tables."""
     (directory / "symdiff.lark").write_text(grammar_text(), encoding="utf-8")
     (directory / TABLES_FILE).write_bytes(content)
     monkeypatch.setattr(parser_module, "_PACKAGED", str(directory))
-    parser_module._lark.cache_clear()
+    _forget_parsers()
 
 
 def _saved_tables(grammar: str | None = None) -> bytes:
@@ -747,9 +753,9 @@ def _saved_tables(grammar: str | None = None) -> bytes:
 
 @pytest.fixture
 def fresh_parser() -> Iterator[None]:
-    parser_module._lark.cache_clear()
+    _forget_parsers()
     yield
-    parser_module._lark.cache_clear()
+    _forget_parsers()
 
 
 def test_tables_whose_key_matches_are_loaded_not_rebuilt(

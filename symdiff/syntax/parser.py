@@ -274,12 +274,17 @@ def _check_size(text: str) -> None:
             )
 
 
-@functools.cache
 def _lark(builder: _Builder | None = None) -> Lark:
+    """Lark's parser with ``builder`` (the plain one by default), made once."""
+    return _lark_with(builder or BUILDER)
+
+
+@functools.cache
+def _lark_with(builder: _Builder) -> Lark:
     """Lark's parser, from the tables the wheel ships when they fit this grammar and Lark;
     otherwise built once into Lark's per-user cache (a checkout, or another Lark)."""
     grammar = grammar_text()
-    transformer = _for_lark(builder or BUILDER)
+    transformer = _for_lark(builder)
     shipped = os.path.join(_PACKAGED, tables.TABLES_FILE)
     if os.path.isfile(shipped):
         key = tables.tables_key(grammar, _lark_version())
