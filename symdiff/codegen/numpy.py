@@ -461,8 +461,13 @@ def blocked(
     # Inside the loop a parameter array is read through its block, v<i> for x<i>.
     blocks = {name: "v" + name[1:] for name in sorted(arrays, key=lambda n: int(n[1:]))}
 
+    # An intermediate in a scratch row is read as the row itself: the ufunc writing it is a
+    # statement, and no local is made for it (a frame of 24,000 locals, one per node of a
+    # large graph, is what made Python's compiler slow on such a loop).
+    rows_of: dict[str, str] = {}
+
     def in_block(text: str) -> str:
-        return _NAME.sub(lambda m: blocks.get(m.group(), m.group()), text)
+        return _NAME.sub(lambda m: rows_of.get(m.group()) or blocks.get(m.group(), m.group()), text)
 
     slots: dict[str, int] = {}  # intermediate -> its scratch row, while it lives
     free: list[int] = []
@@ -488,7 +493,10 @@ def blocked(
         else:
             destination = ""
         free.extend(released)
-        if call.ufunc and destination:
+        if call.ufunc and call.target in slots:
+            body.append(f"{call.function}({', '.join(arguments)}, out={destination})")
+            rows_of[call.target] = destination
+        elif call.ufunc and destination:
             body.append(
                 f"{call.target} = {call.function}({', '.join(arguments)}, out={destination})"
             )
