@@ -39,7 +39,7 @@ def lark_outcome(text: str) -> object:
 
 
 def lean_driver() -> Driver:
-    lean = parser._driver()
+    lean = parser._driver(parser.BUILDER)
     assert lean is not None
     return lean
 

@@ -331,9 +331,9 @@ def _machine() -> dict[str, Any] | None:
 
 
 @functools.cache
-def _driver(builder: _Builder | None = None) -> Driver | None:
+def _driver(builder: _Builder) -> Driver | None:
     data = _machine()
-    return None if data is None else driver(data, builder or BUILDER)
+    return None if data is None else driver(data, builder)
 
 
 def _run(builder: _Builder, text: str) -> Expr:
@@ -371,8 +371,6 @@ def _parse_with(builder: _Builder, text: str) -> Expr:
     except _Rejected as exc:
         line, column = exc.token.line or 1, exc.token.column or 1
         raise ParseError(exc.message, text, line, column, exc.hint) from None
-    except SymdiffError:
-        raise
     except lark_exceptions.UnexpectedInput as exc:
         raise _translate(exc, text, _lark(builder)) from None
     except lark_exceptions.LarkError as exc:  # anything else Lark may raise is still a parse error
