@@ -388,6 +388,12 @@ def test_user_names_that_look_like_generated_names(
 # --- depth and size: closed forms, no SymPy ------------------------------------------------
 
 DEPTH = 100_000
+# Generated code is tried at a twentieth of the depth: 5,000 levels are five times
+# Python's recursion limit, so a recursive step in generating the code fails there as at
+# 100,000, and so does code that nests without bound in Python's own compiler (the
+# generator nests at most _INLINE_DEPTH calls). Generating and compiling is linear, and
+# 300,000 lines of gradient take 5 s (test_evaluate.py times the large-graph waiting rule).
+COMPILED_DEPTH = DEPTH // 20
 
 
 def _sine_chain(depth: int) -> tuple[float, float]:
@@ -400,18 +406,16 @@ def _sine_chain(depth: int) -> tuple[float, float]:
 
 @pytest.mark.slow
 def test_a_sine_chain_100000_deep() -> None:
-    # The interpreter at the full depth; code is generated at a fifth of it, as for the
-    # parentheses below: generating it is linear and nests at most _INLINE_DEPTH calls,
-    # so 20,000 levels already show it needs no recursion, at a fifth of the 5 s that
-    # generating and compiling 300,000 lines of gradient takes.
+    # The interpreter at the full depth; code is generated at COMPILED_DEPTH, as for the
+    # parentheses and the negations below.
     value, slope = _sine_chain(DEPTH)
     expr = symdiff.parse("sin(" * DEPTH + "x" + ")" * DEPTH)
     gradient = symdiff.differentiate(expr, x=0.7)
     assert math.isclose(gradient.value, value, rel_tol=1e-9)
     assert math.isclose(gradient["x"], slope, rel_tol=1e-9)
     assert math.isclose(expr.evaluate(x=0.7), value, rel_tol=1e-9)
-    shallower = symdiff.parse("sin(" * (DEPTH // 5) + "x" + ")" * (DEPTH // 5))
-    value, slope = _sine_chain(DEPTH // 5)
+    shallower = symdiff.parse("sin(" * COMPILED_DEPTH + "x" + ")" * COMPILED_DEPTH)
+    value, slope = _sine_chain(COMPILED_DEPTH)
     for gradient in gradients_both_ways(shallower, {"x": 0.7}):
         assert math.isclose(gradient.value, value, rel_tol=1e-9)
         assert math.isclose(gradient["x"], slope, rel_tol=1e-9)
@@ -422,14 +426,14 @@ def test_a_sine_chain_100000_deep() -> None:
 @pytest.mark.slow
 def test_parentheses_100000_deep() -> None:
     # Parentheses alone, "(((x)))", are the parser's test (test_parser.py); here each level
-    # adds one: (((x + 1) + 1) + 1) ... The sine chain's test compiles a graph
-    # of this depth; here the interpreter reads it, and code is generated at a fifth of it.
+    # adds one: (((x + 1) + 1) + 1) ... The interpreter reads it at the full depth, and
+    # code is generated at COMPILED_DEPTH.
     expr = symdiff.parse("(" * DEPTH + "x" + " + 1)" * DEPTH)
     gradient = symdiff.differentiate(expr, x=0.5)
     assert (gradient.value, gradient["x"]) == (0.5 + DEPTH, 1.0)
-    shallower = symdiff.parse("(" * (DEPTH // 5) + "x" + " + 1)" * (DEPTH // 5))
+    shallower = symdiff.parse("(" * COMPILED_DEPTH + "x" + " + 1)" * COMPILED_DEPTH)
     for gradient in gradients_both_ways(shallower, {"x": 0.5}):
-        assert gradient.value == 0.5 + DEPTH // 5
+        assert gradient.value == 0.5 + COMPILED_DEPTH
         assert gradient["x"] == 1.0
 
 
