@@ -38,7 +38,8 @@ from symdiff import (
     parse,
     simplify,
 )
-from symdiff.diff.symbolic import STEPS
+from symdiff.diff.reverse import forward
+from symdiff.diff.symbolic import NODES, STEPS
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
@@ -737,3 +738,41 @@ def test_derivative_of_a_derivative_is_the_higher_derivative(formula: str, order
 def test_derivatives_are_already_simplified(formula: str, order: int) -> None:
     result = derivative(formula, "x", order)
     assert simplify(result) is result
+
+
+# --- the sweep's values: a simplified node is its own value ------------------------------------
+
+
+def _rebuilt_by_the_rules(root: Expr) -> list[Expr]:
+    """The nodes of ``root`` that the forward pass under the rules would not give back as
+    themselves: the symbolic sweep takes each node as its own value, which is right only
+    where this is empty (symdiff.diff.symbolic._gradient_nodes)."""
+    order = topological_order([root])
+    values = forward(order, NODES, lambda node: node)
+    return [node for node in order if values[node] is not node]
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.text[:48])
+def test_what_a_gradient_is_taken_of_is_a_fixed_point_of_the_rules(case: Case) -> None:
+    # The graphs the sweep runs on: simplify's (gradient, jacobian, hessian) and the
+    # shortest forms derivative() steps from, order after order.
+    root = simplify(case.text)
+    assert not _rebuilt_by_the_rules(root)
+    for name in root.variables:
+        step = root
+        for _ in range(2):
+            step = derivative(step, name)
+            assert not _rebuilt_by_the_rules(step), (case.text, name, step)
+
+
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions())
+def test_random_derivatives_are_fixed_points_of_the_rules(expr: Expr) -> None:
+    root = simplify(expr)
+    assert not _rebuilt_by_the_rules(root)
+    for name in root.variables:
+        try:
+            step = derivative(root, name)
+        except SymdiffError:
+            reject()  # a partial that exists nowhere, or over a limit
+        assert not _rebuilt_by_the_rules(step), (expr, name, step)

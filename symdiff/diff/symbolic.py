@@ -21,7 +21,7 @@ from ..simplify import ONE, ZERO, as_number, build, number, shortest, simplify
 from ..syntax.parser import as_expr, as_exprs
 from ..syntax.printer import excerpt
 from .algebra import Algebra
-from .reverse import StepFailed, forward, reverse
+from .reverse import StepFailed, reverse
 
 
 class NodeAlgebra(Algebra[Expr]):
@@ -66,11 +66,17 @@ def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
 
     The partials share the function's graph, so a gradient costs a small multiple of the
     function; they are left as the rules build them (a normal form per partial would
-    unshare them). ``derivative`` writes its one result in the shortest form found."""
+    unshare them). ``derivative`` writes its one result in the shortest form found.
+
+    Under NodeAlgebra a node's value is the node itself. ``root`` is built by the rules
+    (every caller passes what ``simplify`` or ``shortest`` returned), so each of its nodes
+    is a fixed point of them, and running the forward pass would rebuild every node into
+    itself: half the cost of a gradient, for nothing (tests/test_symbolic.py holds that the
+    two agree)."""
     order = topological_order([root])
     # Only nodes on a path to a requested variable need adjoints.
     active = active_nodes(order, {variable(name) for name in names})
-    values = forward(order, NODES, lambda node: node)
+    values = {node: node for node in order}
     try:
         adjoints = reverse(order, values, NODES, ONE, active)
     except StepFailed as failure:
