@@ -754,10 +754,12 @@ def _rebuilt_by_the_rules(root: Expr) -> list[Expr]:
 
 @pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.text[:48])
 def test_what_a_gradient_is_taken_of_is_a_fixed_point_of_the_rules(case: Case) -> None:
-    # The graphs the sweep runs on: simplify's (gradient, jacobian, hessian) and the
-    # shortest forms derivative() steps from, order after order.
+    # The graphs the sweep runs on: simplify's (gradient, jacobian, hessian), the partials
+    # hessian sweeps again, and the shortest forms derivative() steps from, order after order.
     root = simplify(case.text)
     assert not _rebuilt_by_the_rules(root)
+    for partial in gradient(root).values():
+        assert not _rebuilt_by_the_rules(partial), (case.text, partial)
     for name in root.variables:
         step = root
         for _ in range(2):
@@ -770,6 +772,8 @@ def test_what_a_gradient_is_taken_of_is_a_fixed_point_of_the_rules(case: Case) -
 def test_random_derivatives_are_fixed_points_of_the_rules(expr: Expr) -> None:
     root = simplify(expr)
     assert not _rebuilt_by_the_rules(root)
+    for partial in gradient(root).values():
+        assert not _rebuilt_by_the_rules(partial), (expr, partial)
     for name in root.variables:
         try:
             step = derivative(root, name)
