@@ -41,6 +41,8 @@ from symdiff.simplify.rules import (
     RANK,
     RULES,
     Rule,
+    split,
+    splits_kept,
 )
 
 # (written, what the rule's replacement prints as), by rule name.
@@ -393,6 +395,28 @@ def test_building_keeps_no_node_alive() -> None:
     assert str(simplify(total)) == f"4*{name}"
     probe = weakref.ref(product)
     del product, total
+    gc.collect()
+    assert probe() is None
+
+
+def test_a_sweep_remembers_its_splits_and_then_keeps_no_node_alive() -> None:
+    # Inside splits_kept() a node is split once (the same tuple again); when the block
+    # ends the memo is empty, and so it is after a gradient, which sweeps in one (derivative
+    # would keep the node as a key of its own memo of steps, symbolic.STEPS).
+    name = "kept_by_a_sweep_probe"
+    product = make(OPS["mul"], (make(OPS["mul"], (constant(3), variable(name))), variable("y")))
+    with splits_kept():
+        first = split(product)
+        assert first == (3, make(OPS["mul"], (variable(name), variable("y"))))
+        with splits_kept():
+            assert split(product) is first
+        assert split(product) is first  # an inner block's end empties nothing
+    assert split(product) is not first  # outside any block or build: not remembered
+    partial = gradient(make(OPS["sin"], (product,)), [name])[name]
+    assert partial.evaluate({name: 0.5, "y": 2.0}) == pytest.approx(6 * math.cos(3.0))
+    del partial
+    probe = weakref.ref(product)
+    del product, first
     gc.collect()
     assert probe() is None
 

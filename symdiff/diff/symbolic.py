@@ -17,7 +17,7 @@ from ..ir.memo import Memo
 from ..ir.nodes import Expr, is_constant, is_variable, variable
 from ..limits import Limits
 from ..limits import current as current_limits
-from ..simplify import ONE, ZERO, as_number, build, number, shortest, simplify
+from ..simplify import ONE, ZERO, as_number, build, number, shortest, simplify, splits_kept
 from ..syntax.parser import as_expr, as_exprs
 from ..syntax.printer import excerpt
 from .algebra import Algebra
@@ -78,7 +78,8 @@ def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
     active = active_nodes(order, {variable(name) for name in names})
     values = {node: node for node in order}
     try:
-        adjoints = reverse(order, values, NODES, ONE, active)
+        with splits_kept():
+            adjoints = reverse(order, values, NODES, ONE, active)
     except StepFailed as failure:
         if failure.argument is None or not isinstance(failure.cause, SymdiffError):
             raise
@@ -132,8 +133,9 @@ def _next_order(expr: Expr, name: str) -> Expr:
     key = (expr, name, current_limits())
     result = STEPS.get(key)
     if result is None:
-        (result,) = _gradient_nodes(expr, [name])
-        result = shortest(result)
+        with splits_kept():  # the sweep's splits, read again by the search for a form
+            (result,) = _gradient_nodes(expr, [name])
+            result = shortest(result)
         STEPS.put(key, result, len(topological_order([result])))
     return result
 

@@ -16,7 +16,7 @@ from ..ir.graph import rebuild
 from ..ir.nodes import Expr
 from ..syntax.parser import as_expr
 from .numbers import ONE, ZERO, as_number, number
-from .rules import RULES, Rule, build, disabled
+from .rules import RULES, Rule, build, disabled, splits_kept
 
 if TYPE_CHECKING:
     from . import normal
@@ -36,6 +36,7 @@ __all__ = [
     "number",
     "shortest",
     "simplify",
+    "splits_kept",
 ]
 
 
@@ -47,7 +48,8 @@ def __getattr__(name: str) -> Any:
 
 def shortest(expr: Expr, budget: Budget | None = None) -> Expr:
     """The shortest printed form found for ``expr`` within ``budget`` (``normal.py``)."""
-    return normal.shortest(expr) if budget is None else normal.shortest(expr, budget)
+    with splits_kept():
+        return normal.shortest(expr) if budget is None else normal.shortest(expr, budget)
 
 
 def simplify(expr: Expr | str) -> Expr:
@@ -56,4 +58,6 @@ def simplify(expr: Expr | str) -> Expr:
     Every node :func:`build` returns is a fixed point of the rules, so
     ``simplify(simplify(e)) is simplify(e)``.
     """
-    return rebuild(as_expr(expr), lambda node, args: build(node.op, args) if args else node)
+    root = as_expr(expr)
+    with splits_kept():
+        return rebuild(root, lambda node, args: build(node.op, args) if args else node)
