@@ -14,6 +14,7 @@ import pytest
 import symdiff
 from symdiff.ir.nodes import make, variable
 from symdiff.ir.ops import OPS
+from symdiff.simplify import rules
 from symdiff.syntax.parser import parse_uncached
 
 THREADS = 8
@@ -107,3 +108,29 @@ def test_the_parse_cache_is_bounded_by_length() -> None:
     hits = info.hits
     cache.parse("sin(x299) + 299")
     assert cache.cache_info().hits == hits + 1
+
+
+@pytest.mark.usefixtures("tiny_switch_interval")
+def test_symbolic_work_in_threads_leaves_no_split_remembered() -> None:
+    # Each build, sweep and search for a form marks itself open while it runs, in one
+    # shared list (simplify/rules.py): however the threads interleave, the marks balance,
+    # the last to close empties the memo of splits (which would otherwise keep up to
+    # 65,536 splits and their nodes alive), and the results are one thread's.
+    formulas = [symdiff.parse(f) for f in FORMULAS[:60]]
+
+    def one(i: int) -> str:
+        return str(symdiff.hessian(formulas[i]))
+
+    expected = [one(i) for i in range(len(formulas))]
+
+    def work(k: int) -> list[object]:
+        order = random.Random(k).sample(range(len(formulas)), len(formulas))
+        return [(i, one(i)) for i in order]
+
+    for result in _in_threads(work):
+        for item in result:
+            assert isinstance(item, tuple)
+            i, got = item
+            assert got == expected[i], FORMULAS[i]
+    assert rules._OPEN == []
+    assert rules._SPLITS == {}

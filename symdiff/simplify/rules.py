@@ -108,7 +108,7 @@ def split(node: Expr) -> tuple[Number, Expr | None]:
     found = _SPLITS.get(node)
     if found is None:
         found = _split(node)
-        if _DEPTH[0] and len(_SPLITS) < _MEMO_LIMIT:
+        if _OPEN and len(_SPLITS) < _MEMO_LIMIT:
             _SPLITS[node] = found
     return found
 
@@ -853,12 +853,15 @@ _SWITCHES = _Switches()
 
 
 # Splits of nodes seen while one outermost build runs, or a whole block under
-# splits_kept(); emptied when it ends, so the memo never keeps a node alive after. The
-# depth counts the builds and blocks running. Threads share both: a split depends only on
-# the (immutable) node, so sharing never changes a result, and the limit bounds what the
-# memo holds (at most about 10 MB), and what a count upset by a thread switch could keep.
+# splits_kept(); emptied when the last ends, so the memo never keeps a node alive after.
+# _OPEN holds one entry per build or block running, in any thread: list.append and
+# list.pop are each atomic under the GIL, so its length is that number however threads
+# interleave (a counter's ``+= 1`` is a read and a write, atomic only as long as the
+# interpreter happens not to switch threads between the two). Threads share the memo: a
+# split depends only on the (immutable) node, so sharing never changes a result. The
+# limit bounds what it holds: about 10 MB.
 _SPLITS: dict[Expr, tuple[Number, Expr | None]] = {}
-_DEPTH = [0]
+_OPEN: list[None] = []
 _MEMO_LIMIT = 65_536
 
 
@@ -870,12 +873,12 @@ def splits_kept() -> Iterator[None]:
     and products split the same nodes build after build: kept for the sweep, a derivative
     of order 16 of x^x takes a quarter less time. Emptied when the outermost block ends.
     """
-    _DEPTH[0] += 1
+    _OPEN.append(None)
     try:
         yield
     finally:
-        _DEPTH[0] -= 1
-        if not _DEPTH[0]:
+        _OPEN.pop()
+        if not _OPEN:
             _SPLITS.clear()
 
 
@@ -886,8 +889,8 @@ def build(op: Op, args: tuple[Expr, ...]) -> Expr:
         return make(op, args)
     if as_number(args[0]) is None and (len(args) == 1 or as_number(args[1]) is None):
         rewrites = _SWITCHES.without_numbers.get(op.key, ())
-    depth = _DEPTH
-    depth[0] += 1
+    open_ = _OPEN
+    open_.append(None)
     try:
         for rewrite in rewrites:
             try:
@@ -898,8 +901,8 @@ def build(op: Op, args: tuple[Expr, ...]) -> Expr:
                 return replacement
         return make(op, args)
     finally:
-        depth[0] -= 1
-        if not depth[0]:
+        open_.pop()
+        if not open_:
             _SPLITS.clear()
 
 
