@@ -14,6 +14,7 @@ import pytest
 from scripts import Completed, installed_script, run_in_process
 
 import symdiff
+from symdiff.cli.main import COMMANDS
 
 
 def _environment(encoding: str = "utf-8") -> dict[str, str]:
@@ -186,6 +187,15 @@ def test_help_mentions_examples() -> None:
     assert "examples:" in result.stdout
     assert "symdiff 'sin(x*y) + cos(x*y)' --at x=2,y=3" in result.stdout
     assert "--json" in result.stdout
+
+
+def test_the_usage_line_names_every_command() -> None:
+    # It once named ten of the fourteen (explain, graph, check and plot were missing).
+    result = run("--help")
+    usage = result.stdout.split("\n\n")[0]
+    listed = usage.split("{")[1].split("}")[0].replace("\n", "").replace(" ", "").split(",")
+    assert listed == [*COMMANDS, "repl"]
+    assert all(len(line) <= 80 for line in usage.splitlines())
 
 
 def test_python_dash_m_is_the_same_command(outside: Path) -> None:

@@ -106,12 +106,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _command_list(width: int = 64) -> str:
+    """``{diff,grad,...}``: every command of the table, and repl, wrapped after a comma
+    under the usage line."""
+    lines = [""]
+    for name in [*COMMANDS, "repl"]:
+        word = f"{name}," if name != "repl" else "repl}"
+        if lines[-1] and len(lines[-1]) + len(word) > width:
+            lines.append("")
+        lines[-1] += word
+    return "{" + "\n         ".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="symdiff",
         usage="%(prog)s EXPR [--at NAME=VALUE,...] [--json]\n"
-        "       %(prog)s {diff,grad,hessian,latex,jacobian,propagate,sensitivity,newton,"
-        "minimize,repl} ...\n"
+        f"       %(prog)s {_command_list()} ...\n"
         "       %(prog)s",
         description=_DESCRIPTION,
         epilog=_EXAMPLES,
