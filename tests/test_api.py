@@ -7,6 +7,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -81,6 +82,35 @@ def test_ints_and_fractions_are_read_as_floats(number: int | Fraction | float) -
     for gradient in gradients_both_ways(symdiff.parse("x^2 + x"), {"x": number}):  # type: ignore[dict-item]
         assert gradient.value == x**2 + x
         assert gradient["x"] == 2 * x + 1
+
+
+@pytest.mark.parametrize("text", ["1.5", "-0.25", "3", "1e-300", "-1e-400"])
+def test_decimals_are_read_as_the_nearest_float(text: str) -> None:
+    # A JSON file read with parse_float=Decimal gives Decimals: read as float(value) is,
+    # by differentiate, evaluate, compile and the tools alike.
+    number, x = Decimal(text), float(Decimal(text))
+    for gradient in gradients_both_ways(symdiff.parse("x^2 + x"), {"x": number}):  # type: ignore[dict-item]
+        assert (gradient.value, gradient["x"]) == (x**2 + x, 2 * x + 1)
+    assert symdiff.parse("x^2 + x").evaluate(x=number) == x**2 + x
+    assert symdiff.compile("x^2*y")(number, Decimal(2)) == (x * x * 2, (2 * x * 2, x * x))
+    assert symdiff.propagate("2*x", x=(number, Decimal("0.1"))).value == 2 * x
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("NaN", "must be finite, not nan"),
+        ("-Infinity", "must be finite, not -inf"),
+        ("1e400", r"\(Decimal\('1E\+400'\)\) is not a float: out of range"),
+    ],
+)
+def test_a_decimal_without_a_finite_float_is_a_values_error(text: str, message: str) -> None:
+    for call in (
+        lambda: symdiff.differentiate("x^2", x=Decimal(text)),
+        lambda: symdiff.compile("x^2")(Decimal(text)),
+    ):
+        with pytest.raises(ValuesError, match=message):
+            call()
 
 
 def test_no_numpy_is_needed() -> None:

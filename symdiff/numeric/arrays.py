@@ -68,7 +68,7 @@ from ..ir.graph import active_nodes, topological_order
 from ..ir.nodes import Expr, is_constant, is_variable
 from ..ir.ops import Op
 from ..syntax.printer import excerpt
-from .values import real_number
+from .values import is_real, real_number
 
 ERRORS = ("warn", "raise", "ignore")
 
@@ -321,7 +321,7 @@ def argument(name: object, value: object, check: bool = True) -> object:
     if not isinstance(name, str):
         raise ValuesError(f"variable names are strings, not {type(name).__name__} ({name!r})")
     if not is_array(value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if not is_real(value):
             raise ValuesError(
                 f"the value of {name} must be a real number or an array of them,"
                 f" not {type(value).__name__}"
