@@ -175,6 +175,24 @@ def test_usage_errors_exit_1(arguments: list[str], message: str) -> None:
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        # A word that is not an option is read as a formula (--jsn is -(-jsn)), so argparse
+        # once complained only about the word left over: "unrecognized arguments: x*y".
+        (["x*y", "--at", "x=1,y=2", "--jsn"], "--jsn is not an option; did you mean --json?"),
+        (["x*y", "--a", "x=1,y=2"], "--a is not an option; did you mean --at?"),
+        (["grad", "--jsn", "x*y", "--at", "x=1,y=2"], "did you mean --json?"),
+        (["diff", "x^3", "x", "--ordr", "2"], "--ordr is not an option; did you mean --order?"),
+        (["x*y", "--at", "x=1,y=2", "extra"], "error: unrecognized arguments: extra\n"),
+    ],
+)
+def test_a_mistyped_option_is_named_with_the_one_meant(arguments: list[str], message: str) -> None:
+    result = run(*arguments)
+    assert result.returncode == 1
+    assert message in result.stderr
+
+
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0

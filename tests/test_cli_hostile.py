@@ -109,7 +109,7 @@ def test_a_mistyped_command_is_named() -> None:
     assert result.returncode == 1
     assert "'jacobain' is not a command; did you mean jacobian?" in result.stderr
     # An unknown option after a formula is still an unknown option.
-    assert "unrecognized arguments:  --frobnicate" in run_in_process(["x", "--frobnicate"]).stderr
+    assert "unrecognized arguments: --frobnicate\n" in run_in_process(["x", "--frobnicate"]).stderr
 
 
 def test_counts_take_ascii_digits_only() -> None:

@@ -218,6 +218,29 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | Non
     return _run_value(argv, stdin, stdout, stderr)
 
 
+def _mistyped_option(argv: Sequence[str], parser: argparse.ArgumentParser, error: str) -> str:
+    """The usage error, told as a mistyped option when it looks like one: a word such as
+    ``--jsn`` or ``--a`` is read as a formula (``_protect_formulas``), so argparse could
+    only complain about the word left over (``unrecognized arguments: x*y``)."""
+    if "unrecognized arguments: " not in error:
+        return error
+    options = [name for action in parser._actions for name in action.option_strings]
+    for word in argv:
+        name = word.split("=")[0]
+        if not name.startswith("--") or name == "--" or name in options:
+            continue
+        starting = [option for option in options if option.startswith(name)]
+        close = starting or difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+        if close:
+            return (
+                f"{name} is not an option; did you mean {close[0]}? (a formula that starts"
+                " with - is written with a space before it, ' --x')"
+            )
+    # The extras as typed: a formula protected from argparse has a space before it.
+    head, _, extra = error.partition("unrecognized arguments: ")
+    return head + "unrecognized arguments: " + " ".join(extra.split())
+
+
 def _not_a_command(argv: Sequence[str], error: str) -> str:
     """The usage error, told as a mistyped command when it looks like one: a plain word
     first (``symdiff jacobain 'x*y'``) that argparse could only complain about."""
@@ -237,8 +260,10 @@ def _run_value(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextI
         parser = build_parser()
         args = parser.parse_args(_protect_formulas(argv, parser))
     except UsageError as exc:
-        build_parser().print_usage(stderr)
-        print(f"symdiff: error: {_not_a_command(argv, str(exc))}", file=stderr)
+        parser = build_parser()
+        parser.print_usage(stderr)
+        message = _mistyped_option(argv, parser, _not_a_command(argv, str(exc)))
+        print(f"symdiff: error: {message}", file=stderr)
         return EXIT_USAGE
     try:
         point = parse_point(args.at)
@@ -951,7 +976,10 @@ def _run_command(
         args = parser.parse_args(_protect_formulas(argv, parser))
     except UsageError as exc:
         parser.print_usage(stderr)
-        print(f"symdiff {command.name}: error: {exc}", file=stderr)
+        print(
+            f"symdiff {command.name}: error: {_mistyped_option(argv, parser, str(exc))}",
+            file=stderr,
+        )
         return EXIT_USAGE
     expressions = args.expression if command.many else [args.expression]
     try:
