@@ -490,6 +490,19 @@ def test_a_blocked_program_names_no_intermediate_but_its_outputs() -> None:
     assert len(named) <= len(gradient) + 1  # the outputs: the value and the partials
 
 
+def test_the_program_over_whole_arrays_is_compiled_only_when_a_call_needs_it() -> None:
+    # Flat arrays of one shape run the blocked variant; compiling the whole-array program
+    # as well cost a 3,000-term sum's first call half a second for nothing.
+    f = symdiff.compile("sin(x*y) + x^2")
+    blocked = f(np.ones(3), np.full(3, 2.0))
+    program = f.program.array_program()
+    assert program._function is None and program.blocked_variants
+    broadcast = f(np.ones((3, 1)), np.full((1, 3), 2.0))  # not flat alike: whole arrays
+    assert program._function is not None
+    np.testing.assert_array_equal(broadcast[0], np.broadcast_to(blocked[0], (3, 3)))
+    assert "def array_program(x0, x1):" in f.array_source
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_blocked_peak_memory_is_the_outputs_and_a_bounded_working_set(
     threads: int, monkeypatch: pytest.MonkeyPatch

@@ -181,7 +181,6 @@ class ArrayProgram:
     """A generated NumPy function and what it computes: ``function(x0, x1, ...)`` returns
     the roots' values, then each sweep's partials, as one flat tuple."""
 
-    function: Callable[..., tuple[Any, ...]]
     source: str
     roots: tuple[Expr, ...]
     variables: tuple[Expr, ...]
@@ -195,6 +194,16 @@ class ArrayProgram:
     # The same program run block by block (``codegen.numpy.blocked``), by array parameters.
     blocked_variants: dict[tuple[int, ...], Callable[..., Any]] = field(default_factory=dict)
     loops: dict[tuple[int, ...], Callable[..., float]] = field(default_factory=dict)
+    _function: Callable[..., tuple[Any, ...]] | None = field(default=None, repr=False)
+
+    @property
+    def function(self) -> Callable[..., tuple[Any, ...]]:
+        """The program over whole arrays, compiled at its first use: most calls run the
+        blocked variant instead, and Python takes about half a second to compile the
+        program of a 3,000-term sum."""
+        if self._function is None:
+            self._function = define("array_program", self.source, self.algebra.namespace)
+        return self._function
 
     @property
     def outputs(self) -> int:
@@ -206,7 +215,8 @@ class ArrayProgram:
         function = self.variants.get(arrays)
         if function is None:
             names = {f"x{i}" for i in arrays}
-            function, _ = _define(self.algebra, self.results, len(self.variables), names, True)
+            source = _source(self.algebra, self.results, len(self.variables), names, True)
+            function = define("array_program", source, self.algebra.namespace)
             self.variants[arrays] = function
         return function
 
@@ -243,29 +253,26 @@ def build(
             raise failure.cause from None
         raise
     results = (*program.values, *(text for partials in program.partials for text in partials))
-    function, source = _define(algebra, results, len(variables), set(), False)
-    return ArrayProgram(
-        function, source, tuple(roots), tuple(variables), tuple(sweeps), algebra, results
-    )
+    source = _source(algebra, results, len(variables), set(), False)
+    return ArrayProgram(source, tuple(roots), tuple(variables), tuple(sweeps), algebra, results)
 
 
-def _define(
+def _source(
     algebra: NumpyAlgebra,
     results: Sequence[str],
     count: int,
     arrays: set[str],
     in_place: bool,
-) -> tuple[Callable[..., tuple[Any, ...]], str]:
+) -> str:
     body = schedule(algebra.calls, arrays, results, in_place)
     parameters = ", ".join(f"x{i}" for i in range(count))
-    source = "\n".join(
+    return "\n".join(
         [
             f"def array_program({parameters}):",
             *(f"    {line}" for line in body),
             f"    return ({', '.join(results)},)",
         ]
     )
-    return define("array_program", source, algebra.namespace), source
 
 
 # --- reading inputs ---------------------------------------------------------------------
