@@ -496,7 +496,7 @@ def test_the_program_over_whole_arrays_is_compiled_only_when_a_call_needs_it() -
     f = symdiff.compile("sin(x*y) + x^2")
     blocked = f(np.ones(3), np.full(3, 2.0))
     program = f.program.array_program()
-    assert program._function is None and program.blocked_variants
+    assert program._function is None and program._source is None and program.blocked_variants
     broadcast = f(np.ones((3, 1)), np.full((1, 3), 2.0))  # not flat alike: whole arrays
     assert program._function is not None
     np.testing.assert_array_equal(broadcast[0], np.broadcast_to(blocked[0], (3, 3)))

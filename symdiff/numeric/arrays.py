@@ -181,7 +181,6 @@ class ArrayProgram:
     """A generated NumPy function and what it computes: ``function(x0, x1, ...)`` returns
     the roots' values, then each sweep's partials, as one flat tuple."""
 
-    source: str
     roots: tuple[Expr, ...]
     variables: tuple[Expr, ...]
     sweeps: tuple[Sweep, ...]
@@ -195,6 +194,14 @@ class ArrayProgram:
     blocked_variants: dict[tuple[int, ...], Callable[..., Any]] = field(default_factory=dict)
     loops: dict[tuple[int, ...], Callable[..., float]] = field(default_factory=dict)
     _function: Callable[..., tuple[Any, ...]] | None = field(default=None, repr=False)
+    _source: str | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> str:
+        """The program over whole arrays, as text (written at its first use)."""
+        if self._source is None:
+            self._source = _source(self.algebra, self.results, len(self.variables), set(), False)
+        return self._source
 
     @property
     def function(self) -> Callable[..., tuple[Any, ...]]:
@@ -253,8 +260,7 @@ def build(
             raise failure.cause from None
         raise
     results = (*program.values, *(text for partials in program.partials for text in partials))
-    source = _source(algebra, results, len(variables), set(), False)
-    return ArrayProgram(source, tuple(roots), tuple(variables), tuple(sweeps), algebra, results)
+    return ArrayProgram(tuple(roots), tuple(variables), tuple(sweeps), algebra, results)
 
 
 def _source(
