@@ -191,6 +191,11 @@ def _partial_label(name: str, stream: TextIO) -> str:
     return label
 
 
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    # argparse keeps its option strings in a private list; it is the one source of them.
+    return [name for action in parser._actions for name in action.option_strings]
+
+
 def _protect_formulas(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
     """Let ``symdiff '-x^2'`` and ``symdiff '--x'`` work: argparse would take them for options.
 
@@ -198,8 +203,7 @@ def _protect_formulas(argv: Sequence[str], parser: argparse.ArgumentParser) -> l
     standard input, nor ``--``) is a formula; a leading space, which the grammar skips,
     stops argparse from reading it as an option.
     """
-    # argparse keeps its option strings in a private list; it is the one source of them.
-    options = {name for action in parser._actions for name in action.option_strings}
+    options = set(_options(parser))
     return [
         f" {arg}"
         if arg.startswith("-") and arg not in ("-", "--") and arg.split("=")[0] not in options
@@ -224,7 +228,7 @@ def _mistyped_option(argv: Sequence[str], parser: argparse.ArgumentParser, error
     only complain about the word left over (``unrecognized arguments: x*y``)."""
     if "unrecognized arguments: " not in error:
         return error
-    options = [name for action in parser._actions for name in action.option_strings]
+    options = _options(parser)
     for word in argv:
         name = word.split("=")[0]
         if not name.startswith("--") or name == "--" or name in options:

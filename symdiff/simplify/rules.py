@@ -859,7 +859,8 @@ _SWITCHES = _Switches()
 # interleave (a counter's ``+= 1`` is a read and a write, atomic only as long as the
 # interpreter happens not to switch threads between the two). Threads share the memo: a
 # split depends only on the (immutable) node, so sharing never changes a result. The
-# limit bounds what it holds: about 10 MB.
+# limit bounds what it holds: about 15 MB when full (222 bytes a split, measured with
+# tracemalloc, the nodes only the memo kept alive included).
 _SPLITS: dict[Expr, tuple[Number, Expr | None]] = {}
 _OPEN: list[None] = []
 _MEMO_LIMIT = 65_536
