@@ -8,6 +8,7 @@ import random
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,16 @@ def _in_threads(work: Callable[[int], list[object]]) -> list[list[object]]:
     return results
 
 
+def _as_one_thread_gave(work: Callable[[int], list[object]], expected: list[Any]) -> None:
+    """Each ``(i, answer)`` every thread's ``work`` gave is ``expected[i]``, what one
+    thread gave for formula i."""
+    for result in _in_threads(work):
+        for item in result:
+            assert isinstance(item, tuple)
+            i, got = item
+            assert got == expected[i], FORMULAS[i]
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("tiny_switch_interval")
 def test_interning_is_atomic_across_threads() -> None:
@@ -88,11 +99,7 @@ def test_parse_and_differentiate_in_threads_agree_with_one_thread() -> None:
         calls = [rng.randrange(len(FORMULAS)) for _ in range(600)]
         return [(i, one(i)) for i in calls]
 
-    for result in _in_threads(work):
-        for item in result:
-            assert isinstance(item, tuple)
-            i, got = item
-            assert got == expected[i], FORMULAS[i]
+    _as_one_thread_gave(work, expected)
 
 
 def test_the_parse_cache_is_bounded_by_length() -> None:
@@ -127,10 +134,6 @@ def test_symbolic_work_in_threads_leaves_no_split_remembered() -> None:
         order = random.Random(k).sample(range(len(formulas)), len(formulas))
         return [(i, one(i)) for i in order]
 
-    for result in _in_threads(work):
-        for item in result:
-            assert isinstance(item, tuple)
-            i, got = item
-            assert got == expected[i], FORMULAS[i]
+    _as_one_thread_gave(work, expected)
     assert rules._OPEN == []
     assert rules._SPLITS == {}
