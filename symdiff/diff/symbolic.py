@@ -68,11 +68,11 @@ def _gradient_nodes(root: Expr, names: Sequence[str]) -> list[Expr]:
     function; they are left as the rules build them (a normal form per partial would
     unshare them). ``derivative`` writes its one result in the shortest form found.
 
-    Under NodeAlgebra a node's value is the node itself. ``root`` is built by the rules
-    (every caller passes what ``simplify``, ``shortest`` or this sweep returned), so each
-    of its nodes is a fixed point of them, and running the forward pass would rebuild every
-    node into itself: half the cost of a gradient, for nothing (tests/test_symbolic.py
-    holds that the two agree)."""
+    Under NodeAlgebra a node's value is the node itself. ``root`` is what ``simplify`` or
+    ``shortest`` returned (every caller passes one), so each of its nodes is a fixed point
+    of the rules, and running the forward pass would rebuild every node into itself: half
+    the cost of a gradient, for nothing (tests/test_symbolic.py holds that the two agree,
+    on random expressions with huge constants too)."""
     order = topological_order([root])
     # Only nodes on a path to a requested variable need adjoints.
     active = active_nodes(order, {variable(name) for name in names})
@@ -211,9 +211,10 @@ def hessian(expr: Expr | str, variables: Iterable[str | Expr] | None = None) -> 
     first = _gradient_nodes(simplify(expr), names)
     matrix: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
     for i, partial in enumerate(first):
-        # d2f/dxi dxj for j >= i; the lower triangle is the same objects. A partial is
-        # built by the rules already (see _gradient_nodes): simplify would rebuild it.
-        row = _gradient_nodes(partial, names[i:])
+        # d2f/dxi dxj for j >= i; the lower triangle is the same objects. The sweep's
+        # partials are simplified again first: where a coefficient would overflow, one may
+        # hold a node the rules rewrite when they meet it again (tests/test_rules.py).
+        row = _gradient_nodes(simplify(partial), names[i:])
         for offset, entry in enumerate(row):
             j = i + offset
             matrix[i][j] = matrix[j][i] = entry
