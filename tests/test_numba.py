@@ -185,3 +185,12 @@ def test_half_integer_powers_follow_the_numpy_program(exponent: float) -> None:
     plain = expr.evaluate(x=x, errors="ignore")
     np.testing.assert_allclose(fast, plain, rtol=1e-14)
     np.testing.assert_array_equal(np.signbit(fast), np.signbit(plain))
+
+
+def test_atan2_reads_a_negative_zero_as_zero() -> None:
+    # Policy 6 (one zero), as in the interpreter: 0*y is -0.0 where y < 0.
+    x = np.array([-1.0, -1.0, 0.0, -0.0])
+    y = np.array([-1.0, 1.0, -1.0, 2.0])
+    compiled = symdiff.compile("atan2(0*y, x)", ["x", "y"], order=0, backend="numba")
+    value = compiled(x, y)
+    np.testing.assert_array_equal(value, [np.pi, np.pi, 0.0, 0.0])

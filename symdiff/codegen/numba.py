@@ -65,7 +65,7 @@ NUMBA: dict[str, str | None] = {
     "abs": "abs({0})",
     "sign": "np.sign({0})",
     "erf": "math.erf({0})",
-    "atan2": "math.atan2({0}, {1})",
+    "atan2": "math.atan2({0} + 0.0, {1} + 0.0)",  # one zero: -0.0 + 0.0 is 0.0
     "hypot": "math.hypot({0}, {1})",
     "min": "({0} if {0} <= {1} else {1})",
     "max": "({0} if {0} >= {1} else {1})",

@@ -96,7 +96,7 @@ NUMPY: dict[str, str] = {
     "abs": "np.absolute",
     "sign": "np.sign",
     "erf": FALLBACK,  # NumPy has no erf (SciPy's is not a dependency)
-    "atan2": "np.arctan2",
+    "atan2": "np.arctan2({0} + 0.0, {1} + 0.0)",  # one zero: -0.0 + 0.0 is 0.0
     "hypot": "np.hypot",
     "min": "np.minimum",
     "max": "np.maximum",

@@ -53,6 +53,12 @@ the same value, or the same error, on its first call (interpreted) and on later 
    ``(2^100 + 1) - 2^100`` is 1.0 and ``10^400/10^399`` is 10.0, as ``simplify`` says;
    past the bound, the float (or wide) arithmetic above takes over. Generated code folds
    constants the same way, when it is generated.
+6. **One zero.** ``-0.0`` is a value like any float, but no answer depends on its sign:
+   ``atan2``, the one function that reads it, reads it as ``0.0`` (``ir/special.py``), in
+   the interpreter and in every backend. So ``0*y`` and ``log(1, b)``, which are ``-0.0``
+   or ``0.0`` by the signs of ``y`` and ``log(b)`` at the point, are 0 wherever
+   ``simplify`` writes them so: ``atan2(0, 0*y)`` is 0, and ``atan2(0*y, -1)`` is pi,
+   for every ``y``.
 
 Generated code may give up where the interpreter would not (its finiteness check is a
 cheaper, stricter test); it then hands the point to the interpreter, whose answer stands.

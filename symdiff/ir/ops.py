@@ -240,7 +240,8 @@ _OPS: list[Op] = [
     # The unit step, (1 + sign(x))/2: 1/2 at 0, and derivative 0 like sign's.
     Op("heaviside", "heaviside", 1, special.heaviside, (lambda m, out, x: 0,)),
     # Two-argument functions. d/dy atan2(y, x) = x/(x^2+y^2), d/dx = -y/(x^2+y^2).
-    Op("atan2", "atan2", 2, math.atan2,
+    # One zero: atan2(0, -0.0) is atan2(0, 0.0) = 0 (special.atan2).
+    Op("atan2", "atan2", 2, special.atan2,
        (lambda m, out, y, x: m.div(x, m.add(m.pow(x, 2), m.pow(y, 2))),
         lambda m, out, y, x: m.neg(m.div(y, m.add(m.pow(x, 2), m.pow(y, 2))))),
        domain="(y, x) other than (0, 0)"),

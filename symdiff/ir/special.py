@@ -92,6 +92,14 @@ def acoth(x: float) -> float:
 # --- exponentials, roots, sinc, step --------------------------------------------------------
 
 
+def atan2(y: float, x: float) -> float:
+    # The angle of (x, y), with one zero: -0.0 is read as 0.0 (adding 0.0 makes it so), as
+    # a formula means it. IEEE's atan2 reads the sign of a zero, pi at (0, -0.0) and -pi at
+    # (-0.0, -1), and 0*y or log(1, b) is -0.0 or 0.0 by the signs of y and b, which
+    # simplify writes as 0 whatever they are.
+    return math.atan2(y + 0.0, x + 0.0)
+
+
 def exp2(x: float) -> float:
     return math.pow(2.0, x)
 

@@ -121,9 +121,9 @@ def _even(n: Decimal) -> bool:
 def _atan2(y: Decimal, x: Decimal) -> Decimal:
     scale = max(abs(x), abs(y))
     if scale == 0:
-        return Decimal(math.atan2(float(y), float(x)))
+        return Decimal(special.atan2(float(y), float(x)))
     # atan2 depends only on the direction of (x, y): scale both into the float range.
-    return Decimal(math.atan2(float(y / scale), float(x / scale)))
+    return Decimal(special.atan2(float(y / scale), float(x / scale)))
 
 
 def _hypot(x: Decimal, y: Decimal) -> Decimal:
