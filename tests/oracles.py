@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import math
 import random
+import signal
 import sys
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 
 import mpmath
@@ -294,13 +297,46 @@ def sympy_at(expression: sympy.Expr, point: Mapping[str, float]) -> float:
     return answer
 
 
+# Seconds SymPy may take for one value before the point is left unchecked. Its answers come
+# in milliseconds, but a few take hours: polygamma(3, x) at x = -1e10 + 0.5 (mpmath's psi
+# there), where symdiff answers 2*pi^4 at once by the reflection formula.
+SYMPY_SECONDS = 20.0
+
+
+class _TooSlow(BaseException):  # not an Exception, which SymPy may catch
+    pass
+
+
+def _expire(signum: int, frame: object) -> None:
+    raise _TooSlow
+
+
+@contextmanager
+def _bounded(seconds: float) -> Iterator[None]:
+    """Raise _TooSlow in the block after ``seconds`` (a timer signal: the main thread only,
+    where pytest and its xdist workers run the tests; elsewhere unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _sympy_at(expression: sympy.Expr, point: Mapping[str, float]) -> float:
     exact = {symbol(name): sympy.Float(value, DIGITS + 10) for name, value in point.items()}
     # xreplace rebuilds the tree, so sign(2.0), Heaviside(0.0), DiracDelta(1.0) evaluate.
     try:
-        result = sympy.sympify(expression).xreplace(exact).evalf(DIGITS)
+        with _bounded(SYMPY_SECONDS):
+            result = sympy.sympify(expression).xreplace(exact).evalf(DIGITS)
     except (TypeError, ValueError) as exc:  # atan2(x, zoo): "Invalid NaN comparison"
         raise Undefined(f"SymPy cannot evaluate {expression}: {exc}") from None
+    except _TooSlow:
+        raise Undefined(f"SymPy takes over {SYMPY_SECONDS} s for {expression}") from None
     try:
         number = complex(result)
     except (TypeError, ValueError):

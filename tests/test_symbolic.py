@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import random
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+import oracles
 import pytest
 import sympy
 from corpus import BENCHMARK_FORMULAS, CORPUS, TEXTBOOK, Case
@@ -283,6 +285,21 @@ def test_physics_gradients_and_hessians_match_sympy(bench: dict[str, Any]) -> No
 
 def test_the_physics_formulas_are_all_there() -> None:
     assert len([c for c in PHYSICS if c["family"] == "physics"]) >= 12
+
+
+def test_the_oracle_leaves_unchecked_a_point_sympy_cannot_evaluate_in_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SymPy (mpmath's psi) takes hours for polygamma(3, x) at x = -1e10 + 0.5; symdiff's
+    # reflection formula gives 2*pi^4 (cot(pi*x) is 0 there, and its third derivative -2).
+    monkeypatch.setattr(oracles, "SYMPY_SECONDS", 0.2)
+    expr, point = parse("polygamma(3, y)"), {"y": -1e10 + 0.5}
+    started = time.perf_counter()
+    with pytest.raises(Undefined, match=r"takes over 0\.2 s"):
+        sympy_at(to_sympy(expr), point)
+    assert time.perf_counter() - started < 5
+    assert math.isclose(expr.evaluate(point), 2 * math.pi**4, rel_tol=1e-12)
+    assert sympy_at(to_sympy(expr), {"y": 0.5}) == pytest.approx(math.pi**4)  # bounded, fast
 
 
 RANDOM = settings(
