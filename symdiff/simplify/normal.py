@@ -26,7 +26,6 @@ huge expression costs a bounded amount and never hangs.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -427,11 +426,6 @@ class _Normalizer:
         return found
 
 
-def _is_negative_zero(node: Expr) -> bool:
-    value = as_number(node)
-    return type(value) is float and value == 0 and math.copysign(1.0, value) < 0
-
-
 def _positive_number(node: Expr) -> bool:
     value = as_number(node)
     return value is not None and value > 0
@@ -559,10 +553,6 @@ def _shortest_once(expr: Expr, budget: Budget) -> Expr:
                 value = as_number(node)
                 leaf = normalizer.atom(node) if value is None else normalizer.constant(value)
                 forms[node] = leaf
-                continue
-            if op is NEG and _is_negative_zero(node):
-                # -0.0 is not 0 to atan2 (its sign picks pi or 0): an atom, kept as written.
-                rebuilt[node], forms[node] = node, normalizer.atom(node)
                 continue
             if op in _ARITHMETIC or op is POW:
                 rebuilt[node] = build(op, tuple(rebuilt[arg] for arg in node.args))

@@ -82,9 +82,6 @@ def number(value: Number) -> Expr:
         raise NotFinite("an exact number over symdiff.limits' integer_bits")
     if value < 0:
         return make(NEG, (constant(-value),))
-    if value == 0 and math.copysign(1.0, value) < 0:
-        # -0.0 is -(0.0): atan2(0, -0.0) is pi where atan2(0, 0.0) is 0.
-        return make(NEG, (constant(0.0),))
     return constant(value)
 
 
