@@ -510,6 +510,26 @@ def hazards(expr: Expr, point: Mapping[str, float]) -> list[str]:
     return found
 
 
+def cancels(expr: Expr, point: Mapping[str, float], digits: int = 6) -> bool:
+    """Whether a sum or difference in ``expr`` at ``point`` loses more than ``digits`` of
+    its terms' 16 (``a - b`` near ``a``): what is left of it is then mostly rounding, and
+    two forms of one formula, each computed in floats, may rightly give different numbers
+    (1e31 + x^2/1e31 - 1e31, in one order or another)."""
+    order = topological_order([expr])
+    leaf = {node: float(point[str(node.payload)]) for node in order if is_variable(node)}
+    try:
+        values = forward(order, FloatAlgebra(), leaf.__getitem__)
+    except StepFailed:
+        return False
+    bound = 10.0**-digits
+    for node in order:
+        if node.op.key in ("add", "sub"):
+            a, b = (abs(values[arg]) for arg in node.args)
+            if abs(values[node]) < bound * (a + b):
+                return True
+    return False
+
+
 # --- the two numeric paths -------------------------------------------------------------
 
 

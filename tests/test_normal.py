@@ -14,7 +14,7 @@ import pytest
 import sympy
 from corpus import CORPUS, TEXTBOOK, Case
 from hypothesis import HealthCheck, example, given, settings
-from oracles import Undefined, symbol, sympy_printed, to_sympy
+from oracles import Undefined, cancels, symbol, sympy_printed, to_sympy
 from strategies import examples, expressions, moderate_constants
 
 import symdiff
@@ -41,12 +41,15 @@ def _points(expr: Expr, count: int = 20, seed: int = 7) -> Iterator[dict[str, fl
 
 
 def _agree(original: Expr, rewritten: Expr, count: int = 20) -> int:
-    """Points compared: wherever the original is defined, the rewritten form has its value."""
+    """Points compared: wherever the original is defined, the rewritten form has its value
+    (but where either cancels, when each may be any rounding of a number near 0)."""
     compared = 0
     for point in _points(original, count):
         try:
             value = original.evaluate(point)
         except DomainError:
+            continue
+        if cancels(original, point) or cancels(rewritten, point):
             continue
         result = rewritten.evaluate(point)
         assert math.isclose(result, value, rel_tol=1e-9, abs_tol=1e-9), (point, value, result)
@@ -180,6 +183,10 @@ def test_higher_derivatives_are_fixed_points_of_simplify(formula: str, order: in
 # Found by Hypothesis: log(1) folds to 0 and 1^(1/2) to 1, numbers that were taken for atoms
 # (IndexError when the root of "1" left a denominator); test below.
 @example(parse("asec(log(x, 1))"))
+# Found by Hypothesis: at y < 0 both terms are about 3e31 and cancel, so each form of the
+# second derivative is a rounding of a number near 0 (0.0 in one, -7.8e14 in the other); such
+# points are not compared (oracles.cancels).
+@example(parse("y/7.093805491170467e-32 + hypot(x, y/7.093805491170467e-32)"))
 def test_second_derivatives_of_random_expressions_keep_their_value(expr: Expr) -> None:
     # The shortest form of each order against the rules' own second derivative.
     for name in expr.variables[:1]:
