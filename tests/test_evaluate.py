@@ -21,7 +21,6 @@ from strategies import (
     coordinates,
     examples,
     expressions,
-    moderate_constants,
     points,
 )
 
@@ -262,8 +261,7 @@ def outcome(call: Callable[[], float | Gradient]) -> Outcome:
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# Not the wide constants: csc(5e-324) breaks compiled code (tests/test_api.py, known defects).
-@given(expressions(constants=moderate_constants()), extreme_points())
+@given(expressions(), extreme_points())
 def test_nothing_but_domain_errors_escape(expr: Expr, point: Mapping[str, float]) -> None:
     # No ZeroDivisionError, OverflowError, math's ValueError or RecursionError: an error
     # is a DomainError naming one of the expression's own subexpressions.
@@ -286,8 +284,7 @@ def test_nothing_but_domain_errors_escape(expr: Expr, point: Mapping[str, float]
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# Not the wide constants: csc(5e-324) breaks compiled code (tests/test_api.py, known defects).
-@given(expressions(constants=moderate_constants()), points(bound=10.0))
+@given(expressions(), points(bound=10.0))
 def test_interpreter_and_compiled_code_give_the_same_answers(
     expr: Expr, point: Mapping[str, float]
 ) -> None:
