@@ -111,6 +111,43 @@ def test_a_value_that_is_undefined_is_shown_with_the_reason(session: Session) ->
     assert "log(x - 5) is undefined" in shown
 
 
+def test_at_gives_values_for_one_statement(session: Session) -> None:
+    # As the command line's --at: the values hold for the statement, not the session.
+    f = "sin(x*y) + cos(x*y)"
+    run(session, f"f = {f}")
+    run(session, "y = 1")
+    shown = run(session, "f at x = 2, y = 3")
+    assert shown == f"f = {f} = {math.sin(6) + math.cos(6)!r}"
+    gradient = run(session, "grad f at x=2,y=3").splitlines()
+    assert [line.rsplit(" = ", 1)[0] for line in gradient] == [
+        f"∂f/∂x = {partials(f)['x']}",
+        f"∂f/∂y = {partials(f)['y']}",
+    ]
+    assert value_of(gradient[0]) == symdiff.differentiate(f, x=2, y=3)["x"]
+    assert run(session, "d/dx x^2 at x = pi/2") == f"{d('x^2')} = {math.pi!r}"
+    assert run(session, "f at x = 2") == f"f = {f} = {math.sin(2) + math.cos(2)!r}"  # y = 1
+    assert run(session, "x^2 at x = 3; x") == "x^2 = 9.0\nx"  # x has no value after
+    assert session.values == {"y": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "column"),
+    [
+        ("f at x = 2, 3", "after at come values, name = value", 13),
+        ("f at x = (1", "unexpected end of formula", 12),
+        ("f at f = 2", "f is a named expression, not a variable", None),
+        ("f at x = log(-1)", "log(-1) is undefined", None),
+    ],
+)
+def test_bad_values_after_at(session: Session, line: str, message: str, column: int | None) -> None:
+    run(session, "f = x^2")
+    shown = error(session, line)
+    assert message in shown
+    if column is not None:
+        assert caret_column(shown) == column
+    assert session.values == {}
+
+
 # --- names -----------------------------------------------------------------------------------
 
 

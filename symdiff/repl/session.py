@@ -51,6 +51,8 @@ _DERIVATIVE = re.compile(
 )
 # In a tool command's list: "x = 2", "m = 2 ± 0.1" or "m ± 0.1" give a name a value.
 _SETTING = re.compile(rf"\s*(?P<name>{_NAME})\s*(?:=|(?=±|\+-))", re.S)
+# grad f at x = 2, y = 3: values for one statement, as the command line's --at.
+_AT = re.compile(rf"\s+at\s+(?={_NAME}\s*=)", re.S)
 _TOOLS = (":jacobian", ":sensitivity", ":propagate", ":newton", ":minimize")
 _MATRIX_COMMAND = re.compile(r"(?P<command>grad|hessian)(?:\s+|(?=\())", re.S)
 # The word being completed: a name, or a command after a colon.
@@ -214,6 +216,9 @@ class Session:
         hint = self._lone_word_hint(text.strip()) or self._command_hint(text.strip())
         if hint is not None:
             raise SymdiffError(hint)
+        at = _AT.search(text)
+        if at is not None:
+            return self._at_point(line, lead, start + at.start(), start + at.end(), end)
         if "=" in text:
             raise ParseError(
                 "the left side of = is a name or a function's head",
@@ -226,6 +231,30 @@ class Session:
         if not results:
             return Reply(_NO_VARIABLES)
         return Reply("\n".join(self._render(s) for s in results))
+
+    def _at_point(self, line: str, start: int, body_end: int, at: int, end: int) -> Reply:
+        """``f at x = 2, y = 3``: the statement with values for this line only (the
+        session's own values are kept, and give the variables the line does not)."""
+        given: dict[str, float] = {}
+        for item_start, item_end in _top_level_items(line, at, end):
+            setting = _SETTING.match(line, item_start, item_end)
+            if setting is None or line[setting.end() - 1] != "=":
+                column = _skip_spaces(line, item_start, item_end) + 1
+                raise ParseError(
+                    "after at come values, name = value", line, 1, column, "f at x = 2, y = 3"
+                )
+            name = canonical_name(setting["name"])
+            self.check_variable(name)
+            given[name] = self._constant(line, setting.end(), item_end)
+        kept = self.values
+        self.values = {**kept, **given}
+        try:
+            results = self._results(line, start, body_end)
+            if not results:
+                return Reply(_NO_VARIABLES)
+            return Reply("\n".join(self._render(s) for s in results))
+        finally:
+            self.values = kept
 
     def _lone_word_hint(self, word: str) -> str | None:
         """What a word typed alone most likely meant, unless the session defines it: a
@@ -862,6 +891,7 @@ Type a formula to see it as parsed and, once every variable has a value, its val
   d/dr z              by a named expression r (r = x*y): r is the variable, the other
                       names held fixed; the answer is in terms of r
   grad f              every partial derivative; hessian f: every second one
+  grad f at x = 2     values for this line only (the session's give the others)
   :latex d/dx f       LaTeX of an expression or of a command's result
   :propagate m*g*h, m = 2 ± 0.1, g ± 0.01    an uncertainty budget (GUM, first order)
   :newton x^3 - 2*x - 5, x = 2               a root; :minimize f, x = 1 a minimum
