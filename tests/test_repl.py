@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scripts import installed_script, interruptible
-from strategies import examples
+from strategies import examples, expressions, points
 
 import symdiff
 from symdiff.ir.nodes import Expr, make, variable
@@ -128,6 +128,20 @@ def test_at_gives_values_for_one_statement(session: Session) -> None:
     assert run(session, "f at x = 2") == f"f = {f} = {math.sin(2) + math.cos(2)!r}"  # y = 1
     assert run(session, "x^2 at x = 3; x") == "x^2 = 9.0\nx"  # x has no value after
     assert session.values == {"y": 1.0}
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(expressions(max_leaves=6), points(), st.sampled_from(["", "grad ", "d/dx ", "hessian "]))
+def test_at_shows_what_the_values_given_first_show(
+    expr: Expr, point: dict[str, float], command: str
+) -> None:
+    # "f at x = 1, ..." is "x = 1; ...; f" in a session of its own.
+    values = ", ".join(f"{name} = {value!r}" for name, value in point.items())
+    at, given = Session(), Session()
+    reply = at.run(f"{command}{expr} at {values}")
+    given.run(values.replace(",", ";"))
+    assert reply == given.run(f"{command}{expr}")
+    assert at.values == {}
 
 
 @pytest.mark.parametrize(
