@@ -212,3 +212,12 @@ def test_repl_graph_with_and_without_values() -> None:
     assert with_values == symdiff.parse("x*x").to_dot({"x": 2}, gradients=True).rstrip("\n")
     assert "∂z/∂x = 4" in with_values
     assert session.run(":graph").error is not None
+
+
+def test_repl_graph_at_values_for_one_line() -> None:
+    session = Session()
+    session.run("f = x*y; y = 5")
+    shown = session.run(":graph f at x = 2, y = 3").text
+    assert shown == symdiff.parse("x*y").to_dot({"x": 2, "y": 3}, gradients=True).rstrip("\n")
+    assert session.values == {"y": 5.0}
+    assert session.run(":graph f").text == symdiff.parse("x*y").to_dot().rstrip("\n")

@@ -329,6 +329,20 @@ def test_repl_explain_at_the_session_values() -> None:
     assert repl(session, ":explain d/dy f") == str(symdiff.explain(TEXTBOOK, "y", x=2, y=3))
 
 
+def test_repl_explain_at_values_for_one_line() -> None:
+    session = Session()
+    repl(session, "f = sin(x*y) + cos(x*y); x = 5")
+    explained = str(symdiff.explain(TEXTBOOK, x=2, y=3))
+    assert repl(session, ":explain f at x = 2, y = 3") == explained
+    assert repl(session, ":explain f at y = 3") == str(symdiff.explain(TEXTBOOK, x=5, y=3))
+    assert repl(session, ":explain d/dy f at x=2,y=3") == str(
+        symdiff.explain(TEXTBOOK, "y", x=2, y=3)
+    )
+    assert session.values == {"x": 5.0}
+    error = session.run(":explain f at x = 2, 3").error or ""
+    assert "after at come values" in error
+
+
 def test_repl_explain_errors() -> None:
     session = Session()
     assert "give values first (x = ...)" in (session.run(":explain x^2").error or "")

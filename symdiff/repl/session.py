@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 import textwrap
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -70,7 +71,7 @@ COMMANDS = {
     ":newton": "a root, for the variables given values here (or all): :newton f, x = 2",
     ":minimize": "a minimum, over the variables given values here (or all): :minimize f, x = 1",
     ":explain": "the derivative worked step by step, at the values given: :explain f, "
-    ":explain d/dx f",
+    ":explain d/dx f at x = 2",
     ":graph": "the expression graph as Graphviz DOT, with values and adjoints if given",
     ":plot": "f and its derivative on one figure, into a file: :plot f, x = -3:3, f.png "
     "(the range and file are optional; needs matplotlib)",
@@ -233,10 +234,19 @@ class Session:
         return Reply("\n".join(self._render(s) for s in results))
 
     def _at_point(self, line: str, start: int, body_end: int, at: int, end: int) -> Reply:
-        """``f at x = 2, y = 3``: the statement with values for this line only (the
-        session's own values are kept, and give the variables the line does not)."""
+        """``f at x = 2, y = 3``: the statement with values for this line only."""
+        with self._values_at(line, at, end):
+            results = self._results(line, start, body_end)
+            if not results:
+                return Reply(_NO_VARIABLES)
+            return Reply("\n".join(self._render(s) for s in results))
+
+    @contextmanager
+    def _values_at(self, line: str, start: int, end: int) -> Iterator[None]:
+        """The values ``x = 2, y = 3`` of ``line[start:end]`` (after an ``at``) in the
+        session for the block only: its own are kept, and give the other variables."""
         given: dict[str, float] = {}
-        for item_start, item_end in _top_level_items(line, at, end):
+        for item_start, item_end in _top_level_items(line, start, end):
             setting = _SETTING.match(line, item_start, item_end)
             if setting is None or line[setting.end() - 1] != "=":
                 column = _skip_spaces(line, item_start, item_end) + 1
@@ -249,10 +259,7 @@ class Session:
         kept = self.values
         self.values = {**kept, **given}
         try:
-            results = self._results(line, start, body_end)
-            if not results:
-                return Reply(_NO_VARIABLES)
-            return Reply("\n".join(self._render(s) for s in results))
+            yield
         finally:
             self.values = kept
 
@@ -590,10 +597,13 @@ class Session:
             return Reply(self._delete(argument.split()))
         if word in _TOOLS:
             return Reply(self._tool(word, line, argument_at, end))
-        if word == ":explain":
-            return Reply(self._explain(line, argument_at, end))
-        if word == ":graph":
-            return Reply(self._graph(line, argument_at, end))
+        if word in (":explain", ":graph"):
+            show = self._explain if word == ":explain" else self._graph
+            at = _AT.search(line, argument_at, end)
+            if at is None:
+                return Reply(show(line, argument_at, end))
+            with self._values_at(line, at.end(), end):
+                return Reply(show(line, argument_at, at.start()))
         if word == ":plot":
             return Reply(self._plot(line, argument_at, end))
         if argument:
@@ -730,8 +740,8 @@ class Session:
         if wrt is not None:
             return str(explain(expr, wrt))
         raise SymdiffError(
-            f"give values first ({', '.join(f'{n} = ...' for n in missing)}), "
-            "or ask for the symbolic steps: :explain d/dx f"
+            f"give values first ({', '.join(f'{n} = ...' for n in missing)}) or after at "
+            "(:explain f at x = 2), or ask for the symbolic steps: :explain d/dx f"
         )
 
     def _graph(self, line: str, start: int, end: int) -> str:
@@ -891,7 +901,8 @@ Type a formula to see it as parsed and, once every variable has a value, its val
   d/dr z              by a named expression r (r = x*y): r is the variable, the other
                       names held fixed; the answer is in terms of r
   grad f              every partial derivative; hessian f: every second one
-  grad f at x = 2     values for this line only (the session's give the others)
+  grad f at x = 2     values for this line only (the session's give the others);
+                      :explain f at x = 2 and :graph f at x = 2 too
   :latex d/dx f       LaTeX of an expression or of a command's result
   :propagate m*g*h, m = 2 ± 0.1, g ± 0.01    an uncertainty budget (GUM, first order)
   :newton x^3 - 2*x - 5, x = 2               a root; :minimize f, x = 1 a minimum
