@@ -218,8 +218,9 @@ class Session:
         if hint is not None:
             raise SymdiffError(hint)
         at = _AT.search(text)
-        if at is not None:
-            return self._at_point(line, lead, start + at.start(), start + at.end(), end)
+        if at is not None:  # f at x = 2, y = 3: values for this line only
+            with self._values_at(line, start + at.end(), end):
+                return self._shown(line, lead, start + at.start())
         if "=" in text:
             raise ParseError(
                 "the left side of = is a name or a function's head",
@@ -228,18 +229,14 @@ class Session:
                 lead + 1,
                 "write f = expression, x = 2 or g(t) = expression",
             )
-        results = self._results(line, lead, end)
+        return self._shown(line, lead, end)
+
+    def _shown(self, line: str, start: int, end: int) -> Reply:
+        """What an expression, ``d/dx ...``, ``grad ...`` or ``hessian ...`` shows."""
+        results = self._results(line, start, end)
         if not results:
             return Reply(_NO_VARIABLES)
         return Reply("\n".join(self._render(s) for s in results))
-
-    def _at_point(self, line: str, start: int, body_end: int, at: int, end: int) -> Reply:
-        """``f at x = 2, y = 3``: the statement with values for this line only."""
-        with self._values_at(line, at, end):
-            results = self._results(line, start, body_end)
-            if not results:
-                return Reply(_NO_VARIABLES)
-            return Reply("\n".join(self._render(s) for s in results))
 
     @contextmanager
     def _values_at(self, line: str, start: int, end: int) -> Iterator[None]:

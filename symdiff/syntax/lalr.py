@@ -68,7 +68,7 @@ def driver(data: dict[str, Any], builder: object) -> Driver | None:
         ignore = frozenset(data["ignore"])
         kept = frozenset(data["kept"])
         start, end = data["start"], data["end"]
-        gotos = _gotos(data, actions, terminals | {"$END"}, end)
+        gotos = _gotos(data, actions, terminals | {"$END"})
     except (KeyError, TypeError, ValueError, re.error):
         return None
     if any(hasattr(builder, name) for name in terminals):
@@ -121,7 +121,6 @@ def _gotos(
     data: dict[str, Any],
     actions: dict[int, dict[str, tuple[Any, int, Reduction | None]]],
     kinds: set[str],
-    end: int,
 ) -> dict[int, dict[str, dict[str, int]]]:
     """``gotos[state][nonterminal][kind]``: the state to push after reducing to
     ``nonterminal`` over ``state``, with ``kind`` the next token, past the unit rules the
@@ -132,23 +131,18 @@ def _gotos(
     is reduced through atom, power, product and sum before ``+`` is shifted. Which rules
     follow depends only on the state below, the nonterminal and the next token, so the
     chain is followed here, once, instead of a turn of the loop for each of its rules.
-    Where the chain reaches the end state before ``$END``, it stops there: the loop
-    accepts the parse in that state.
+    (The end state has no action, so no chain passes it.)
     """
-    passing = {
-        i
-        for i, (_origin, size, _name, slots, expand) in enumerate(data["rules"])
-        if expand and size == 1 and list(slots) == [0]
-    }
-    passes = {
-        state: {
-            kind: origin
-            for kind, (reduce, target) in data["states"][state].items()
-            if reduce and target in passing
-            for origin in (data["rules"][target][0],)
-        }
-        for state in actions
-    }
+    rules = data["rules"]
+    # In each state, the nonterminal each token makes a unit rule hand its child on to.
+    passes: dict[int, dict[str, str]] = {state: {} for state in actions}
+    for state in actions:
+        for kind, (reduce, target) in data["states"][state].items():
+            if not reduce:
+                continue
+            origin, size, _name, slots, expand = rules[target]
+            if expand and size == 1 and list(slots) == [0]:
+                passes[state][kind] = origin
     gotos: dict[int, dict[str, dict[str, int]]] = {}
     for state, row in actions.items():
         gotos[state] = {}
@@ -157,15 +151,9 @@ def _gotos(
                 continue  # an action on a token, not a goto on a nonterminal
             finals: dict[str, int] = {}
             for kind in kinds:
-                pushed, seen = target, {target}
-                while not (kind == "$END" and pushed == end):
-                    origin = passes[pushed].get(kind)
-                    if origin is None:
-                        break
+                pushed = target
+                while (origin := passes[pushed].get(kind)) is not None:
                     pushed = actions[state][origin][0]
-                    if pushed in seen:
-                        break  # a cycle of unit rules: leave it to the loop
-                    seen.add(pushed)
                 finals[kind] = pushed
             gotos[state][symbol] = finals
     return gotos
