@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import SymdiffError
-from ..ir.nodes import Expr, constant, is_variable, make
+from ..ir.nodes import Expr, constant, existing, is_variable, make, set_built
 from ..ir.ops import CONSTANT, OPS, Op
+from ..limits import current as current_limits
 from . import numbers
 from .numbers import ONE, ZERO, NotFinite, Number, as_fraction, as_number, exact, fold, number
 
@@ -844,6 +845,11 @@ class _Switches:
     """Which rules are off, and the rewrites of the rules that are on."""
 
     off: frozenset[str] = frozenset()
+    # How many forgetting() blocks are open.
+    forgetting = 0
+    # Whether build remembers and looks up its results (Expr._built): no rule off, and no
+    # forgetting() block open.
+    remember = True
     # For nodes with a number among their arguments, and for nodes without one.
     with_numbers: dict[str, tuple[Rewrite, ...]] = _by_op(frozenset(), numbers=True)
     without_numbers: dict[str, tuple[Rewrite, ...]] = _by_op(frozenset(), numbers=False)
@@ -884,23 +890,51 @@ def splits_kept() -> Iterator[None]:
 
 
 def build(op: Op, args: tuple[Expr, ...]) -> Expr:
-    """``op(*args)``, simplified by the first rule of the table that applies."""
+    """``op(*args)``, simplified by the first rule of the table that applies.
+
+    Remembered where no rule applied: the node ``op(*args)`` then keeps, in its slot
+    ``_built``, the limits in force (the rules read ``integer_bits``), and building it
+    again under the same limits gives it at once. Rebuilding a graph whose nodes are
+    already what the table makes (``simplify``, ``shortest``, a derivative's sweep) is then
+    a lookup a node. Nothing is remembered or looked up while a rule is switched off, or
+    under :func:`forgetting`.
+    """
     rewrites = _SWITCHES.with_numbers.get(op.key)
     if rewrites is None:
         return make(op, args)
+    token = current_limits() if _SWITCHES.remember else None
+    if token is not None:
+        node = existing(op, args)
+        if node is not None and node._built is token:
+            return node
+    made = rewrite(op, args, rewrites)
+    if made is None:
+        made = make(op, args)
+        if token is not None:
+            set_built(made, token)
+    return made
+
+
+def rewrite(
+    op: Op, args: tuple[Expr, ...], rewrites: tuple[Rewrite, ...] | None = None
+) -> Expr | None:
+    """What the first rule of the table that applies makes of ``op(*args)``, or None if no
+    rule applies (``build``'s search, without its memory)."""
+    if rewrites is None:
+        rewrites = _SWITCHES.with_numbers.get(op.key, ())
     if as_number(args[0]) is None and (len(args) == 1 or as_number(args[1]) is None):
         rewrites = _SWITCHES.without_numbers.get(op.key, ())
     open_ = _OPEN
     open_.append(None)
     try:
-        for rewrite in rewrites:
+        for apply in rewrites:
             try:
-                replacement = rewrite(op, *args)
+                replacement = apply(op, *args)
             except NotFinite:
                 continue  # a coefficient overflowed (1e200*1e200): left as it is
             if replacement is not None:
                 return replacement
-        return make(op, args)
+        return None
     finally:
         open_.pop()
         if not open_:
@@ -921,7 +955,21 @@ def disabled(*names: str) -> Iterator[None]:
         _switch(previous)
 
 
+@contextmanager
+def forgetting() -> Iterator[None]:
+    """Build without the memory of what the table made: each node goes through the rules
+    (for tests of the table itself, which the memory would answer for it)."""
+    _SWITCHES.forgetting += 1
+    _SWITCHES.remember = False
+    try:
+        yield
+    finally:
+        _SWITCHES.forgetting -= 1
+        _SWITCHES.remember = not _SWITCHES.off and not _SWITCHES.forgetting
+
+
 def _switch(off: frozenset[str]) -> None:
     _SWITCHES.off = off
+    _SWITCHES.remember = not off and not _SWITCHES.forgetting
     _SWITCHES.with_numbers = _by_op(off, numbers=True)
     _SWITCHES.without_numbers = _by_op(off, numbers=False)
