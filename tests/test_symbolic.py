@@ -45,6 +45,7 @@ from symdiff.diff.symbolic import NODES, STEPS
 from symdiff.ir.graph import topological_order
 from symdiff.ir.nodes import make
 from symdiff.ir.ops import OPS
+from symdiff.simplify.rules import forgetting
 from symdiff.syntax.printer import to_text_with_bindings
 
 # Both sides are exact to 40 digits, so these only absorb the final rounding to a float.
@@ -764,7 +765,8 @@ def _rebuilt_by_the_rules(root: Expr) -> list[Expr]:
     themselves: the symbolic sweep takes each node as its own value, which is right only
     where this is empty (symdiff.diff.symbolic._gradient_nodes)."""
     order = topological_order([root])
-    values = forward(order, NODES, lambda node: node)
+    with forgetting():  # the table itself, not what build remembers of it
+        values = forward(order, NODES, lambda node: node)
     return [node for node in order if values[node] is not node]
 
 
