@@ -148,6 +148,33 @@ def row(
     return result
 
 
+def fourth_derivatives(text: str, failures: list[str]) -> float:
+    """Milliseconds for d^4/dv^4 of the formula for each of its variables, from nothing
+    remembered (the median of 3); checked against the same derivatives built with build's
+    memory off (``rules.forgetting``): the same nodes."""
+    from symdiff.diff.symbolic import STEPS
+    from symdiff.simplify.rules import forgetting
+
+    f = symdiff.parse(text)
+
+    def fourth() -> list[symdiff.Expr]:
+        STEPS.clear()
+        return [symdiff.derivative(f, name, 4) for name in f.variables]
+
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        fourth()  # the results die here, and with them what build remembered of them
+        times.append(time.perf_counter() - start)
+    kept = fourth()
+    with forgetting():
+        again = fourth()
+    if any(a is not b for a, b in zip(kept, again, strict=True)):
+        failures.append(f"{text}: a 4th derivative differs without build's memory")
+    STEPS.clear()
+    return statistics.median(times) * 1e3
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller cases only")
@@ -193,6 +220,13 @@ def main() -> int:
         print(ours + theirs)
     worst = max(rows, key=lambda r: r["ratio"])  # type: ignore[arg-type, return-value]
     print(f"\nlargest gradient/function ratio: {worst['ratio']:.2f} ({worst['name']})")
+    print("\n| formula | 4th derivatives, every variable, ms |\n|---|---:|")
+    fourths = []
+    for case in json.loads(CASES.read_text(encoding="utf-8")):
+        if case["family"] in ("textbook", "physics"):
+            fourths.append(fourth_derivatives(case["expr"], failures))
+            print(f"| {case['name']} | {fourths[-1]:.1f} |")
+    print(f"| total | {sum(fourths):.1f} |")
     print(f"10th derivative of sin(x)*exp(x): {tenth} ({symdiff.count_nodes(tenth)} nodes)")
     print(f"python {sys.version.split()[0]}")
     if failures:
