@@ -490,6 +490,25 @@ def test_a_blocked_program_names_no_intermediate_but_its_outputs() -> None:
     assert len(named) <= len(gradient) + 1  # the outputs: the value and the partials
 
 
+def test_a_blocked_loop_reads_the_outer_frame_through_one_name() -> None:
+    # The loop is an inner function: each input, output and value computed before it, read
+    # as a free variable of its own, made Python's compiler superlinear (a 4,000-term sum's
+    # program: 2.4 s to compile, 1.0 s as one tuple unpacked into locals). A scalar parameter
+    # (a) and a value computed once before the loop (exp(a)) are read the same way.
+    terms = 300
+    text = "+".join(f"sin(x{i}*x{i + 1})" for i in range(terms)) + " + exp(a)*x0"
+    f = symdiff.compile(text)
+    inputs = np.linspace(0.1, 0.9, 4)
+    arrays = [inputs * (1 + i / terms) for i in range(terms + 1)]
+    value, gradient = f(*arrays, 0.5)
+    expected = sum(np.sin(arrays[i] * arrays[i + 1]) for i in range(terms))
+    np.testing.assert_allclose(value, expected + math.exp(0.5) * arrays[0])
+    np.testing.assert_allclose(gradient[-1], math.exp(0.5) * arrays[0])
+    (program,) = f.program.array_program().blocked_variants.values()
+    (loop,) = [c for c in program.__code__.co_consts if isinstance(c, types.CodeType)]
+    assert sorted(loop.co_freevars) == ["outer", "width"]  # however large the graph
+
+
 def test_the_program_over_whole_arrays_is_compiled_only_when_a_call_needs_it() -> None:
     # Flat arrays of one shape run the blocked variant; compiling the whole-array program
     # as well cost a 3,000-term sum's first call half a second for nothing.

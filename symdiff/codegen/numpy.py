@@ -514,7 +514,17 @@ def blocked(
         # r<k>: output k as returned (of the result's shape); o<k>: the same array, flat.
         lines.append(f"    r{k} = np.empty(shape)")
         lines.append(f"    o{k} = r{k}.reshape(size)")
+    # What the loop reads from this frame (the flat inputs and outputs, the values computed
+    # before the loop, the scalar parameters) reaches it as one tuple, unpacked into locals:
+    # as free variables of the inner function, thousands of names make Python's compiler
+    # superlinear (a 3,000-term sum's program took 1.9 s to compile, now 0.4 s).
+    in_loop = {call.target for call in loop}
+    outer = [f"{block}_all" for block in blocks.values()] + [f"o{k}" for k in range(len(rows))]
+    outer += [name for name in _names(body) if name not in in_loop]
+    lines.append(f"    outer = ({''.join(f'{name}, ' for name in outer)})")
     lines.append("    def blocks(begin, end):")
+    if outer:
+        lines.append(f"        {''.join(f'{name}, ' for name in outer)}= outer")
     scratch = [f"s{slot}" for slot in range(scratch_rows)]
     if scratch:
         rows_line = f"{''.join(f'{s}, ' for s in scratch)}= _scratch({scratch_rows}, width)"
