@@ -7,7 +7,7 @@ for the op, in table order; the first replacement wins. Replacements are themsel
 with :func:`build`, so every node a rule produces has already been through the table: a
 built node is a fixed point (``build(n.op, n.args) is n``), which makes ``simplify``
 idempotent and built derivatives already simplified. Only when no rule applies is the node
-made as written.
+made as written, and then it remembers so (``Expr._built``): building it again is a lookup.
 
 Rules look at the arguments and, at most, a bounded window of their structure (a few levels,
 a product spine or a sum chain of at most eight terms), so building costs O(1) per node and
@@ -896,7 +896,7 @@ def build(op: Op, args: tuple[Expr, ...]) -> Expr:
     ``_built``, the limits in force (the rules read ``integer_bits``), and building it
     again under the same limits gives it at once. Rebuilding a graph whose nodes are
     already what the table makes (``simplify``, ``shortest``, a derivative's sweep) is then
-    a lookup a node. Nothing is remembered or looked up while a rule is switched off, or
+    one lookup per node. Nothing is remembered or looked up while a rule is switched off, or
     under :func:`forgetting`.
     """
     rewrites = _SWITCHES.with_numbers.get(op.key)
