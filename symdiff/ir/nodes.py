@@ -41,8 +41,8 @@ class Expr:
     # state, and never part of what the node means.
     _plan: Any
     # What the rewrite rules made of this very node, remembered by the simplifier
-    # (``simplify.rules.build``): a token of the rules and limits under which building
-    # ``op(*args)`` gave the node itself, or None.
+    # (``simplify.rules.build``): the limits under which building ``op(*args)`` gave the
+    # node itself, no rule applying, or None.
     _built: object
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -252,20 +252,16 @@ _set_args = Expr.__dict__["args"].__set__
 _set_payload = Expr.__dict__["payload"].__set__
 _set_digest = Expr.__dict__["digest"].__set__
 _set_plan = Expr.__dict__["_plan"].__set__
-# For the simplifier's memo (a layer above): writes the slot ``Expr._built``.
+# For the simplifier's memory (a layer above): writes the slot ``Expr._built``.
 set_built: Callable[[Expr, object], None] = Expr.__dict__["_built"].__set__
 
-
-_set_built = set_built
+_NO_PAYLOAD = type(None)
 
 
 def existing(op: Op, args: tuple[Expr, ...]) -> Expr | None:
     """The node ``op(*args)`` (no payload) if it exists now, else None; makes nothing."""
-    entry = _interned.get((op.key, args, _NONE, None))
+    entry = _interned.get((op.key, args, _NO_PAYLOAD, None))
     return None if entry is None else entry()
-
-
-_NONE = type(None)
 
 
 def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = None) -> Expr:
@@ -289,7 +285,7 @@ def make(op: Op, args: tuple[Expr, ...] = (), payload: Number | str | None = Non
             _set_payload(node, payload)
             _set_digest(node, _digest(op, args, payload))
             _set_plan(node, None)
-            _set_built(node, None)
+            set_built(node, None)
             entry = _Entry(node, _drop)
             entry.key = key
             _interned[key] = entry
