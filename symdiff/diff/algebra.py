@@ -174,9 +174,9 @@ Exact = int | Fraction
 
 
 def _bits(number: Exact) -> int:
-    if isinstance(number, Fraction):
-        return max(number.numerator.bit_length(), number.denominator.bit_length())
-    return number.bit_length()
+    if type(number) is int:
+        return number.bit_length()
+    return max(number.numerator.bit_length(), number.denominator.bit_length())
 
 
 def _exact_power(a: Exact, b: Exact) -> Exact | None:

@@ -68,7 +68,10 @@ def is_fraction(node: Expr) -> bool:
 
 def number(value: Number) -> Expr:
     """The canonical node for a number."""
-    if isinstance(value, Fraction):
+    # Not isinstance(value, Fraction): Fraction is an ABC's subclass, and that check of an
+    # int or a float runs the ABC machinery (the rules and the normal form check numbers
+    # by the hundred thousand); the number types here are exactly these three.
+    if not isinstance(value, int | float):
         if value.denominator == 1:
             return number(value.numerator)
         top = number(value.numerator)
@@ -87,7 +90,7 @@ def number(value: Number) -> Expr:
 
 def exact(value: Number) -> Number:
     """A whole Fraction as an int, so 2/1 prints as 2."""
-    if isinstance(value, Fraction) and value.denominator == 1:
+    if type(value) is Fraction and value.denominator == 1:
         return value.numerator
     return value
 
@@ -152,13 +155,13 @@ def power(a: Number, b: Number) -> Number:
 
 
 def _bits(a: Number) -> int:
-    if isinstance(a, Fraction):
+    if type(a) is Fraction:
         return max(a.numerator.bit_length(), a.denominator.bit_length())
     return int(a).bit_length()
 
 
 def as_fraction(c: Number) -> tuple[Number, int]:
     """c as (numerator, denominator); a float or an int has denominator 1."""
-    if isinstance(c, Fraction):
+    if type(c) is Fraction:
         return c.numerator, c.denominator
     return c, 1
