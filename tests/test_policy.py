@@ -62,11 +62,22 @@ def edge_points(case: Case) -> list[dict[str, float]]:
 
 
 def calls_agree(expr: Expr, point: Mapping[str, float], calls: int = 3) -> None:
-    """Public calls, from the first (interpreted) on: all give the same outcome."""
+    """Public calls, from the first (interpreted) on: all give the same outcome. (Code the
+    plan compiled at an earlier point is given to the fresh plan after its first call, as
+    oracles.gradients_both_ways does: the code depends on the expression alone.)"""
+    before = expr._plan
     expr._plan = None
-    gradients = [outcome(lambda: symdiff.differentiate(expr, point)) for _ in range(calls)]
+    gradients = [outcome(lambda: symdiff.differentiate(expr, point))]
+    if before is not None:
+        plan(expr).gradient_code = before.gradient_code
+    gradients += [outcome(lambda: symdiff.differentiate(expr, point)) for _ in range(calls - 1)]
+    gradient_code = plan(expr).gradient_code
     expr._plan = None
-    values = [outcome(lambda: expr.evaluate(point)) for _ in range(calls)]
+    values = [outcome(lambda: expr.evaluate(point))]
+    if before is not None:
+        plan(expr).value_code = before.value_code
+    values += [outcome(lambda: expr.evaluate(point)) for _ in range(calls - 1)]
+    plan(expr).gradient_code = gradient_code  # for the next point: the plan keeps both
     # Numbers compare bit for bit: -0.0 and 0.0 are different answers.
     assert same_numbers(gradients[1:], gradients[:-1]), gradients
     assert same_numbers(values[1:], values[:-1]), values
