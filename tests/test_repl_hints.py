@@ -47,3 +47,35 @@ def test_a_command_word_in_a_formula_is_a_name() -> None:
     assert "unknown function graph" in (session.run("graph(x)").error or "")
     assert session.run("plot = 3").error is None
     assert "implicit multiplication" in (session.run("plot x").error or "")
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        ("latex(x^2)", ":latex x^2"),
+        ("graph(x*y)", ":graph x*y"),
+        ("vars()", ":vars"),
+        ("newton(x^2 - 2, x = 1)", ":newton x^2 - 2, x = 1"),
+        ("jacobian (x*y, x + y^2) ", ":jacobian x*y, x + y^2"),
+        ("f = latex(x)", ":latex x"),
+    ],
+)
+def test_a_command_called_as_a_function_is_shown_as_the_command(line: str, command: str) -> None:
+    # The parser's error stands (its caret, "unknown function" or the left side of =),
+    # and its hint is the command that was meant, which then works.
+    session = Session()
+    reply = session.run(line)
+    assert reply.error is not None
+    word = command.split()[0][1:]
+    assert reply.error.endswith(f"{word} is a command, not a function: {command}")
+    assert session.run(command).error is None
+
+
+def test_a_command_call_inside_a_formula_names_the_command_only() -> None:
+    error = Session().run("latex(f) + g(x)").error or ""
+    assert "unknown function latex" in error
+    assert error.endswith("latex is a command, not a function: :latex ...")
+    # A function the session defines under a command's name is a function.
+    session = Session()
+    session.run("plot(t) = t^2")
+    assert session.run("plot(3)").text == "3^2 = 9.0"

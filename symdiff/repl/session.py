@@ -222,12 +222,15 @@ class Session:
             with self._values_at(line, start + at.end(), end):
                 return self._shown(line, lead, start + at.start())
         if "=" in text:
+            called = _called_command(text)
             raise ParseError(
                 "the left side of = is a name or a function's head",
                 line,
                 1,
                 lead + 1,
-                "write f = expression, x = 2 or g(t) = expression",
+                "write f = expression, x = 2 or g(t) = expression"
+                if called is None
+                else _command_hint_for(*called),
             )
         return self._shown(line, lead, end)
 
@@ -479,7 +482,7 @@ class Session:
         try:
             return parse_with_functions(line[start:end], functions)
         except ParseError as exc:
-            raise _moved(exc, line, start) from None
+            raise _command_called(_moved(exc, line, start), line[start:end]) from None
 
     # --- results -----------------------------------------------------------------------
 
@@ -864,6 +867,43 @@ def _moved(exc: ParseError, line: str, offset: int) -> ParseError:
     if exc.line != 1 or "\n" in line:
         return exc
     return ParseError(exc.summary, line, 1, exc.column + offset, exc.hint)
+
+
+def _command_called(exc: ParseError, text: str) -> ParseError:
+    """``latex(f)``: a command called as a function. The parser's error stands, with the
+    command as its hint (``:latex f`` when the call is the whole formula ``text``)."""
+    word = exc.summary.removeprefix("unknown function ")
+    if word == exc.summary or f":{word}" not in COMMANDS:
+        return exc
+    called = _called_command(text)
+    hint = _command_hint_for(word, "..." if called is None else called[1])
+    return ParseError(exc.summary, exc.text, exc.line, exc.column, hint, exc.first_line)
+
+
+_CALL = re.compile(r"\s*(\w+)\s*\((.*)\)\s*", re.DOTALL)
+
+
+def _called_command(text: str) -> tuple[str, str] | None:
+    """``(command, its arguments)`` when ``text`` is one call of a command's name, such as
+    ``newton(f, x = 2)``; else None."""
+    call = _CALL.fullmatch(text)
+    if call is None or f":{call[1]}" not in COMMANDS or not _balanced(call[2]):
+        return None
+    return call[1], call[2].strip()
+
+
+def _command_hint_for(word: str, arguments: str) -> str:
+    return f"{word} is a command, not a function: :{word} {arguments}".rstrip()
+
+
+def _balanced(text: str) -> bool:
+    """Whether the parentheses of ``text`` close in order and all close."""
+    depth = 0
+    for character in text:
+        depth += (character == "(") - (character == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _latex_partial(name: str, variables: list[str]) -> str:
