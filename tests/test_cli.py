@@ -193,6 +193,36 @@ def test_a_mistyped_option_is_named_with_the_one_meant(arguments: list[str], mes
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "extra", "hint", "meant"),
+    [
+        (["x^2", "x=2"], "x=2", "--at x=2", ["x^2", "--at", "x=2"]),
+        (["x*y", "x=2", "y=3"], "x=2 y=3", "--at x=2,y=3", ["x*y", "--at", "x=2,y=3"]),
+        (["grad", "x*y", "x=1,y=2"], "x=1,y=2", "--at x=1,y=2", ["grad", "x*y", "--at", "x=1,y=2"]),
+        (["x*y", "--at", "x=1", "y=2"], "y=2", "--at y=2", ["x*y", "--at", "x=1", "--at", "y=2"]),
+    ],
+)
+def test_values_without_at_are_pointed_to_at(
+    arguments: list[str], extra: str, hint: str, meant: list[str]
+) -> None:
+    result = run(*arguments)
+    assert result.returncode == 1 and result.stdout == ""
+    expected = f"unrecognized arguments: {extra}; values are given after --at: {hint}\n"
+    assert result.stderr.endswith(expected)
+    assert run(*meant).returncode == 0  # what the hint says to type works
+
+
+def test_other_extra_words_are_only_named() -> None:
+    # Not a value, or a command that takes no --at: argparse's words alone.
+    for arguments, words in [
+        (["x*y", "--at", "x=1,y=2", "y"], "y"),
+        (["latex", "x^2", "x=1"], "x=1"),
+    ]:
+        result = run(*arguments)
+        assert result.returncode == 1
+        assert result.stderr.endswith(f"error: unrecognized arguments: {words}\n")
+
+
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0

@@ -242,7 +242,20 @@ def _mistyped_option(argv: Sequence[str], parser: argparse.ArgumentParser, error
             )
     # The extras as typed: a formula protected from argparse has a space before it.
     head, _, extra = error.partition("unrecognized arguments: ")
-    return head + "unrecognized arguments: " + " ".join(extra.split())
+    words = extra.split()
+    if "--at" in options and words and all(_is_setting(word) for word in words):
+        # symdiff 'x*y' x=2 y=3: the point without its option
+        return (
+            f"unrecognized arguments: {' '.join(words)}; values are given after --at:"
+            f" --at {','.join(words)}"
+        )
+    return head + "unrecognized arguments: " + " ".join(words)
+
+
+def _is_setting(word: str) -> bool:
+    """Whether ``word`` reads as one value for a variable, ``x=2``."""
+    name, equals, value = word.partition("=")
+    return bool(equals and value) and name.isidentifier()
 
 
 def _not_a_command(argv: Sequence[str], error: str) -> str:
