@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 
 import pytest
 from corpus import CORPUS, Case
@@ -28,7 +29,13 @@ from symdiff.codegen.python import (
     compile_value,
     finiteness_check,
 )
-from symdiff.diff.algebra import FloatAlgebra, all_finite, is_structural_zero
+from symdiff.diff.algebra import (
+    Algebra,
+    CheckedFloatAlgebra,
+    FloatAlgebra,
+    all_finite,
+    is_structural_zero,
+)
 from symdiff.diff.reverse import forward, reverse
 from symdiff.ir.ops import OPS
 from symdiff.numeric.evaluate import LARGE_GRAPH, Plan, interpret_gradient, interpret_value, plan
@@ -271,6 +278,32 @@ def test_structural_zeros_are_only_the_rules_integer_zero() -> None:
     assert all_finite([0.0, -1e308, 5e-324])
     for bad in (math.inf, -math.inf, math.nan):
         assert not all_finite([1.0, bad])
+
+
+def test_every_op_is_a_method_of_every_algebra_that_calls_apply() -> None:
+    # A rule's m.cos(x) is a method of the class, for every op of the table; each calls
+    # the algebra's apply with its op, so an algebra that writes only apply has them all.
+    class Calls(FloatAlgebra):
+        def apply(self, op: object, *args: float | int) -> float:
+            seen.append((op, args))
+            return 0.5
+
+    for key, op in OPS.items():
+        assert key in vars(Algebra) or key in vars(FloatAlgebra), key
+        seen: list[tuple[object, tuple[float | int, ...]]] = []
+        arguments = (0.25,) * op.arity
+        assert getattr(Calls(), key)(*arguments) == 0.5
+        assert seen == [(op, arguments)], key
+
+
+def test_exact_arguments_stay_exact_and_a_float_among_them_does_not() -> None:
+    checked = CheckedFloatAlgebra()
+    third = checked.apply(OPS["div"], Fraction(1), Fraction(3))
+    assert third == Fraction(1, 3) and type(third) is Fraction
+    assert checked.apply(OPS["mul"], Fraction(3), 2) == Fraction(6)
+    for args in ((Fraction(1), 3.0), (1.0, Fraction(3)), (1.0, 3.0)):
+        result = checked.apply(OPS["div"], *args)
+        assert type(result) is float and result == 1 / 3
 
 
 # --- the finiteness check of generated code reads few intermediates -----------------------

@@ -72,7 +72,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .. import limits
 from ..ir.ops import OPS, Op
@@ -137,11 +137,29 @@ class Algebra(Generic[T]):
         return self.apply(OPS["pow"], a, b)
 
     def __getattr__(self, name: str) -> Callable[..., T]:
-        # m.sin(x), m.pi(), ...: any other op of the table, by key.
+        # m.sin(x), m.pi(), ...: any other op of the table, by key. Each is a method of
+        # the class (_shorthand, below); this is how the type checker learns of them.
         op = OPS.get(name)
         if op is None:
             raise AttributeError(name)
         return lambda *args: self.apply(op, *args)
+
+
+def _shorthand(op: Op) -> Callable[..., Any]:
+    def method(self: Algebra[Any], *args: Any) -> Any:
+        return self.apply(op, *args)
+
+    method.__name__ = method.__qualname__ = op.key
+    method.__doc__ = f"``apply`` of {op.name}."
+    return method
+
+
+# A method for each op of the table the class does not write itself: a rule's m.cos(x) is
+# one call, not a lookup that fails into ``__getattr__`` and a new function each time.
+for _key, _op in OPS.items():
+    if not hasattr(Algebra, _key):
+        setattr(Algebra, _key, _shorthand(_op))
+del _key, _op
 
 
 class FloatAlgebra(Algebra[float]):
@@ -205,8 +223,11 @@ EXACT: dict[str, Callable[..., Exact | None]] = {
 def exact(op: Op, args: tuple[object, ...]) -> Exact | None:
     """``op`` of exact arguments computed exactly (policy 5), or None."""
     rule = EXACT.get(op.key)
-    if rule is None or not args or not all(type(a) is int or type(a) is Fraction for a in args):
+    if rule is None or not args:
         return None
+    for a in args:  # a loop, not all() over a generator: the interpreter's every step
+        if type(a) is not int and type(a) is not Fraction:
+            return None
     result = rule(*args)
     if result is None or _bits(result) > limits.current().integer_bits:
         return None
@@ -224,9 +245,12 @@ class CheckedFloatAlgebra(FloatAlgebra):
         return Fraction(value) if type(value) is int else float(value)  # type: ignore[return-value]
 
     def apply(self, op: Op, *args: float | int) -> float:
-        folded = exact(op, args)
-        if folded is not None:
-            return folded  # type: ignore[return-value]
+        # A float among the arguments means no exact arithmetic: most steps are told so
+        # by the first, without a call.
+        if not args or type(args[0]) is not float:
+            folded = exact(op, args)
+            if folded is not None:
+                return folded  # type: ignore[return-value]
         result = float(op.numeric(*args))
         if result - result != 0:
             raise OverflowError(f"{op.name} is not finite")
