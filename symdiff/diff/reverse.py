@@ -30,14 +30,17 @@ class StepFailed(ArithmeticError):
 def forward(order: Sequence[Expr], algebra: Algebra[T], leaf: Callable[[Expr], T]) -> dict[Expr, T]:
     """The value of every node; ``leaf`` gives the variables' values."""
     values: dict[Expr, T] = {}
+    apply = algebra.apply
     for node in order:
         try:
-            if is_variable(node):
+            if node.args:  # most nodes: asked first
+                values[node] = apply(node.op, *[values[a] for a in node.args])
+            elif is_variable(node):
                 values[node] = leaf(node)
             elif is_constant(node):
                 values[node] = algebra.constant(node.payload)  # type: ignore[arg-type]
             else:
-                values[node] = algebra.apply(node.op, *[values[a] for a in node.args])
+                values[node] = apply(node.op)  # pi, e
         except (ArithmeticError, ValueError) as exc:
             raise StepFailed(node, None, exc) from exc
     return values
@@ -52,23 +55,24 @@ def reverse(
 ) -> dict[Expr, T]:
     """Adjoints of the active nodes, for ``seed`` at the output (``order[-1]``)."""
     adjoints: dict[Expr, T] = {order[-1]: seed}
+    is_zero, mul, add = algebra.is_zero, algebra.mul, algebra.add
     for node in reversed(order):
         adjoint = adjoints.get(node)
         if adjoint is None or not node.args:
             continue
         args = [values[a] for a in node.args]
+        value = values[node]
+        partials = node.op.partials
         for i, arg in enumerate(node.args):
             if arg not in active:
                 continue  # e.g. the constant exponent of x^2: never ask for log(x)
             try:
-                partial = node.op.partials[i](algebra, values[node], *args)
-                if algebra.is_zero(partial):
+                partial = partials[i](algebra, value, *args)
+                if is_zero(partial):
                     continue
-                contribution = algebra.mul(adjoint, partial)
+                contribution = mul(adjoint, partial)
                 previous = adjoints.get(arg)
-                adjoints[arg] = (
-                    contribution if previous is None else algebra.add(previous, contribution)
-                )
+                adjoints[arg] = contribution if previous is None else add(previous, contribution)
             except (ArithmeticError, ValueError) as exc:
                 raise StepFailed(node, i, exc) from exc
     return adjoints
