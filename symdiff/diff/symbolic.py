@@ -31,8 +31,11 @@ class NodeAlgebra(Algebra[Expr]):
         return number(value)
 
     def apply(self, op: object, *args: Expr | int) -> Expr:
-        nodes = tuple(a if isinstance(a, Expr) else number(a) for a in args)
-        return build(op, nodes)  # type: ignore[arg-type]
+        for a in args:  # the rules' numbers (2 in m.pow(x, 2)) made nodes; usually none
+            if type(a) is not Expr:
+                args = tuple(a if isinstance(a, Expr) else number(a) for a in args)
+                break
+        return build(op, args)  # type: ignore[arg-type]
 
     def is_zero(self, value: Expr | int) -> bool:
         return value is ZERO or (isinstance(value, int) and value == 0)
