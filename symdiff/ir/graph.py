@@ -10,7 +10,6 @@ from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 from .nodes import Expr, is_variable
-from .ops import VARIABLE
 
 # On the walk's stack, above a node whose arguments are pushed after it: emit that node
 # once they are done.
@@ -64,15 +63,11 @@ def active_nodes(order: Iterable[Expr], wanted: Container[Expr] | None = None) -
     only they need a derivative."""
     active: set[Expr] = set()
     # isdisjoint in C, not any() over a generator: a walk of each plan and gradient.
-    depends, mark = active.isdisjoint, active.add
-    if wanted is None:
-        for node in order:
-            if node.op is VARIABLE or not depends(node.args):
-                mark(node)
-    else:
-        for node in order:
-            if node in wanted or not depends(node.args):
-                mark(node)
+    independent, mark = active.isdisjoint, active.add
+    for node in order:
+        leaf = is_variable(node) if wanted is None else node in wanted
+        if leaf or not independent(node.args):
+            mark(node)
     return active
 
 
