@@ -48,12 +48,14 @@ else:
     sweeps_program = Deferred("symdiff.codegen.program")
     arrays = Deferred("symdiff.numeric.arrays")
 
-# Python compiles about 20 us a line, several times what interpreting a node costs: a graph
+# Python compiles about 20 us a line, many times what interpreting a node costs: a graph
 # of more than LARGE_GRAPH nodes is compiled on its LARGE_GRAPH_USES-th use, once
-# interpreting it has cost about what compiling it will (numeric/evaluate.py). Smaller
-# graphs are compiled on their second use.
+# interpreting it has cost about what compiling it will. Generating and compiling a
+# program costs 12 to 21 interpreted calls of it (benchmarks/README.md, "The checked
+# interpreter"; 7 to 16 before the interpreter's sweeps got faster). Smaller graphs are
+# compiled on their second use.
 LARGE_GRAPH = 3000
-LARGE_GRAPH_USES = 8
+LARGE_GRAPH_USES = 16
 
 _FLOATS = FloatAlgebra()
 _CHECKED = CheckedFloatAlgebra()
