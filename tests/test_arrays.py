@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 import pytest
-from corpus import COMPOSITE_CASES, FUNCTION_CASES, Case
+from corpus import COMPOSITE_CASES, FUNCTION_CASES
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from oracles import sensitivity
@@ -48,24 +48,25 @@ def _scalar_gradient(text: str, point: dict[str, float]) -> list[float] | None:
     return [g.value, *g.values()]
 
 
-@pytest.mark.parametrize("case", FUNCTION_CASES + COMPOSITE_CASES, ids=str)
-def test_arrays_equal_the_scalar_path_element_by_element(case: Case) -> None:
-    names = list(case.point)
-    arrays = {name: case.point[name] * _FACTORS for name in names}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SymdiffWarning)
-        g = symdiff.differentiate(case.text, arrays)
-        value = symdiff.parse(case.text).evaluate(arrays)
-    for k in range(len(_FACTORS)):
-        point = {name: float(arrays[name][k]) for name in names}
-        expected = _scalar_gradient(case.text, point)
-        got = [g.value[k], *(g[name][k] for name in g)]
-        if expected is None:
-            assert all(math.isnan(x) for x in got), (point, got)
-            continue
-        for a, b in zip(got, expected, strict=True):
-            assert math.isclose(a, b, rel_tol=1e-11, abs_tol=1e-14), (point, got, expected)
-        assert math.isclose(value[k], expected[0], rel_tol=1e-11, abs_tol=1e-14)
+def test_arrays_equal_the_scalar_path_element_by_element(subtests: pytest.Subtests) -> None:
+    for case in FUNCTION_CASES + COMPOSITE_CASES:
+        with subtests.test(str(case)):
+            names = list(case.point)
+            arrays = {name: case.point[name] * _FACTORS for name in names}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SymdiffWarning)
+                g = symdiff.differentiate(case.text, arrays)
+                value = symdiff.parse(case.text).evaluate(arrays)
+            for k in range(len(_FACTORS)):
+                point = {name: float(arrays[name][k]) for name in names}
+                expected = _scalar_gradient(case.text, point)
+                got = [g.value[k], *(g[name][k] for name in g)]
+                if expected is None:
+                    assert all(math.isnan(x) for x in got), (point, got)
+                    continue
+                for a, b in zip(got, expected, strict=True):
+                    assert math.isclose(a, b, rel_tol=1e-11, abs_tol=1e-14), (point, got, expected)
+                assert math.isclose(value[k], expected[0], rel_tol=1e-11, abs_tol=1e-14)
 
 
 def test_scalars_in_give_floats_out() -> None:

@@ -69,21 +69,23 @@ def test_every_op_prints_and_reads_back(op: Op) -> None:
 
 
 @pytest.mark.parametrize("op", OPS.values(), ids=lambda op: op.key)
-@pytest.mark.parametrize("point", [(0.5, 2.0), (1.5, -0.5), (0.0, 0.0), (-2.0, 3.0)])
 def test_generated_code_computes_every_op_as_the_table_does(
-    op: Op, point: tuple[float, float]
+    op: Op, subtests: pytest.Subtests
 ) -> None:
     expr = _applied(op)
     variables = [variable(name) for name in ("x", "y")[: op.arity]]
     code = compile_value(topological_order([expr]), variables)
-    arguments = point[: op.arity]
-    try:
-        expected = FloatAlgebra().apply(op, *arguments)
-    except (ArithmeticError, ValueError):
-        with pytest.raises((ArithmeticError, ValueError)):
-            code(*arguments)
-        return
-    assert code(*arguments) == expected or (math.isnan(expected) and math.isnan(code(*arguments)))
+    for point in [(0.5, 2.0), (1.5, -0.5), (0.0, 0.0), (-2.0, 3.0)]:
+        arguments = point[: op.arity]
+        with subtests.test(str(arguments)):
+            try:
+                expected = FloatAlgebra().apply(op, *arguments)
+            except (ArithmeticError, ValueError):
+                with pytest.raises((ArithmeticError, ValueError)):
+                    code(*arguments)
+                continue
+            got = code(*arguments)
+            assert got == expected or (math.isnan(expected) and math.isnan(got))
 
 
 def test_the_numpy_backend_covers_every_op() -> None:

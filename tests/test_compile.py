@@ -33,36 +33,40 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-11, abs_tol=1e-13)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_compiled_equals_interpreted_for_orders_0_and_1(case: Case) -> None:
-    f = symdiff.compile(case.text)
-    args = [case.point[name] for name in f.variables]
-    expected = symdiff.differentiate(case.text, case.point)
-    value, gradient = f(*args)
-    assert _close(value, expected.value)
-    assert all(_close(g, expected[n]) for g, n in zip(gradient, f.variables, strict=True))
-    assert _close(symdiff.compile(case.text, order=0)(*args), expected.value)
-    assert type(value) is float and all(type(g) is float for g in gradient)
+def test_compiled_equals_interpreted_for_orders_0_and_1(subtests: pytest.Subtests) -> None:
+    for case in CASES:
+        with subtests.test(str(case)):
+            f = symdiff.compile(case.text)
+            args = [case.point[name] for name in f.variables]
+            expected = symdiff.differentiate(case.text, case.point)
+            value, gradient = f(*args)
+            assert _close(value, expected.value)
+            assert all(_close(g, expected[n]) for g, n in zip(gradient, f.variables, strict=True))
+            assert _close(symdiff.compile(case.text, order=0)(*args), expected.value)
+            assert type(value) is float and all(type(g) is float for g in gradient)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_the_compiled_hessian_is_symmetric_and_equals_symdiff_hessian(case: Case) -> None:
-    f = symdiff.compile(case.text, order=2)
-    args = [case.point[name] for name in f.variables]
-    try:
-        expected = symdiff.hessian(case.text, f.variables, **case.point)
-    except DomainError:
-        with pytest.raises(DomainError):
-            f(*args)
-        return
-    value, gradient, hessian = f(*args)
-    n = len(f.variables)
-    assert len(hessian) == n and all(len(row) == n for row in hessian)
-    for i in range(n):
-        for j in range(n):
-            assert hessian[i][j] == hessian[j][i]
-            assert _close(hessian[i][j], expected[i][j]), (i, j, hessian, expected)
-    assert (value, gradient) == symdiff.compile(case.text)(*args)
+def test_the_compiled_hessian_is_symmetric_and_equals_symdiff_hessian(
+    subtests: pytest.Subtests,
+) -> None:
+    for case in CASES:
+        with subtests.test(str(case)):
+            f = symdiff.compile(case.text, order=2)
+            args = [case.point[name] for name in f.variables]
+            try:
+                expected = symdiff.hessian(case.text, f.variables, **case.point)
+            except DomainError:
+                with pytest.raises(DomainError):
+                    f(*args)
+                continue
+            value, gradient, hessian = f(*args)
+            n = len(f.variables)
+            assert len(hessian) == n and all(len(row) == n for row in hessian)
+            for i in range(n):
+                for j in range(n):
+                    assert hessian[i][j] == hessian[j][i]
+                    assert _close(hessian[i][j], expected[i][j]), (i, j, hessian, expected)
+            assert (value, gradient) == symdiff.compile(case.text)(*args)
 
 
 def test_each_hessian_entry_is_computed_once() -> None:
@@ -137,18 +141,23 @@ def test_floats_that_fail_raise_the_interpreters_error() -> None:
     assert value == 800.0 and dx == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_an_input_that_is_not_finite_is_named_whatever_the_ops_do_with_it(case: Case) -> None:
+def test_an_input_that_is_not_finite_is_named_whatever_the_ops_do_with_it(
+    subtests: pytest.Subtests,
+) -> None:
     # The float program checks its inputs with its results: an op that hides inf or nan
     # (atan(inf) is pi/2, exp(-inf) is 0, 1/inf is 0) must still not let one through.
-    for order in (0, 1):
-        f = symdiff.compile(case.text, order=order)
-        args = [case.point[name] for name in f.variables]
-        for position, name in enumerate(f.variables):
-            for bad in (math.inf, -math.inf, math.nan):
-                point = [*args[:position], bad, *args[position + 1 :]]
-                with pytest.raises(ValuesError, match=f"value of {re.escape(name)} must be"):
-                    f(*point)
+    for case in CASES:
+        with subtests.test(str(case)):
+            for order in (0, 1):
+                f = symdiff.compile(case.text, order=order)
+                args = [case.point[name] for name in f.variables]
+                for position, name in enumerate(f.variables):
+                    for bad in (math.inf, -math.inf, math.nan):
+                        point = [*args[:position], bad, *args[position + 1 :]]
+                        with pytest.raises(
+                            ValuesError, match=f"value of {re.escape(name)} must be"
+                        ):
+                            f(*point)
 
 
 def test_a_compiled_function_is_one_object_with_its_facts() -> None:

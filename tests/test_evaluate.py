@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 
 import pytest
-from corpus import CORPUS, Case
+from corpus import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracles import SympyGradient, values_both_ways
@@ -39,12 +39,13 @@ from symdiff.numeric.evaluate import (
 # --- values ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.text[:48])
-def test_values_match_sympy_both_ways(case: Case) -> None:
-    expr = symdiff.parse(case.text)
-    reference = SympyGradient(expr).value_at(case.point)
-    for value in values_both_ways(expr, case.point):
-        assert math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-12)
+def test_values_match_sympy_both_ways(subtests: pytest.Subtests) -> None:
+    for case in CORPUS:
+        with subtests.test(case.text[:48]):
+            expr = symdiff.parse(case.text)
+            reference = SympyGradient(expr).value_at(case.point)
+            for value in values_both_ways(expr, case.point):
+                assert math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-12)
 
 
 @pytest.mark.parametrize(

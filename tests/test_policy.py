@@ -139,26 +139,30 @@ def compiled_agrees(p: Plan, point: Sequence[float], code: Generated | None = No
 # --- the corpus ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.text[:48])
-def test_generated_code_agrees_with_the_interpreter_on_the_corpus(case: Case) -> None:
-    expr = symdiff.parse(case.text)
-    p = plan(expr)
-    assert len(p.body) < LARGE_GRAPH  # every corpus formula is compiled on its second use
-    code = generated(p)  # once: the code is the plan's, whatever the point
-    for index, point in enumerate(edge_points(case)):
-        values = [point[name] for name in p.variables]
-        answered = compiled_agrees(p, values, code)
-        if index == 0:
-            # The corpus point is inside the domain: the fast path answers there.
-            assert answered, case
+def test_generated_code_agrees_with_the_interpreter_on_the_corpus(
+    subtests: pytest.Subtests,
+) -> None:
+    for case in CORPUS:
+        with subtests.test(case.text[:48]):
+            expr = symdiff.parse(case.text)
+            p = plan(expr)
+            assert len(p.body) < LARGE_GRAPH  # every corpus formula is compiled on its second use
+            code = generated(p)  # once: the code is the plan's, whatever the point
+            for index, point in enumerate(edge_points(case)):
+                values = [point[name] for name in p.variables]
+                answered = compiled_agrees(p, values, code)
+                if index == 0:
+                    # The corpus point is inside the domain: the fast path answers there.
+                    assert answered, case
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.text[:48])
-def test_every_call_gives_the_same_answer_on_the_corpus(case: Case) -> None:
-    expr = symdiff.parse(case.text)
-    names = sorted(case.point)
-    for point in [case.point, *(dict.fromkeys(names, edge) for edge in EDGES)]:
-        calls_agree(expr, point)
+def test_every_call_gives_the_same_answer_on_the_corpus(subtests: pytest.Subtests) -> None:
+    for case in CORPUS:
+        with subtests.test(case.text[:48]):
+            expr = symdiff.parse(case.text)
+            names = sorted(case.point)
+            for point in [case.point, *(dict.fromkeys(names, edge) for edge in EDGES)]:
+                calls_agree(expr, point)
 
 
 # --- random expressions at extreme points --------------------------------------------------

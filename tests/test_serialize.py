@@ -98,12 +98,11 @@ def test_textbook_derivatives_round_trip(formula: str) -> None:
         check_round_trip(derivative(formula, "x", order))
 
 
-@pytest.mark.parametrize(
-    "formula", [case.text for case in CORPUS if count_nodes(case.text) <= 120], ids=str
-)
-def test_corpus_gradients_and_hessians_round_trip(formula: str) -> None:
-    for result in _derivatives(formula):
-        check_round_trip(result)
+def test_corpus_gradients_and_hessians_round_trip(subtests: pytest.Subtests) -> None:
+    for formula in [case.text for case in CORPUS if count_nodes(case.text) <= 120]:
+        with subtests.test(formula):
+            for result in _derivatives(formula):
+                check_round_trip(result)
 
 
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])

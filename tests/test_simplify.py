@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import cache
 
 import pytest
-from corpus import CORPUS, TEXTBOOK, Case
+from corpus import CORPUS, TEXTBOOK
 from hypothesis import HealthCheck, given, reject, settings
 from strategies import examples, expressions, moderate_constants, points
 
@@ -215,16 +215,19 @@ def test_derivatives_of_random_expressions_are_already_simplified(expr: Expr) ->
         assert simplify(second) is second, f"d2 {expr} /d{name}2 = {second}"
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=[case.text[:60] for case in CORPUS])
-def test_simplify_is_idempotent_on_the_corpus_and_its_derivatives(case: Case) -> None:
-    expr = parse(case.text)
-    simplified = simplify(expr)
-    assert simplify(simplified) is simplified
-    assert simplify(case.text) is simplified
-    for name, partial in gradient(expr).items():
-        assert simplify_with_rules(partial) is partial
-        first = derivative(expr, name)
-        assert simplify(first) is first
+def test_simplify_is_idempotent_on_the_corpus_and_its_derivatives(
+    subtests: pytest.Subtests,
+) -> None:
+    for case in CORPUS:
+        with subtests.test(case.text[:60]):
+            expr = parse(case.text)
+            simplified = simplify(expr)
+            assert simplify(simplified) is simplified
+            assert simplify(case.text) is simplified
+            for name, partial in gradient(expr).items():
+                assert simplify_with_rules(partial) is partial
+                first = derivative(expr, name)
+                assert simplify(first) is first
 
 
 def _doubling(depth: int) -> Expr:
@@ -416,26 +419,27 @@ def _corpus_derivatives() -> Iterator[tuple[str, DerivativeCase]]:
                     yield f"{case.text} /d{names[i]}d{names[j]}", ("hessian", case.text, pair)
 
 
-# Every derivative of a formula, by label ("d2 sin(x) /dx", "x*y /dxdy"), in one test of the
+# Every derivative of a formula, by label ("d2 sin(x) /dx", "x*y /dxdy"), a subtest of the
 # formula: computed once per worker by ``_computed``.
-def _derivative_cases() -> list[object]:
+def _derivative_cases() -> dict[str, dict[str, DerivativeCase]]:
     by_formula: dict[str, dict[str, DerivativeCase]] = {}
     for label, computed in [*_textbook_derivatives(), *_corpus_derivatives()]:
         by_formula.setdefault(computed[1], {}).setdefault(label, computed)
-    return [pytest.param(cases, id=formula) for formula, cases in by_formula.items()]
+    return by_formula
 
 
 DERIVATIVE_CASES = _derivative_cases()
 
 
-@pytest.mark.parametrize("cases", DERIVATIVE_CASES)
 def test_derivatives_have_no_leftovers_and_are_already_simplified(
-    cases: dict[str, DerivativeCase],
+    subtests: pytest.Subtests,
 ) -> None:
-    for label, case in cases.items():
-        result = _computed(*case)
-        assert leftovers(result) == [], label
-        assert simplify_with_rules(result) is result, label
+    for formula, cases in DERIVATIVE_CASES.items():
+        with subtests.test(formula):
+            for label, case in cases.items():
+                result = _computed(*case)
+                assert leftovers(result) == [], label
+                assert simplify_with_rules(result) is result, label
 
 
 LOCAL_KINDS = {

@@ -233,12 +233,13 @@ def test_the_corpus_covers_every_op() -> None:
     assert set(OPS) <= used, sorted(set(OPS) - used)
 
 
-@pytest.mark.parametrize("case", CORPUS_SMALL, ids=str)
-def test_corpus_gradients_match_sympy(case: Case) -> None:
-    expr = parse(case.text)
-    for name, partial in gradient(expr).items():
-        checked = check_against_sympy(case.text, partial, name, 1, _near(case, 2))
-        assert checked >= 1, f"no point inside the domain for d/d{name} {case.text}"
+def test_corpus_gradients_match_sympy(subtests: pytest.Subtests) -> None:
+    for case in CORPUS_SMALL:
+        with subtests.test(str(case)):
+            expr = parse(case.text)
+            for name, partial in gradient(expr).items():
+                checked = check_against_sympy(case.text, partial, name, 1, _near(case, 2))
+                assert checked >= 1, f"no point inside the domain for d/d{name} {case.text}"
 
 
 # Every op of the table alone (corpus.FUNCTION_CASES are the first cases of the corpus), to
@@ -427,15 +428,16 @@ def test_jacobian_with_chosen_variables_in_order() -> None:
 # --- symbolic and numeric derivatives agree -----------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CORPUS_SMALL, ids=str)
-def test_evaluated_symbolic_gradient_equals_the_numeric_one(case: Case) -> None:
-    expr = parse(case.text)
-    symbolic = gradient(expr)
-    numeric = symdiff.differentiate(expr, case.point)
-    assert list(symbolic) == list(numeric)
-    for name, partial in symbolic.items():
-        value = partial.evaluate(case.point)
-        assert math.isclose(value, numeric[name], rel_tol=1e-9, abs_tol=1e-12), name
+def test_evaluated_symbolic_gradient_equals_the_numeric_one(subtests: pytest.Subtests) -> None:
+    for case in CORPUS_SMALL:
+        with subtests.test(str(case)):
+            expr = parse(case.text)
+            symbolic = gradient(expr)
+            numeric = symdiff.differentiate(expr, case.point)
+            assert list(symbolic) == list(numeric)
+            for name, partial in symbolic.items():
+                value = partial.evaluate(case.point)
+                assert math.isclose(value, numeric[name], rel_tol=1e-9, abs_tol=1e-12), name
 
 
 @settings(RANDOM, max_examples=examples(150))
@@ -507,10 +509,11 @@ def _derivatives_of(formula: str) -> Iterator[Expr]:
             yield from row
 
 
-@pytest.mark.parametrize("case", CORPUS_SMALL, ids=str)
-def test_derivatives_print_and_parse_back_to_the_same_node(case: Case) -> None:
-    for result in _derivatives_of(case.text):
-        assert parse(str(result)) is result
+def test_derivatives_print_and_parse_back_to_the_same_node(subtests: pytest.Subtests) -> None:
+    for case in CORPUS_SMALL:
+        with subtests.test(str(case)):
+            for result in _derivatives_of(case.text):
+                assert parse(str(result)) is result
 
 
 @settings(RANDOM, max_examples=examples(200))
@@ -770,18 +773,21 @@ def _rebuilt_by_the_rules(root: Expr) -> list[Expr]:
     return [node for node in order if values[node] is not node]
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.text[:48])
-def test_what_a_gradient_is_taken_of_is_a_fixed_point_of_the_rules(case: Case) -> None:
+def test_what_a_gradient_is_taken_of_is_a_fixed_point_of_the_rules(
+    subtests: pytest.Subtests,
+) -> None:
     # The graphs the sweep runs on: simplify's (gradient, jacobian, hessian, which
     # simplifies each partial before its second sweep) and the shortest forms derivative()
     # steps from, order after order.
-    root = simplify(case.text)
-    assert not _rebuilt_by_the_rules(root)
-    for name in root.variables:
-        step = root
-        for _ in range(2):
-            step = derivative(step, name)
-            assert not _rebuilt_by_the_rules(step), (case.text, name, step)
+    for case in CORPUS:
+        with subtests.test(case.text[:48]):
+            root = simplify(case.text)
+            assert not _rebuilt_by_the_rules(root)
+            for name in root.variables:
+                step = root
+                for _ in range(2):
+                    step = derivative(step, name)
+                    assert not _rebuilt_by_the_rules(step), (case.text, name, step)
 
 
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
