@@ -60,20 +60,16 @@ def _id(formula: str, var: str, order: int) -> str:
     return f"d{order} {formula} /d{var}" if order != 1 else f"{formula} /d{var}"
 
 
-@pytest.mark.parametrize(
-    ("formula", "var", "order", "printed"),
-    [pytest.param(*row, id=_id(*row[:3])) for row in TEXTBOOK],
-)
-def test_textbook_derivative_prints_as_a_person_writes_it(
-    formula: str, var: str, order: int, printed: str
-) -> None:
-    result = derivative(formula, var, order)
-    assert str(result) == printed
-    # The pinned text is the canonical form: it parses back to the same node, and
-    # simplifying it again changes nothing.
-    assert parse(printed) is result
-    assert simplify(result) is result
-    assert parse(formula).diff(var, order) is result
+def test_textbook_derivative_prints_as_a_person_writes_it(subtests: pytest.Subtests) -> None:
+    for formula, var, order, printed in TEXTBOOK:
+        with subtests.test(_id(formula, var, order)):
+            result = derivative(formula, var, order)
+            assert str(result) == printed
+            # The pinned text is the canonical form: it parses back to the same node, and
+            # simplifying it again changes nothing.
+            assert parse(printed) is result
+            assert simplify(result) is result
+            assert parse(formula).diff(var, order) is result
 
 
 def test_the_oracle_notices_a_wrong_derivative() -> None:
@@ -184,14 +180,13 @@ def check_against_sympy(
     return checked
 
 
-@pytest.mark.parametrize(
-    ("formula", "var"), [pytest.param(r[0], r[1], id=r[0]) for r in TEXTBOOK if r[2] == 1]
-)
-def test_textbook_derivatives_match_sympy_up_to_order_4(formula: str, var: str) -> None:
-    for order in (1, 2, 3, 4):
-        result = derivative(formula, var, order)
-        checked = check_against_sympy(formula, result, var, order, _points_for(formula))
-        assert checked >= 1, f"no point inside the domain for d^{order}/d{var}^{order}"
+def test_textbook_derivatives_match_sympy_up_to_order_4(subtests: pytest.Subtests) -> None:
+    for formula, var, _order, _printed in [row for row in TEXTBOOK if row[2] == 1]:
+        with subtests.test(formula):
+            for order in (1, 2, 3, 4):
+                result = derivative(formula, var, order)
+                checked = check_against_sympy(formula, result, var, order, _points_for(formula))
+                assert checked >= 1, f"no point inside the domain for d^{order}/d{var}^{order}"
 
 
 # Small enough that SymPy's simplify settles each difference quickly.
@@ -252,13 +247,14 @@ def test_the_one_op_cases_cover_every_op() -> None:
     assert set(OPS) <= used, sorted(set(OPS) - used)
 
 
-@pytest.mark.parametrize("case", ONE_OP_CASES, ids=str)
-def test_every_op_to_the_fourth_derivative_matches_sympy(case: Case) -> None:
-    for order in (2, 3, 4):
-        for name in parse(case.text).variables:
-            result = derivative(case.text, name, order)
-            checked = check_against_sympy(case.text, result, name, order, _near(case, 2))
-            assert checked >= 1, f"no point inside the domain for d^{order}/d{name}^{order}"
+def test_every_op_to_the_fourth_derivative_matches_sympy(subtests: pytest.Subtests) -> None:
+    for case in ONE_OP_CASES:
+        with subtests.test(str(case)):
+            for order in (2, 3, 4):
+                for name in parse(case.text).variables:
+                    result = derivative(case.text, name, order)
+                    checked = check_against_sympy(case.text, result, name, order, _near(case, 2))
+                    assert checked >= 1, f"no point inside the domain for d^{order}/d{name}^{order}"
 
 
 BENCH = BENCHMARK_FORMULAS
