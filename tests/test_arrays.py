@@ -50,7 +50,7 @@ def _scalar_gradient(text: str, point: dict[str, float]) -> list[float] | None:
 
 def test_arrays_equal_the_scalar_path_element_by_element(subtests: pytest.Subtests) -> None:
     for case in FUNCTION_CASES + COMPOSITE_CASES:
-        with subtests.test(str(case)):
+        with subtests.test(case.text):
             names = list(case.point)
             arrays = {name: case.point[name] * _FACTORS for name in names}
             with warnings.catch_warnings():

@@ -156,7 +156,7 @@ def test_sqrt_x_squared_is_x_only_where_it_was_defined() -> None:
 
 def test_corpus_in_shortest_form_keeps_its_value_and_round_trips(subtests: pytest.Subtests) -> None:
     for case in CORPUS:
-        with subtests.test(case.text[:60]):
+        with subtests.test(case.text):
             expr = parse(case.text)
             result = simplify(expr)
             assert math.isclose(

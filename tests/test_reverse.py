@@ -69,10 +69,6 @@ def check_gradient(
         assert close(ours, partial), f"d/d{name} = {ours!r}, SymPy says {partial!r} {where}"
 
 
-def short(case: Case) -> str:
-    return case.text if len(case.text) <= 48 else case.text[:45] + "..."
-
-
 # --- the corpus --------------------------------------------------------------------------
 
 
@@ -97,7 +93,7 @@ def test_every_corpus_point_gives_each_variable_a_value() -> None:
 
 def test_gradient_matches_sympy_and_finite_differences(subtests: pytest.Subtests) -> None:
     for case in CORPUS:
-        with subtests.test(short(case)):
+        with subtests.test(case.text):
             expr = symdiff.parse(case.text)
             reference = SympyGradient(expr)
             checked = 0
