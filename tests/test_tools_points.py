@@ -186,3 +186,39 @@ def test_an_elasticity_is_the_exact_ratio_where_its_product_leaves_the_float_ran
         warnings.simplefilter("error")  # and no RuntimeWarning from NumPy over arrays
         rows = symdiff.sensitivity(formula, x=np.array([x, x]))
     assert rows["x"].elasticity.tolist() == [elasticity, elasticity]
+
+
+def test_a_hessian_has_no_value_where_the_function_is_undefined() -> None:
+    # d^2/dx^2 log(x) = -1/x^2 has a value at x = -1, where log(x) has none. log(x)*y was
+    # refused already (its row for y sweeps log(x) itself); log(x) alone was not.
+    for formula in ("log(x)", "log(x)*y", "atanh(x)"):
+        with pytest.raises(symdiff.DomainError, match=r"(log|atanh)\(x\) is undefined"):
+            symdiff.hessian(formula, x=-2.0, y=2.0)
+        with pytest.raises(symdiff.DomainError, match=r"at x = -2\.0"):
+            symdiff.hessian(formula, x=np.array([0.5, -2.0]), y=2.0)
+
+
+def test_a_derivative_at_a_point_is_the_partial_of_every_other_path() -> None:
+    # Order 1 is the gradient's partial, order 2 the Hessian's diagonal, order 3 the
+    # formula's value where the lower orders are defined; none where they are not.
+    for formula in FORMULAS:
+        expr = symdiff.parse(formula)
+        gradient = symdiff.differentiate(expr, POINT)
+        matrix = symdiff.hessian(expr, **POINT)
+        for i, name in enumerate(expr.variables):
+            assert points.derivative_at(expr, name, 0, POINT) == gradient.value
+            assert points.derivative_at(expr, name, 1, POINT) == gradient[name]
+            second = points.derivative_at(expr, name, 2, POINT)
+            assert second == pytest.approx(matrix[i][i], rel=1e-12)
+            third = symdiff.derivative(expr, name, 3).evaluate(POINT)
+            assert points.derivative_at(expr, name, 3, POINT) == pytest.approx(third, rel=1e-12)
+    # x*sqrt(x) is 0 at 0, but has no second derivative there (the first, 3*sqrt(x)/2,
+    # has none of its own), so no second or third.
+    assert points.derivative_at(symdiff.parse("x*sqrt(x)"), "x", 0, {"x": 0.0}) == 0.0
+    for order in (2, 3):
+        with pytest.raises(symdiff.DomainError):
+            points.derivative_at(symdiff.parse("x*sqrt(x)"), "x", order, {"x": 0.0})
+    # The first derivative of log(x) at -1 would be 1/x = -1: the function says no first.
+    for order in (1, 2, 3):
+        with pytest.raises(symdiff.DomainError, match=r"log\(x\) is undefined"):
+            points.derivative_at(symdiff.parse("log(x)"), "x", order, {"x": -1.0})

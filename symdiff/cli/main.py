@@ -413,7 +413,9 @@ def _diff(exprs: list[Expr], request: Request) -> tuple[str, dict[str, Any]]:
     if point is None:
         document["derivative"] = _text(result)
         return document["derivative"], document
-    value = result.evaluate(point)
+    # The value a partial has (grad --at gives the same number): none where the function
+    # is undefined, though the derivative's formula may have one (1/x for log(x) at -1).
+    value = tools.derivative_at(expr, args.variable, args.order, point)
     document |= {"point": point, "value": value}
     return repr(value), document
 

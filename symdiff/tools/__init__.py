@@ -2,7 +2,7 @@
 Hessians at a point, uncertainty propagation, sensitivity analysis, solvers, and plots of a
 function with its derivative."""
 
-from .points import Derivatives, hessian, jacobian
+from .points import Derivatives, derivative_at, hessian, jacobian
 from .sensitivities import Sensitivity, SensitivityRow, sensitivity
 from .solvers import NotSquare, Solution, minimize, newton
 from .uncertainty import Contribution, Propagation, propagate, read_measurement
@@ -15,6 +15,7 @@ __all__ = [
     "Sensitivity",
     "SensitivityRow",
     "Solution",
+    "derivative_at",
     "hessian",
     "jacobian",
     "minimize",

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..api import Expr, as_expr, differentiate, forward_jacobian, gradient
+from ..api import Expr, as_expr, derivative, differentiate, forward_jacobian, gradient
 from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
@@ -26,7 +26,15 @@ from ..ir.nodes import is_variable
 from ..numeric.arrays import broadcast_shape, masked_message
 from ..syntax.parser import as_exprs
 
-__all__ = ["Derivatives", "hessian", "jacobian", "jacobian_at", "loaded_numpy", "split_points"]
+__all__ = [
+    "Derivatives",
+    "derivative_at",
+    "hessian",
+    "jacobian",
+    "jacobian_at",
+    "loaded_numpy",
+    "split_points",
+]
 
 Point = Mapping[str, object]
 NUMPY_HINT = "install NumPy for arrays of points (pip install numpy)"
@@ -86,8 +94,12 @@ class Derivatives:
         """The matrix of second derivatives at ``point``, exactly symmetric.
 
         Row i comes from differentiating d f / d v_i; only its entries j >= i are used and
-        mirrored, so rounding cannot make the matrix unsymmetric.
+        mirrored, so rounding cannot make the matrix unsymmetric. Like the gradient, it
+        exists only where the function is defined: elsewhere it is the function's
+        ``DomainError``, though the partials' formulas may have values there (d/dx log(x)
+        is 1/x, which is -1 at x = -1, where log(x) is undefined).
         """
+        self.value(point)
         names = self.variables
         n = len(names)
         matrix = [[0.0] * n for _ in range(n)]
@@ -96,6 +108,23 @@ class Derivatives:
             for j in range(i, n):
                 matrix[i][j] = matrix[j][i] = row.get(names[j], 0.0)
         return matrix
+
+
+def derivative_at(expr: Expr, name: str, order: int, point: Point) -> float:
+    """``d^order expr / d name^order`` at ``point``, a number with a partial's meaning: it
+    exists only where the function and its lower derivatives are defined (elsewhere, the
+    ``DomainError`` of the first that is not), and the last order is a reverse sweep of
+    the one below, as a Hessian's rows are, so the numeric conventions hold where the
+    formula has no value (d/dy x^y at x = 0, y = 2 is 0, though x^y*log(x) is undefined).
+    """
+    if order == 0:
+        return expr.evaluate(point)
+    below = derivative(expr, name, order - 1)  # under the derivative limits
+    lower = expr
+    for _ in range(order - 1):  # each order again, from the derivatives' memory
+        lower.evaluate(point)
+        lower = derivative(lower, name)
+    return differentiate(below, point).get(name, 0.0)
 
 
 MODES = ("auto", "forward", "reverse")
