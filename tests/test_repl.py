@@ -264,6 +264,58 @@ def test_constants_and_built_in_functions_cannot_be_redefined(session: Session) 
 # --- user functions --------------------------------------------------------------------------
 
 
+def _shows_no_value(shown: str) -> bool:
+    """Whether no result line of ``shown`` ends in a value."""
+    results = [line for line in shown.splitlines() if not line.startswith("  ")]
+    return not any(re.search(r" = -?[0-9.]+(e[+-]?[0-9]+)?$", line) for line in results)
+
+
+def test_a_derivative_has_no_value_where_its_function_is_undefined(session: Session) -> None:
+    # d/dx log(x) is 1/x, a formula with the value -1 at x = -1, where log(x) has none: as
+    # at the command line (diff --at, grad --at), the derivative has no value there.
+    run(session, "x = -1; y = 2")
+    run(session, "g = diff(log(x), x); h = 2*g; k(t) = diff(log(t), t)")
+    lines = [
+        "d/dx log(x)",
+        "d^2/dx^2 log(x)",
+        "diff(log(x), x)",
+        "diff(log(x), x) + 1",
+        "diff(diff(log(x), x), x)",
+        "grad log(x)*y",
+        "hessian log(x)",
+        "g",
+        "h",
+        "h + y",
+        "k(x)",
+    ]
+    for line in lines:
+        shown = run(session, line)
+        assert "no value here: log(x) is undefined at x = -1.0" in shown, line
+        assert _shows_no_value(shown), (line, shown)
+        # The formula shown has a value there: only the function has none.
+        symdiff.parse(shown.splitlines()[0].rsplit(" = ", 1)[-1]).evaluate(session.values)
+    assert run(session, "k(y)") == "1/y = 0.5"  # log(y) is defined at y = 2
+    assert run(session, "g at x = 2") == "g = 1/x = 0.5"
+    assert run(session, "d/dx log(x) at x = 4") == "1/x = 0.25"
+    # A value is a number now: one that a derivative would give where there is none is refused.
+    assert "log(-1) is undefined" in error(session, "v = diff(log(-1), x) + 1")
+    assert "v" not in session.values
+    # Another definition under a name drops what the old one differentiated.
+    run(session, "g = 1/x")
+    assert run(session, "g") == "g = 1/x = -1.0"
+
+
+def test_a_derivative_has_a_value_at_points_of_its_function(session: Session) -> None:
+    # Where x*y has no value (x has none), its derivative by x, y, has none either.
+    run(session, "y = 3")
+    assert run(session, "d/dx x*y") == "y"
+    assert run(session, "d/dx x*y at x = 1") == "y = 3.0"
+    run(session, "x = 0")
+    assert run(session, "d/dx x*y") == "y = 3.0"
+    assert run(session, "d/dx 3*x") == "3"
+    assert "no value here" in run(session, "d/dx 3*log(x)")
+
+
 def test_user_functions_are_inlined_so_derivatives_go_through(session: Session) -> None:
     run(session, "g(t) = t^2 + 1")
     assert run(session, "g(sin(x))") == "sin(x)^2 + 1"

@@ -806,8 +806,8 @@ COMMANDS = {
     for command in [
         Command(
             "diff",
-            "The derivative of a formula with respect to one variable, as a formula (or its "
-            "value at a point, with --at).",
+            "The derivative of a formula with respect to one variable, as a formula (or, "
+            "with --at, its value at a point where the formula is defined).",
             "  symdiff diff 'sin(x*y)' x            # y*cos(x*y)\n"
             "  symdiff diff 'x^5' x --order 3       # 60*x^2\n"
             "  symdiff diff 'x^3' x --at x=2        # 12.0\n"

@@ -95,31 +95,58 @@ class Reply:
 
 @dataclass(frozen=True, eq=False)
 class UserFunction:
-    """``g(t) = t^2 + 1``: a call inlines the body with the parameters replaced."""
+    """``g(t) = t^2 + 1``: a call inlines the body with the parameters replaced.
+    ``differentiated`` are the functions the body takes derivatives of (``diff`` calls),
+    in terms of the parameters: see :attr:`Session.differentiated`."""
 
     name: str
     parameters: tuple[str, ...]
     body: Expr
+    differentiated: tuple[Expr, ...] = ()
 
     @property
     def arities(self) -> tuple[int]:
         return (len(self.parameters),)
 
     def __call__(self, *args: Expr) -> Expr:
-        replacements = {variable(p): a for p, a in zip(self.parameters, args, strict=True)}
-        return substitute(self.body, replacements)
+        return substitute(self.body, self._replacements(args))
+
+    def _replacements(self, args: tuple[Expr, ...]) -> dict[Expr, Expr]:
+        return {variable(p): a for p, a in zip(self.parameters, args, strict=True)}
+
+    def differentiated_at(self, args: tuple[Expr, ...]) -> list[Expr]:
+        """What the body differentiates, for a call with ``args``."""
+        replacements = self._replacements(args)
+        return [substitute(f, replacements) for f in self.differentiated]
 
     def __str__(self) -> str:
         return f"{self.name}({', '.join(self.parameters)}) = {self.body}"
 
 
+class _Call:
+    """A call of a user function whose body takes derivatives: inlined as any other, and
+    what it differentiates noted for the statement being read."""
+
+    def __init__(self, session: Session, function: UserFunction) -> None:
+        self.session = session
+        self.function = function
+        self.arities = function.arities
+
+    def __call__(self, *args: Expr) -> Expr:
+        self.session.differentiated.extend(self.function.differentiated_at(args))
+        return self.function(*args)
+
+
 @dataclass(frozen=True, eq=False)
 class _Shown:
-    """One result: an expression, and the label written before it (``∂f/∂x``)."""
+    """One result: an expression, and the label written before it (``∂f/∂x``).
+    ``differentiated``: the functions it takes derivatives of; it has a value only where
+    they are defined (see :attr:`Session.differentiated`)."""
 
     expr: Expr
     label: str = ""
     latex_label: str = ""
+    differentiated: tuple[Expr, ...] = ()
 
 
 class _Diff:
@@ -156,7 +183,18 @@ class _Diff:
         # Nested diff calls are repeated derivatives too: the same limit on their growth.
         self.growth.before(resolved)
         self.growth.last = derivative(resolved, name, order)
+        self.session.differentiated.extend(_lower_orders(resolved, name, order))
         return self.growth.last
+
+
+def _lower_orders(expr: Expr, name: str, order: int) -> list[Expr]:
+    """``expr`` and its derivatives by ``name`` below ``order``: where one is undefined, the
+    derivative of that order has no value (as at the command line, ``diff --at``). They are
+    remembered from building it, so this costs no new derivative."""
+    lower = [expr]
+    for _ in range(order - 1):
+        lower.append(derivative(lower[-1], name))
+    return lower
 
 
 class Session:
@@ -178,6 +216,13 @@ class Session:
         # Named expressions that a diff(f, r) in the line being read differentiates by:
         # they stay variables in that line's result.
         self.held: set[str] = set()
+        # The functions the statement being read takes derivatives of (by d/dx, grad,
+        # hessian or diff), each with its names resolved: a derivative has a value only
+        # where they are defined, though its formula may have one elsewhere (d/dx log(x)
+        # is 1/x, which is -1 at x = -1, where log(x) has none). A named expression or a
+        # function defined with diff keeps its own, for the statements that use it.
+        self.differentiated: list[Expr] = []
+        self._differentiated_by: dict[str, tuple[Expr, ...]] = {}
 
     # --- one line ----------------------------------------------------------------------
 
@@ -207,6 +252,7 @@ class Session:
         text = line[start:end]
         if not text.strip():
             return Reply()
+        self.differentiated.clear()
         lead = start + len(text) - len(text.lstrip())
         if line[lead] == ":":
             return self._command(line, lead, end)
@@ -305,10 +351,12 @@ class Session:
                 name, match["parameters"], line, start + match.start("parameters")
             )
             body = self._parse(line, body_at, body_end, parameters)
-            self._assign(self.functions, name, UserFunction(name, parameters, body))
+            differentiated = tuple(self.differentiated)
+            self._assign(self.functions, name, UserFunction(name, parameters, body, differentiated))
 
     def define(self, name: str, expr: Expr | str) -> None:
         """``name = expr`` from a program, with an expression object or formula text."""
+        self.differentiated.clear()
         self._check_new_name(name, name, 0)
         self._define_name(name, expr if isinstance(expr, Expr) else self._parse(expr, 0, len(expr)))
 
@@ -327,7 +375,11 @@ class Session:
         resolved = self.resolve(expr)
         if resolved.variables:
             self._assign(self.formulas, name, expr)
+            if self.differentiated:
+                self._differentiated_by[name] = tuple(self.differentiated)
         else:
+            for function in self.differentiated:  # a value: it must have one
+                self.resolve(function).evaluate(self.values)
             self._assign(self.values, name, resolved.evaluate())
 
     def _meaning(self, name: str) -> Expr | None:
@@ -377,12 +429,14 @@ class Session:
         for other in (self.values, self.formulas, self.functions):
             if other is not table:
                 other.pop(name, None)
+        self._differentiated_by.pop(name, None)
         table[name] = meaning
 
     def _forget(self, name: str) -> None:
         self.values.pop(name, None)
         self.formulas.pop(name, None)
         self.functions.pop(name, None)
+        self._differentiated_by.pop(name, None)
 
     def check_variable(self, name: str) -> None:
         """Refuse to give a value to a named expression, a function or a constant."""
@@ -476,7 +530,10 @@ class Session:
     def _parse(self, line: str, start: int, end: int, parameters: Collection[str] = ()) -> Expr:
         """The formula ``line[start:end]``, knowing the user functions and ``diff``; a caret
         error points into the whole line."""
-        functions: dict[str, ExtraFunction] = dict(self.functions)
+        functions: dict[str, ExtraFunction] = {
+            name: _Call(self, function) if function.differentiated else function
+            for name, function in self.functions.items()
+        }
         functions[_DIFF] = _Diff(self, parameters)
         start = _skip_spaces(line, start, end)
         try:
@@ -501,10 +558,11 @@ class Session:
                 return self._gradient(line, rest, end)
             return self._hessian(line, rest, end)
         expr = self._parse(line, start, end)
+        differentiated = (*self.differentiated, *self._differentiated_in(expr))
         expr = self.resolve(expr, hold=self.held)
         name = text.strip()
         label = name if name in self.formulas else ""
-        return [_Shown(expr, label, parse(name).to_latex() if label else "")]
+        return [_Shown(expr, label, parse(name).to_latex() if label else "", differentiated)]
 
     def _derivative(self, line: str, start: int, end: int, match: re.Match[str]) -> _Shown:
         name = canonical_name(match["variable"])
@@ -525,11 +583,20 @@ class Session:
         expr = self._parse(line, start + match.end(), end)
         hold = {name} if name in self.formulas else set()
         hold |= self.held
-        return _Shown(derivative(self.resolve(expr, hold=hold), name, order))
+        function = self.resolve(expr, hold=hold)
+        differentiated = [
+            *_lower_orders(function, name, order),
+            *self.differentiated,
+            *self._differentiated_in(expr),
+        ]
+        return _Shown(derivative(function, name, order), differentiated=tuple(differentiated))
 
     def _subject(self, line: str, start: int, end: int) -> tuple[Expr, str, str]:
-        """The expression a command is about, and its name for labels (f in ∂f/∂x)."""
-        expr = self.resolve(self._parse(line, start, end))
+        """The expression a command is about, and its name for labels (f in ∂f/∂x); what
+        it differentiates is noted in ``differentiated``, with the expression itself."""
+        read = self._parse(line, start, end)
+        expr = self.resolve(read)
+        self.differentiated.extend([expr, *self._differentiated_in(read)])
         name = line[start:end].strip()
         if name in self.formulas:
             return expr, name, parse(name).to_latex()
@@ -538,8 +605,9 @@ class Session:
     def _gradient(self, line: str, start: int, end: int) -> list[_Shown]:
         expr, name, latex_name = self._subject(line, start, end)
         d = "∂" if self._unicode else "d"
+        differentiated = tuple(self.differentiated)
         return [
-            _Shown(partial, f"{d}{name}/{d}{v}", _latex_partial(latex_name, [v]))
+            _Shown(partial, f"{d}{name}/{d}{v}", _latex_partial(latex_name, [v]), differentiated)
             for v, partial in gradient(expr).items()
         ]
 
@@ -548,16 +616,15 @@ class Session:
         names = list(expr.variables)
         matrix = hessian(expr, names)
         d, two = ("∂", "²") if self._unicode else ("d", "2")
+        differentiated = tuple(self.differentiated)
         shown = []
         for i, a in enumerate(names):
             for j in range(i, len(names)):
                 b = names[j]
                 below = f"{d}{a}{two}" if i == j else f"{d}{a}{d}{b}"
-                shown.append(
-                    _Shown(
-                        matrix[i][j], f"{d}{two}{name}/{below}", _latex_partial(latex_name, [a, b])
-                    )
-                )
+                label = f"{d}{two}{name}/{below}"
+                latex = _latex_partial(latex_name, [a, b])
+                shown.append(_Shown(matrix[i][j], label, latex, differentiated))
         return shown
 
     def _render(self, shown: _Shown) -> str:
@@ -572,12 +639,29 @@ class Session:
         # A derivative by a named expression r is shown in terms of r; its value comes
         # from r's definition.
         point_expr = self.resolve(expr)
-        if _is_number(expr) or not all(name in self.values for name in point_expr.variables):
+        functions = [self.resolve(f) for f in shown.differentiated]
+        needed = {name for e in [point_expr, *functions] for name in e.variables}
+        if not needed <= self.values.keys():
             return text
         try:
+            for function in functions:  # a derivative has no value where they have none
+                function.evaluate(self.values)
+            if _is_number(expr):
+                return text
             return f"{text} = {point_expr.evaluate(self.values)!r}"
         except DomainError as exc:
             return f"{text}\n  no value here: {exc}"
+
+    def _differentiated_in(self, expr: Expr) -> list[Expr]:
+        """What the named expressions ``expr`` uses differentiate, at any depth."""
+        names = [n for n in expr.variables if n in self.formulas]
+        if not names or not self._differentiated_by:
+            return []
+        return [
+            function
+            for name in self._definition_order(names)
+            for function in self._differentiated_by.get(name, ())
+        ]
 
     # --- commands ----------------------------------------------------------------------
 
