@@ -194,8 +194,10 @@ def test_a_hessian_has_no_value_where_the_function_is_undefined() -> None:
     for formula in ("log(x)", "log(x)*y", "atanh(x)"):
         with pytest.raises(symdiff.DomainError, match=r"(log|atanh)\(x\) is undefined"):
             symdiff.hessian(formula, x=-2.0, y=2.0)
-        with pytest.raises(symdiff.DomainError, match=r"at x = -2\.0"):
-            symdiff.hessian(formula, x=np.array([0.5, -2.0]), y=2.0)
+        # Over arrays, NaN at that point (the arrays' policy; see the tests below).
+        with pytest.warns(symdiff.SymdiffWarning, match=r"where x = -2\.0"):
+            matrices = symdiff.hessian(formula, x=np.array([0.5, -2.0]), y=2.0)
+        assert np.isnan(matrices[1]).all() and np.isfinite(matrices[0]).all()
 
 
 def test_a_derivative_at_a_point_is_the_partial_of_every_other_path() -> None:
@@ -222,3 +224,68 @@ def test_a_derivative_at_a_point_is_the_partial_of_every_other_path() -> None:
     for order in (1, 2, 3):
         with pytest.raises(symdiff.DomainError, match=r"log\(x\) is undefined"):
             points.derivative_at(symdiff.parse("log(x)"), "x", order, {"x": -1.0})
+
+
+# --- arrays of points: one program, the arrays' domain policy -------------------------------
+
+
+def test_matrices_over_arrays_follow_the_arrays_domain_policy() -> None:
+    # One bad point does not cost the others: its matrix is NaN, and one warning names the
+    # subexpression, how many points and the first; errors="raise" and "ignore" as for
+    # differentiate. Each call used to raise at the first bad point.
+    xs = np.array([[1.0, -1.0, 2.0], [-3.0, 0.5, 4.0]])
+    calls = {
+        "jacobian": lambda **o: symdiff.jacobian(["log(x)*y", "x*y"], x=xs, y=2.0, **o),
+        "hessian": lambda **o: symdiff.hessian("log(x)*y", x=xs, y=2.0, **o),
+        "sensitivity": lambda **o: (
+            symdiff.sensitivity("log(x)*y", x=xs, y=2.0, **o)["x"].derivative
+        ),
+    }
+    bad = xs < 0
+    for name, call in calls.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call()
+        assert len(caught) == 1, name
+        message = str(caught[0].message)
+        assert "log(x) is undefined" in message and "at 2 of 6 elements" in message, message
+        assert "the first at index (0, 1), where x = -1.0" in message
+        assert caught[0].filename == __file__  # it points at the line that called
+        at_each = np.isnan(result).reshape(*xs.shape, -1).all(axis=-1)
+        assert (at_each == bad).all(), name
+        for index in zip(*np.nonzero(~bad), strict=True):
+            point = {"x": float(xs[index]), "y": 2.0}
+            if name == "jacobian":
+                expected = symdiff.jacobian(["log(x)*y", "x*y"], **point)
+            elif name == "hessian":
+                expected = symdiff.hessian("log(x)*y", **point)
+            else:
+                expected = symdiff.sensitivity("log(x)*y", **point)["x"].derivative
+            np.testing.assert_allclose(result[index], expected, rtol=1e-14)
+        with pytest.raises(symdiff.DomainError, match=r"at 2 of 6 elements"):
+            call(errors="raise")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert np.isnan(call(errors="ignore")).any()
+        with pytest.raises(symdiff.ValuesError, match="errors is 'warn', 'raise' or 'ignore'"):
+            call(errors="loudly")
+
+
+def test_matrices_over_arrays_take_variables_and_values_as_points_do() -> None:
+    xs = np.array([1.0, 2.0])
+    # Some of the variables, in the order asked; one no formula uses is a zero column.
+    assert symdiff.hessian("x^2*y", ["x"], x=xs, y=3.0).tolist() == [[[6.0]], [[6.0]]]
+    hessians = symdiff.hessian("x^2*y", ["y", "x", "z"], x=xs, y=3.0)
+    assert hessians[1].tolist() == [[0.0, 4.0, 0.0], [4.0, 6.0, 0.0], [0.0, 0.0, 0.0]]
+    # The arrays may all be values of names no formula uses: the same matrix everywhere.
+    same = symdiff.jacobian(["x*y"], x=2.0, y=3.0, z=xs)
+    assert same.tolist() == [[[3.0, 2.0]], [[3.0, 2.0]]]
+    assert symdiff.jacobian(["2", "3"], z=xs).shape == (2, 2, 0)
+    with pytest.raises(symdiff.ValuesError, match="no value given for y"):
+        symdiff.jacobian(["x*y"], x=xs)
+    with pytest.raises(symdiff.ValuesError, match="the value of z must be a real number"):
+        symdiff.hessian("x*y", x=xs, y=1.0, z="one")
+    # errors= changes nothing at a single point, where a domain error raises as always.
+    assert symdiff.hessian("x^2", x=1.0, errors="ignore") == [[2.0]]
+    with pytest.raises(symdiff.DomainError):
+        symdiff.jacobian(["log(x)"], x=-1.0, errors="ignore")

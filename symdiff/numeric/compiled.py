@@ -206,10 +206,16 @@ class Program:
         return self._interpret(list(point))
 
     def general(
-        self, given: tuple[object, ...], errors: str, named: dict[str, object] | None = None
+        self,
+        given: tuple[object, ...],
+        errors: str,
+        named: dict[str, object] | None = None,
+        stacklevel: int = 4,
     ) -> Any:
         """Values that are not all floats, or given by name: checked and read (ints as
-        floats), and arrays run through the NumPy program."""
+        floats), and arrays run through the NumPy program. ``stacklevel`` is the domain
+        warning's, for a caller between the user and this method (four: from the
+        generated function's caller)."""
         errors = check_errors(errors)
         args = [value for value in given if value is not _MISSING]
         if named:
@@ -231,7 +237,7 @@ class Program:
             inputs,
             self.variables,
             errors,
-            stacklevel=4,
+            stacklevel=stacklevel,
             backend=self.backend,
             checked=False,
             threads=self.threads,

@@ -14,26 +14,29 @@ matrices, one per point of the broadcast arrays.
 
 from __future__ import annotations
 
+import math
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..api import Expr, as_expr, derivative, differentiate, forward_jacobian, gradient
+from ..api import compile as compile_program
 from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
-from ..numeric.arrays import broadcast_shape, masked_message
+from ..numeric.arrays import argument, broadcast_shape, errors_option, masked_message
 from ..syntax.parser import as_exprs
 
 __all__ = [
     "Derivatives",
     "derivative_at",
+    "has_array",
     "hessian",
     "jacobian",
     "jacobian_at",
     "loaded_numpy",
-    "split_points",
+    "run_over_arrays",
 ]
 
 Point = Mapping[str, object]
@@ -164,6 +167,8 @@ def jacobian(
     NumPy arrays). The numbers come from forward mode when there are fewer variables than
     expressions and from reverse mode otherwise; ``mode="forward"`` or ``mode="reverse"``
     chooses (``mode`` is read as the mode only when it is text, as in ``differentiate``).
+    Over arrays, one compiled program computes every point at once (see
+    :func:`over_arrays`), with ``errors=`` as for ``differentiate``.
 
     >>> jacobian(["x*y", "x + y^2"], x=2, y=3)
     [[3.0, 2.0], [1.0, 6.0]]
@@ -177,7 +182,10 @@ def jacobian(
         raise SymdiffError("jacobian takes a list of expressions; for one, use gradient")
     roots = as_exprs(exprs, "jacobian")
     names = variable_names(roots, variables)
-    return at_points(values, lambda point: jacobian_at(roots, names, point, mode))
+    errors = errors_option(values)
+    if has_array(values):
+        return over_arrays(roots, names, values, errors, order=1)
+    return jacobian_at(roots, names, values, mode)
 
 
 def hessian(
@@ -185,13 +193,20 @@ def hessian(
 ) -> Any:
     """The matrix of second derivatives: expressions, or numbers at a point given by values.
 
+    Over NumPy arrays, a NumPy array of matrices, one per point of the broadcast arrays,
+    from one compiled program (see :func:`over_arrays`), with ``errors=`` as for
+    ``differentiate``.
+
     >>> hessian("x^2*y", x=1, y=2)
     [[4.0, 2.0], [2.0, 0.0]]
     """
     if not values:
         return symbolic_hessian(expr, variables)
     derivatives = Derivatives(expr, variables)
-    return at_points(values, derivatives.hessian)
+    errors = errors_option(values)
+    if has_array(values):
+        return over_arrays([derivatives.expr], derivatives.variables, values, errors, order=2)
+    return derivatives.hessian(values)
 
 
 # --- arrays of points ------------------------------------------------------------------
@@ -211,39 +226,65 @@ def is_array(value: object) -> bool:
     return numpy is not None and isinstance(value, numpy.ndarray)
 
 
-def split_points(values: Point) -> tuple[tuple[int, ...] | None, list[dict[str, object]]]:
-    """The points that ``values`` stand for: one, or one per element of broadcast arrays.
+def has_array(values: Point) -> bool:
+    return any(is_array(v) for v in values.values())
 
-    The shape is None when no value is an array.
-    """
-    arrays: dict[str, Any] = {name: v for name, v in values.items() if is_array(v)}
-    if not arrays:
-        return None, [dict(values)]
+
+def over_arrays(
+    exprs: Sequence[Expr], names: Sequence[str], values: Point, errors: str, order: int
+) -> Any:
+    """Jacobians (``order=1``) or the Hessian of ``exprs[0]`` (``order=2``) at every point of
+    the broadcast arrays at once: an array of shape ``(*points, rows, len(names))``, by
+    :func:`run_over_arrays`. A Hessian, like the value, is NaN where the function is
+    undefined."""
     numpy = loaded_numpy()
+    columns = list(dict.fromkeys([*names, *(v for e in exprs for v in e.variables)]))
+    program = list(exprs) if order == 1 else exprs[0]
+    shape, result = run_over_arrays(program, columns, values, errors, order, stacklevel=6)
+    rows = result[1] if order == 1 else result[2][: len(names)]
+    matrix = numpy.zeros((*shape, len(exprs) if order == 1 else len(names), len(names)))
+    for i, row in enumerate(rows):
+        for j in range(len(names)):
+            matrix[..., i, j] = row[j]
+    return matrix
+
+
+def run_over_arrays(
+    exprs: Expr | list[Expr],
+    columns: Sequence[str],
+    values: Point,
+    errors: str,
+    order: int,
+    stacklevel: int = 5,
+) -> tuple[tuple[int, ...], Any]:
+    """The broadcast shape of the arrays among ``values``, and what
+    ``symdiff.compile(exprs, columns, order=order)`` gives at every point of them at once:
+    one compiled NumPy program, so under the arrays' domain policy (``numeric/arrays.py``):
+    where a value or a derivative is undefined, that element is NaN in every output and
+    one ``SymdiffWarning`` says where (``stacklevel``: the caller's caller's line);
+    ``errors="raise"`` raises the ``DomainError`` instead, ``"ignore"`` is silent.
+
+    ``columns`` holds every variable of ``exprs``; one that no formula uses takes any
+    value (its partials are 0), and values for other names are checked and left out.
+    """
+    numpy = loaded_numpy()
+    arrays = {name: v for name, v in values.items() if is_array(v)}
     for name, array in arrays.items():
         if isinstance(array, numpy.ma.MaskedArray):
             raise ValuesError(masked_message(name))
-    broadcast_shape(numpy, list(arrays.values()), list(arrays))  # or a ValuesError
-    broadcast = numpy.broadcast_arrays(*arrays.values())
-    shape = broadcast[0].shape
-    if broadcast[0].size == 0:
+    shape = broadcast_shape(numpy, list(arrays.values()), list(arrays))  # or a ValuesError
+    if math.prod(shape) == 0:
         raise ValuesError("the arrays of values are empty")
-    columns = dict(zip(arrays, broadcast, strict=True))
-    points = []
-    for index in numpy.ndindex(*shape):
-        point = dict(values)
-        for name, column in columns.items():
-            point[name] = column[index].item()
-        points.append(point)
-    return shape, points
-
-
-def at_points(values: Point, compute: Callable[[Point], Any]) -> Any:
-    """``compute(point)`` at the point, or a NumPy array of it at each point of the arrays."""
-    shape, points = split_points(values)
-    if shape is None:
-        return compute(points[0])
-    numpy = loaded_numpy()
-    results = [compute(point) for point in points]
-    matrices = numpy.asarray(results, dtype=float)
-    return matrices.reshape(shape + matrices.shape[1:])
+    roots = exprs if isinstance(exprs, list) else [exprs]
+    used = dict.fromkeys(v for e in roots for v in e.variables)
+    missing = [name for name in used if name not in values]
+    if missing:
+        raise ValuesError(f"no value given for {', '.join(missing)}")
+    for name, value in values.items():
+        if name not in columns:
+            argument(name, value)
+    inputs = [values.get(name, 0.0) for name in columns]
+    if columns and not any(is_array(v) for v in inputs):  # arrays among the others only
+        inputs[0] = numpy.full(shape, argument(columns[0], inputs[0]))
+    program = compile_program(exprs, columns, order=order)
+    return shape, program.program.general(tuple(inputs), errors, stacklevel=stacklevel)

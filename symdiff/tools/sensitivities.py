@@ -17,8 +17,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..api import Expr, as_expr, differentiate
+from ..numeric.arrays import argument, errors_option
 from ..numeric.evaluate import given_values
-from .points import loaded_numpy, split_points
+from .points import has_array, loaded_numpy, run_over_arrays
 from .tables import number, table
 
 # The least positive normal float: a product below it has lost digits to underflow.
@@ -125,7 +126,9 @@ def sensitivity(
     """Absolute and normalised sensitivities of ``expr`` to each of its inputs, ranked.
 
     Values may be NumPy arrays (broadcast together): each row then holds arrays, and the
-    ranking is by the mean of ``|x df/dx|`` over the points.
+    ranking is by the mean of ``|x df/dx|`` over the points. One compiled program computes
+    them all, under the arrays' domain policy (NaN where the formula or a derivative is
+    undefined, one warning; ``errors="raise"`` or ``"ignore"`` as for ``differentiate``).
 
     >>> s = sensitivity("m*g*h", m=2, g=9.81, h=10)
     >>> [(name, round(row.elasticity, 6)) for name, row in s.items()]
@@ -133,11 +136,10 @@ def sensitivity(
     """
     node = as_expr(expr)
     given = dict(given_values(values, keywords))
-    shape, points = split_points(given)
+    errors = errors_option(given)
     names = list(dict.fromkeys([*node.variables, *given]))
-    results = [differentiate(node, point) for point in points]
-    if shape is None:
-        (result,) = results
+    if not has_array(given):
+        result = differentiate(node, given)
         rows = [
             _row(name, float(given[name]), result.get(name, 0.0), result.value)  # type: ignore[arg-type]
             for name in names
@@ -145,11 +147,11 @@ def sensitivity(
         rows.sort(key=lambda row: -abs(row.value * row.derivative))
         return Sensitivity(str(node), result.value, rows)
     numpy = loaded_numpy()
-    value = numpy.array([r.value for r in results]).reshape(shape)
+    shape, (value, partials) = run_over_arrays(node, names, given, errors, order=1)
     array_rows = []
-    for name in names:
-        x = numpy.array([float(point[name]) for point in points]).reshape(shape)  # type: ignore[arg-type]
-        d = numpy.array([r.get(name, 0.0) for r in results]).reshape(shape)
+    for name, partial in zip(names, partials, strict=True):
+        x = numpy.array(numpy.broadcast_to(argument(name, given[name]), shape))
+        d = numpy.array(numpy.broadcast_to(partial, shape))
         with numpy.errstate(all="ignore"):
             product = d * x
             elasticity = numpy.where(
@@ -159,6 +161,7 @@ def sensitivity(
             underflowed = (numpy.abs(product) < _SMALLEST_NORMAL) & (d != 0) & (x != 0)
             finite = numpy.isfinite(product) & numpy.isfinite(elasticity)
             inexact = (value != 0) & ~(finite & ~underflowed)
+            inexact &= numpy.isfinite(value) & numpy.isfinite(d)  # NaN: outside the domain
         for index in zip(*numpy.nonzero(inexact), strict=True):
             elasticity[index] = _elasticity(float(d[index]), float(x[index]), float(value[index]))
         array_rows.append(SensitivityRow(name, x, d, elasticity))
