@@ -120,6 +120,8 @@ TABLE = [
     ("root(x, 5)", r"\sqrt[5]{x}"),
     ("root(x, n)^2", r"\left(\sqrt[n]{x}\right)^{2}"),
     ("heaviside(x)", r"\operatorname{H}\left(x\right)"),
+    ("min(x, y)^2", r"\min\left(x, y\right)^{2}"),
+    ("max(x, 0)", r"\max\left(x, 0\right)"),
 ]
 
 

@@ -227,7 +227,7 @@ _COMMANDS = {
     "acosh": _operatorname("acosh"), "atanh": _operatorname("atanh"), "log": "\\ln",
     "sign": _operatorname("sign"), "erf": _operatorname("erf"),
     "atan2": _operatorname("atan2"), "hypot": _operatorname("hypot"),
-    "min": _operatorname("min"), "max": _operatorname("max"),
+    "min": "\\min", "max": "\\max",
     "coth": "\\coth", "asec": _operatorname("arcsec"), "acsc": _operatorname("arccsc"),
     "acot": _operatorname("arccot"), "gamma": "\\Gamma", "digamma": "\\psi",
     "lambertw": "W_{0}", "heaviside": _operatorname("H"),
