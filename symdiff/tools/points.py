@@ -9,7 +9,8 @@ points builds them once and runs compiled code from then on).
 
 With values, :func:`jacobian` and :func:`hessian` give numbers; without, the symbolic
 matrices of :mod:`symdiff.api`. NumPy arrays among the values give a NumPy array of
-matrices, one per point of the broadcast arrays.
+matrices, one per point of the broadcast arrays, all computed by one compiled NumPy program
+under the arrays' domain policy (:func:`run_over_arrays`).
 """
 
 from __future__ import annotations
