@@ -168,8 +168,9 @@ def jacobian(
     NumPy arrays). The numbers come from forward mode when there are fewer variables than
     expressions and from reverse mode otherwise; ``mode="forward"`` or ``mode="reverse"``
     chooses (``mode`` is read as the mode only when it is text, as in ``differentiate``).
-    Over arrays, one compiled program computes every point at once (see
-    :func:`over_arrays`), with ``errors=`` as for ``differentiate``.
+    Over arrays, one compiled program computes every point at once, by reverse sweeps
+    whatever ``mode`` says (see :func:`over_arrays`), with ``errors=`` as for
+    ``differentiate``.
 
     >>> jacobian(["x*y", "x + y^2"], x=2, y=3)
     [[3.0, 2.0], [1.0, 6.0]]
