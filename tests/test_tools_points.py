@@ -289,3 +289,26 @@ def test_matrices_over_arrays_take_variables_and_values_as_points_do() -> None:
     assert symdiff.hessian("x^2", x=1.0, errors="ignore") == [[2.0]]
     with pytest.raises(symdiff.DomainError):
         symdiff.jacobian(["log(x)"], x=-1.0, errors="ignore")
+
+
+def test_dask_arrays_give_lazy_matrices_and_computed_sensitivities() -> None:
+    # Dask in, Dask out, chunk by chunk, as for differentiate: the same numbers as NumPy's.
+    # Before, the matrices were lists of lists of Dask arrays, and sensitivity raised
+    # TypeError from float() of an array.
+    dask_array = pytest.importorskip("dask.array")
+    xs = np.array([[1.0, 2.0, 0.5], [3.0, 0.25, 4.0]])
+    lazy_x = dask_array.from_array(xs, chunks=(1, 2))
+    for call in (
+        lambda x: symdiff.jacobian(["x*y", "log(x)", "y"], x=x, y=2.0),
+        lambda x: symdiff.hessian("x^2*y + log(x)", x=x, y=2.0),
+    ):
+        lazy = call(lazy_x)
+        assert type(lazy).__module__.startswith("dask") and lazy.shape == call(xs).shape
+        np.testing.assert_array_equal(lazy.compute(), call(xs))
+    computed = symdiff.sensitivity("x^2*y", x=lazy_x, y=2.0)
+    expected = symdiff.sensitivity("x^2*y", x=xs, y=2.0)
+    for name in ("x", "y"):
+        np.testing.assert_array_equal(computed[name].derivative, expected[name].derivative)
+        np.testing.assert_array_equal(computed[name].elasticity, expected[name].elasticity)
+    with pytest.raises(symdiff.DomainError, match="log"):
+        symdiff.hessian("log(x)", x=dask_array.from_array(-xs, chunks=2), errors="raise").compute()

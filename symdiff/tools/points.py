@@ -15,6 +15,7 @@ under the arrays' domain policy (:func:`run_over_arrays`).
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +27,8 @@ from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
-from ..numeric.arrays import argument, broadcast_shape, errors_option, masked_message
+from ..numeric.arrays import argument, broadcast_shape, errors_option, is_dask, masked_message
+from ..numeric.arrays import is_array as is_any_array
 from ..syntax.parser import as_exprs
 
 __all__ = [
@@ -229,7 +231,8 @@ def is_array(value: object) -> bool:
 
 
 def has_array(values: Point) -> bool:
-    return any(is_array(v) for v in values.values())
+    """Whether some value is an array: NumPy, Dask, or anything NumPy reads as one."""
+    return any(is_any_array(v) for v in values.values())
 
 
 def over_arrays(
@@ -237,13 +240,22 @@ def over_arrays(
 ) -> Any:
     """Jacobians (``order=1``) or the Hessian of ``exprs[0]`` (``order=2``) at every point of
     the broadcast arrays at once: an array of shape ``(*points, rows, len(names))``, by
-    :func:`run_over_arrays`. A Hessian, like the value, is NaN where the function is
-    undefined."""
+    :func:`run_over_arrays` (a lazy Dask array when a value is one). A Hessian, like the
+    value, is NaN where the function is undefined."""
     numpy = loaded_numpy()
     columns = list(dict.fromkeys([*names, *(v for e in exprs for v in e.variables)]))
     program = list(exprs) if order == 1 else exprs[0]
     shape, result = run_over_arrays(program, columns, values, errors, order, stacklevel=6)
     rows = result[1] if order == 1 else result[2][: len(names)]
+    if any(is_dask(entry) for row in rows for entry in row):
+        dask = importlib.import_module("dask.array")  # optional: Dask is loaded already
+        return dask.stack(
+            [
+                dask.stack([dask.broadcast_to(row[j], shape) for j in range(len(names))], -1)
+                for row in rows
+            ],
+            -2,
+        )
     matrix = numpy.zeros((*shape, len(exprs) if order == 1 else len(names), len(names)))
     for i, row in enumerate(rows):
         for j in range(len(names)):
@@ -270,7 +282,7 @@ def run_over_arrays(
     value (its partials are 0), and values for other names are checked and left out.
     """
     numpy = loaded_numpy()
-    arrays = {name: v for name, v in values.items() if is_array(v)}
+    arrays = {name: v for name, v in values.items() if is_any_array(v)}
     for name, array in arrays.items():
         if isinstance(array, numpy.ma.MaskedArray):
             raise ValuesError(masked_message(name))
@@ -286,7 +298,7 @@ def run_over_arrays(
         if name not in columns:
             argument(name, value)
     inputs = [values.get(name, 0.0) for name in columns]
-    if columns and not any(is_array(v) for v in inputs):  # arrays among the others only
+    if columns and not any(is_any_array(v) for v in inputs):  # arrays among the others only
         inputs[0] = numpy.full(shape, argument(columns[0], inputs[0]))
     program = compile_program(exprs, columns, order=order)
     return shape, program.program.general(tuple(inputs), errors, stacklevel=stacklevel)

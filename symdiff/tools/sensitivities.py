@@ -129,6 +129,7 @@ def sensitivity(
     ranking is by the mean of ``|x df/dx|`` over the points. One compiled program computes
     them all, under the arrays' domain policy (NaN where the formula or a derivative is
     undefined, one warning; ``errors="raise"`` or ``"ignore"`` as for ``differentiate``).
+    Dask arrays are computed: the ranking needs the numbers.
 
     >>> s = sensitivity("m*g*h", m=2, g=9.81, h=10)
     >>> [(name, round(row.elasticity, 6)) for name, row in s.items()]
@@ -148,10 +149,12 @@ def sensitivity(
         return Sensitivity(str(node), result.value, rows)
     numpy = loaded_numpy()
     shape, (value, partials) = run_over_arrays(node, names, given, errors, order=1)
+    # Ranking needs the numbers: Dask arrays are computed here (numpy.asarray).
+    value = numpy.asarray(value)
     array_rows = []
     for name, partial in zip(names, partials, strict=True):
-        x = numpy.array(numpy.broadcast_to(argument(name, given[name]), shape))
-        d = numpy.array(numpy.broadcast_to(partial, shape))
+        x = numpy.array(numpy.broadcast_to(numpy.asarray(argument(name, given[name])), shape))
+        d = numpy.array(numpy.broadcast_to(numpy.asarray(partial), shape))
         with numpy.errstate(all="ignore"):
             product = d * x
             elasticity = numpy.where(
