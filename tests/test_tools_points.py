@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from corpus import CORPUS
 
 import symdiff
 from symdiff.tools import points
@@ -312,3 +313,27 @@ def test_dask_arrays_give_lazy_matrices_and_computed_sensitivities() -> None:
         np.testing.assert_array_equal(computed[name].elasticity, expected[name].elasticity)
     with pytest.raises(symdiff.DomainError, match="log"):
         symdiff.hessian("log(x)", x=dask_array.from_array(-xs, chunks=2), errors="raise").compute()
+
+
+def test_a_second_derivative_at_a_point_is_the_hessians_diagonal_on_the_corpus(
+    subtests: pytest.Subtests,
+) -> None:
+    # Two routes to one number: the derivative in its shortest form swept once more
+    # (symdiff diff --order 2 --at), and the Hessian's row from the gradient the rules
+    # build. Where one has no value, neither has.
+    for case in CORPUS:
+        expr = symdiff.parse(case.text)
+        if symdiff.count_nodes(expr) > 60:
+            continue
+        with subtests.test(case.text):
+            try:
+                matrix: list[list[float]] | Exception = symdiff.hessian(expr, **case.point)
+            except symdiff.DomainError as error:
+                matrix = error
+            for i, name in enumerate(expr.variables):
+                if isinstance(matrix, Exception):
+                    with pytest.raises(symdiff.DomainError):
+                        points.derivative_at(expr, name, 2, case.point)
+                    continue
+                second = points.derivative_at(expr, name, 2, case.point)
+                assert math.isclose(second, matrix[i][i], rel_tol=1e-9, abs_tol=1e-12), name
