@@ -19,7 +19,7 @@ from scripts import installed_script, interruptible
 from strategies import examples, expressions, points
 
 import symdiff
-from symdiff.ir.nodes import Expr, make, variable
+from symdiff.ir.nodes import Expr, is_constant, make, variable
 from symdiff.ir.ops import FUNCTIONS, OPS
 from symdiff.repl.session import Reply, Session, help_text
 from symdiff.repl.terminal import history_path, run_repl
@@ -303,6 +303,34 @@ def test_a_derivative_has_no_value_where_its_function_is_undefined(session: Sess
     # Another definition under a name drops what the old one differentiated.
     run(session, "g = 1/x")
     assert run(session, "g") == "g = 1/x = -1.0"
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(expressions(max_leaves=6), points())
+def test_a_derivative_shows_a_value_where_it_and_its_function_have_one(
+    expr: Expr, point: dict[str, float]
+) -> None:
+    # d/dx f shows the value of its formula where f has one too, and "no value here"
+    # with f's own error where f has none, whatever value the formula has there.
+    session = Session()
+    session.run("; ".join(f"{name} = {value!r}" for name, value in point.items()))
+    shown = session.run(f"d/dx {expr}").text
+    formula = symdiff.derivative(expr, "x")
+    try:
+        expr.evaluate(point)
+    except symdiff.DomainError as error:
+        assert f"no value here: {error}" in shown
+        return
+    try:
+        value = formula.evaluate(point)
+    except symdiff.DomainError:
+        assert "no value here" in shown
+        return
+    number = formula.args[0] if formula.op is OPS["neg"] else formula
+    if is_constant(number):  # a number is shown as itself
+        assert "no value here" not in shown
+    else:
+        assert shown.endswith(f" = {value!r}"), (shown, value)
 
 
 def test_a_derivative_has_a_value_at_points_of_its_function(session: Session) -> None:
