@@ -337,3 +337,23 @@ def test_a_second_derivative_at_a_point_is_the_hessians_diagonal_on_the_corpus(
                     continue
                 second = points.derivative_at(expr, name, 2, case.point)
                 assert math.isclose(second, matrix[i][i], rel_tol=1e-9, abs_tol=1e-12), name
+
+
+def test_derivatives_at_a_point_exist_where_the_lower_ones_do_numerically() -> None:
+    # sqrt(x^2) simplifies to abs(x), whose symbolic derivative sign(x) is 0 at 0; but
+    # sqrt(x^2) itself has no derivative there (its gradient says so), so neither has a
+    # second. abs(x) has both at 0 by the numeric convention (0, then 0).
+    kink = symdiff.parse("sqrt(x^2)")
+    assert str(symdiff.derivative(kink, "x")) == "sign(x)"
+    at_zero = {"x": 0.0}
+    for call in (
+        lambda: symdiff.differentiate(kink, at_zero),
+        lambda: symdiff.hessian(kink, **at_zero),
+        lambda: points.derivative_at(kink, "x", 1, at_zero),
+        lambda: points.derivative_at(kink, "x", 2, at_zero),
+    ):
+        with pytest.raises(symdiff.DomainError, match="no derivative"):
+            call()
+    corner = symdiff.parse("abs(x)")
+    assert symdiff.hessian(corner, **at_zero) == [[0.0]]
+    assert [points.derivative_at(corner, "x", n, at_zero) for n in (1, 2, 3)] == [0.0] * 3

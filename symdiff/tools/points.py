@@ -100,12 +100,13 @@ class Derivatives:
         """The matrix of second derivatives at ``point``, exactly symmetric.
 
         Row i comes from differentiating d f / d v_i; only its entries j >= i are used and
-        mirrored, so rounding cannot make the matrix unsymmetric. Like the gradient, it
-        exists only where the function is defined: elsewhere it is the function's
-        ``DomainError``, though the partials' formulas may have values there (d/dx log(x)
-        is 1/x, which is -1 at x = -1, where log(x) is undefined).
+        mirrored, so rounding cannot make the matrix unsymmetric. It exists only where the
+        gradient does: elsewhere it is the gradient's ``DomainError``, though the
+        partials' formulas may have values there (d/dx log(x) is 1/x, which is -1 at
+        x = -1, where log(x) is undefined; sqrt(x^2) simplifies to abs(x), whose partial
+        sign(x) is 0 at 0, where sqrt(x^2) has no derivative).
         """
-        self.value(point)
+        differentiate(self.expr, point)
         names = self.variables
         n = len(names)
         matrix = [[0.0] * n for _ in range(n)]
@@ -117,20 +118,24 @@ class Derivatives:
 
 
 def derivative_at(expr: Expr, name: str, order: int, point: Point) -> float:
-    """``d^order expr / d name^order`` at ``point``, a number with a partial's meaning: it
-    exists only where the function and its lower derivatives are defined (elsewhere, the
-    ``DomainError`` of the first that is not), and the last order is a reverse sweep of
-    the one below, as a Hessian's rows are, so the numeric conventions hold where the
-    formula has no value (d/dy x^y at x = 0, y = 2 is 0, though x^y*log(x) is undefined).
+    """``d^order expr / d name^order`` at ``point``, a number with a partial's meaning. Each
+    order is a reverse sweep of the one below: the first of the function's own graph, as
+    ``grad --at``; the next of the first derivative's formula, as a Hessian's rows; and so
+    on. So it exists only where the function and each lower derivative have values
+    (elsewhere, the ``DomainError`` of the first that has none; the derivatives' formulas
+    may have values where these do not: 1/x for log(x) at x = -1), and the numeric
+    conventions hold where a formula has none (d/dy x^y at x = 0, y = 2 is 0, though
+    x^y*log(x) is undefined there).
     """
     if order == 0:
         return expr.evaluate(point)
-    below = derivative(expr, name, order - 1)  # under the derivative limits
-    lower = expr
-    for _ in range(order - 1):  # each order again, from the derivatives' memory
-        lower.evaluate(point)
-        lower = derivative(lower, name)
-    return differentiate(below, point).get(name, 0.0)
+    derivative(expr, name, order - 1)  # the derivative limits, before any sweep
+    below = expr
+    for lower in range(order):
+        value = differentiate(below, point).get(name, 0.0)
+        if lower + 1 < order:
+            below = derivative(below, name)  # one order more, from the derivatives' memory
+    return value
 
 
 MODES = ("auto", "forward", "reverse")
