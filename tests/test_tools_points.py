@@ -315,6 +315,33 @@ def test_dask_arrays_give_lazy_matrices_and_computed_sensitivities() -> None:
         symdiff.hessian("log(x)", x=dask_array.from_array(-xs, chunks=2), errors="raise").compute()
 
 
+def test_a_derivative_at_a_point_is_the_gradients_partial_bit_for_bit_on_the_corpus(
+    subtests: pytest.Subtests,
+) -> None:
+    # diff --at sweeps along one variable's paths alone: the same operations in the same
+    # order as that partial of the whole gradient (grad --at), so the same float.
+    for case in CORPUS:
+        expr = symdiff.parse(case.text)
+        if symdiff.count_nodes(expr) > 200:
+            continue
+        with subtests.test(case.text):
+            gradient = symdiff.differentiate(expr, case.point)
+            for name in expr.variables:
+                assert points.derivative_at(expr, name, 1, case.point) == gradient[name], name
+
+
+def test_a_partial_at_a_point_needs_no_other_partial() -> None:
+    # d/dx x*sqrt(y) at y = 0 is sqrt(0) = 0, though the gradient has no partial in y there
+    # (the whole gradient, as grad --at computes it, is refused).
+    expr, point = symdiff.parse("x*sqrt(y)"), {"x": 1.0, "y": 0.0}
+    with pytest.raises(symdiff.DomainError, match=r"sqrt\(y\) has no derivative"):
+        symdiff.differentiate(expr, point)
+    assert points.derivative_at(expr, "x", 1, point) == 0.0
+    assert points.derivative_at(expr, "x", 2, point) == 0.0
+    with pytest.raises(symdiff.DomainError, match=r"sqrt\(y\) has no derivative"):
+        points.derivative_at(expr, "y", 1, point)
+
+
 def test_a_second_derivative_at_a_point_is_the_hessians_diagonal_on_the_corpus(
     subtests: pytest.Subtests,
 ) -> None:

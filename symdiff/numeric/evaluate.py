@@ -30,7 +30,7 @@ from ..diff.forward import tangents
 from ..diff.reverse import StepFailed, forward, reverse
 from ..errors import DomainError, SymdiffError, ValuesError
 from ..ir.graph import active_nodes, topological_order, variable_names
-from ..ir.nodes import Expr, is_variable
+from ..ir.nodes import Expr, is_variable, variable
 from ..ir.ops import NAMED_CONSTANTS
 from ..syntax.printer import excerpt
 from .values import real_number
@@ -359,15 +359,20 @@ def value_and_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     return interpret_gradient(p, point)
 
 
-def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
-    """``value_and_gradient`` by the checked interpreter: a DomainError if undefined."""
+def interpret_gradient(
+    p: Plan, point: list[float], active: set[Expr] | None = None
+) -> tuple[float, ...]:
+    """``value_and_gradient`` by the checked interpreter: a DomainError if undefined.
+    ``active``: the nodes whose adjoints are swept (by default, all that depend on a
+    variable; the partials of the others are 0)."""
     order = p.order
+    active = p.active if active is None else active
     floats, wide = _forward_values(p, point)
     value: float | None = None
     if floats:
         value = float(floats[order[-1]])
         try:
-            adjoints = reverse(order, floats, _CHECKED, 1.0, p.active)
+            adjoints = reverse(order, floats, _CHECKED, 1.0, active)
             return (value, *(float(adjoints.get(v, 0.0)) for v in p.variable_nodes))
         except StepFailed as failure:
             if not isinstance(failure.cause, OverflowError):
@@ -375,7 +380,7 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
         # A step of the sweep overflowed: the whole point again in wide arithmetic.
         wide = _wide_values(p, point)
     try:
-        wide_adjoints = reverse(order, wide, _WIDE, _WIDE.constant(1), p.active)
+        wide_adjoints = reverse(order, wide, _WIDE, _WIDE.constant(1), active)
     except StepFailed as failure:
         raise domain_error(p, point, failure, _WIDE) from None
     # A value the float pass computed stands, so that it is the value ``evaluate`` gives.
@@ -386,6 +391,19 @@ def interpret_gradient(p: Plan, point: list[float]) -> tuple[float, ...]:
     if not all_finite(results):
         raise not_finite_error(p, point, _as_floats(wide), _as_floats(wide_adjoints))
     return results
+
+
+def partial_at(p: Plan, point: list[float], name: str) -> float:
+    """``d f / d name`` at ``point``, where f is defined: the reverse sweep along the paths
+    to ``name`` alone, so the same number as that partial of the whole gradient, but one
+    that a partial in another variable without a value (in y at y = 0, in x*sqrt(y)) does
+    not stop. 0 for a name f does not use."""
+    node = variable(name)
+    active = active_nodes(p.order, (node,))
+    results = interpret_gradient(p, point, active)
+    if node not in p.variable_nodes:
+        return 0.0
+    return results[1 + p.variable_nodes.index(node)]
 
 
 def forward_sweeps(

@@ -29,6 +29,7 @@ from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
 from ..numeric.arrays import argument, broadcast_shape, errors_option, is_dask, masked_message
 from ..numeric.arrays import is_array as is_any_array
+from ..numeric.evaluate import partial_at, plan, read_point
 from ..syntax.parser import as_exprs
 
 __all__ = [
@@ -119,20 +120,22 @@ class Derivatives:
 
 def derivative_at(expr: Expr, name: str, order: int, point: Point) -> float:
     """``d^order expr / d name^order`` at ``point``, a number with a partial's meaning. Each
-    order is a reverse sweep of the one below: the first of the function's own graph, as
-    ``grad --at``; the next of the first derivative's formula, as a Hessian's rows; and so
-    on. So it exists only where the function and each lower derivative have values
-    (elsewhere, the ``DomainError`` of the first that has none; the derivatives' formulas
-    may have values where these do not: 1/x for log(x) at x = -1), and the numeric
-    conventions hold where a formula has none (d/dy x^y at x = 0, y = 2 is 0, though
-    x^y*log(x) is undefined there).
+    order is a reverse sweep of the one below along the paths to ``name``: the first of
+    the function's own graph, as ``grad --at`` gives it; the next of the first
+    derivative's formula, as a Hessian's rows; and so on. So it exists only where the
+    function and each lower derivative have values (elsewhere, the ``DomainError`` of the
+    first that has none; the derivatives' formulas may have values where these do not:
+    1/x for log(x) at x = -1), the numeric conventions hold where a formula has none
+    (d/dy x^y at x = 0, y = 2 is 0, though x^y*log(x) is undefined there), and a partial
+    in another variable does not matter (d/dx x*sqrt(y) at y = 0 is 0).
     """
     if order == 0:
         return expr.evaluate(point)
     derivative(expr, name, order - 1)  # the derivative limits, before any sweep
     below = expr
     for lower in range(order):
-        value = differentiate(below, point).get(name, 0.0)
+        p = plan(below)
+        value = partial_at(p, read_point(p, point, {}), name)
         if lower + 1 < order:
             below = derivative(below, name)  # one order more, from the derivatives' memory
     return value
