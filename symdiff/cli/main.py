@@ -807,7 +807,8 @@ COMMANDS = {
         Command(
             "diff",
             "The derivative of a formula with respect to one variable, as a formula (or, "
-            "with --at, its value at a point where the formula is defined).",
+            "with --at, its value at a point, as grad --at computes it: none where the "
+            "formula itself has no value).",
             "  symdiff diff 'sin(x*y)' x            # y*cos(x*y)\n"
             "  symdiff diff 'x^5' x --order 3       # 60*x^2\n"
             "  symdiff diff 'x^3' x --at x=2        # 12.0\n"
