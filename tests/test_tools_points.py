@@ -315,21 +315,6 @@ def test_dask_arrays_give_lazy_matrices_and_computed_sensitivities() -> None:
         symdiff.hessian("log(x)", x=dask_array.from_array(-xs, chunks=2), errors="raise").compute()
 
 
-def test_a_derivative_at_a_point_is_the_gradients_partial_bit_for_bit_on_the_corpus(
-    subtests: pytest.Subtests,
-) -> None:
-    # diff --at sweeps along one variable's paths alone: the same operations in the same
-    # order as that partial of the whole gradient (grad --at), so the same float.
-    for case in CORPUS:
-        expr = symdiff.parse(case.text)
-        if symdiff.count_nodes(expr) > 200:
-            continue
-        with subtests.test(case.text):
-            gradient = symdiff.differentiate(expr, case.point)
-            for name in expr.variables:
-                assert points.derivative_at(expr, name, 1, case.point) == gradient[name], name
-
-
 def test_a_partial_at_a_point_needs_no_other_partial() -> None:
     # d/dx x*sqrt(y) at y = 0 is sqrt(0) = 0, though the gradient has no partial in y there
     # (the whole gradient, as grad --at computes it, is refused).
@@ -342,22 +327,26 @@ def test_a_partial_at_a_point_needs_no_other_partial() -> None:
         points.derivative_at(expr, "y", 1, point)
 
 
-def test_a_second_derivative_at_a_point_is_the_hessians_diagonal_on_the_corpus(
+def test_derivatives_at_a_point_agree_with_the_gradient_and_the_hessian_on_the_corpus(
     subtests: pytest.Subtests,
 ) -> None:
-    # Two routes to one number: the derivative in its shortest form swept once more
-    # (symdiff diff --order 2 --at), and the Hessian's row from the gradient the rules
-    # build. Where one has no value, neither has.
+    # The first derivative (diff --at) sweeps along one variable's paths alone: the same
+    # operations in the same order as that partial of the whole gradient (grad --at), so
+    # the same float. The second takes another route than the Hessian's row (the
+    # derivative in its shortest form, swept once more, against the gradient the rules
+    # build): the same number to rounding, and where one has no value, neither has.
     for case in CORPUS:
         expr = symdiff.parse(case.text)
         if symdiff.count_nodes(expr) > 60:
             continue
         with subtests.test(case.text):
+            gradient = symdiff.differentiate(expr, case.point)
             try:
                 matrix: list[list[float]] | Exception = symdiff.hessian(expr, **case.point)
             except symdiff.DomainError as error:
                 matrix = error
             for i, name in enumerate(expr.variables):
+                assert points.derivative_at(expr, name, 1, case.point) == gradient[name], name
                 if isinstance(matrix, Exception):
                     with pytest.raises(symdiff.DomainError):
                         points.derivative_at(expr, name, 2, case.point)

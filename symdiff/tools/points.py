@@ -27,7 +27,14 @@ from ..api import hessian as symbolic_hessian
 from ..api import jacobian as symbolic_jacobian
 from ..errors import SymdiffError, ValuesError
 from ..ir.nodes import is_variable
-from ..numeric.arrays import argument, broadcast_shape, errors_option, is_dask, masked_message
+from ..numeric.arrays import (
+    argument,
+    broadcast_shape,
+    errors_option,
+    has_arrays,
+    is_dask,
+    masked_message,
+)
 from ..numeric.arrays import is_array as is_any_array
 from ..numeric.evaluate import partial_at, plan, read_point
 from ..syntax.parser import as_exprs
@@ -35,7 +42,6 @@ from ..syntax.parser import as_exprs
 __all__ = [
     "Derivatives",
     "derivative_at",
-    "has_array",
     "hessian",
     "jacobian",
     "jacobian_at",
@@ -44,7 +50,6 @@ __all__ = [
 ]
 
 Point = Mapping[str, object]
-NUMPY_HINT = "install NumPy for arrays of points (pip install numpy)"
 
 
 def variable_names(exprs: Sequence[Expr], variables: Iterable[str | Expr] | None) -> list[str]:
@@ -195,7 +200,7 @@ def jacobian(
     roots = as_exprs(exprs, "jacobian")
     names = variable_names(roots, variables)
     errors = errors_option(values)
-    if has_array(values):
+    if has_arrays(values):
         return over_arrays(roots, names, values, errors, order=1)
     return jacobian_at(roots, names, values, mode)
 
@@ -216,7 +221,7 @@ def hessian(
         return symbolic_hessian(expr, variables)
     derivatives = Derivatives(expr, variables)
     errors = errors_option(values)
-    if has_array(values):
+    if has_arrays(values):
         return over_arrays([derivatives.expr], derivatives.variables, values, errors, order=2)
     return derivatives.hessian(values)
 
@@ -231,16 +236,6 @@ def loaded_numpy() -> Any:
     A value can only be a NumPy array once NumPy is loaded, so it is looked up, not imported.
     """
     return sys.modules.get("numpy")
-
-
-def is_array(value: object) -> bool:
-    numpy = loaded_numpy()
-    return numpy is not None and isinstance(value, numpy.ndarray)
-
-
-def has_array(values: Point) -> bool:
-    """Whether some value is an array: NumPy, Dask, or anything NumPy reads as one."""
-    return any(is_any_array(v) for v in values.values())
 
 
 def over_arrays(

@@ -17,9 +17,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..api import Expr, as_expr, differentiate
-from ..numeric.arrays import argument, errors_option
+from ..numeric.arrays import argument, errors_option, has_arrays
 from ..numeric.evaluate import given_values
-from .points import has_array, loaded_numpy, run_over_arrays
+from .points import loaded_numpy, run_over_arrays
 from .tables import number, table
 
 # The least positive normal float: a product below it has lost digits to underflow.
@@ -139,7 +139,7 @@ def sensitivity(
     given = dict(given_values(values, keywords))
     errors = errors_option(given)
     names = list(dict.fromkeys([*node.variables, *given]))
-    if not has_array(given):
+    if not has_arrays(given):
         result = differentiate(node, given)
         rows = [
             _row(name, float(given[name]), result.get(name, 0.0), result.value)  # type: ignore[arg-type]
